@@ -1,0 +1,17 @@
+// ESM all the way: the package is "type": "module", tests run under
+// --experimental-vm-modules and ts-jest's ESM mode, so jest, tsc and bin/recomart
+// resolve modules the same way.
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  testTimeout: 60000,
+  // Tests spawn the CLI and open DuckDB; two workers match the two cores CI has.
+  maxWorkers: 2,
+};

@@ -1,0 +1,31 @@
+import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
+import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { runDemo } from '../lib/demo/runDemo.js';
+
+export interface DemoFlags extends GlobalOptions {
+  seed?: string;
+  defects?: string;
+}
+
+export async function demoCommand(options: DemoFlags): Promise<number> {
+  const ctx = createCommandContext('demo', options, [
+    { path: 'simulator.seed', value: options.seed, flag: '--seed' },
+    { path: 'simulator.defects', value: options.defects ?? '0.01', flag: '--defects' },
+  ]);
+  const result = await runDemo(ctx, { seed: ctx.config.simulator.seed, defectRate: ctx.config.simulator.defects });
+  if (ctx.json) ctx.printJson(result);
+  else {
+    ctx.say('');
+    for (const s of result.steps) {
+      ctx.say(`  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(14)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`);
+    }
+    ctx.say(`
+Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}
+Look around:
+  ls raw_zone/ raw_zone/landing/            the raw zone and the transaction drops waiting in landing
+  cat raw_zone/recomart_product_catalog.csv.manifest
+  tail -n 3 logs/recomart.log                 JSON-lines log, one line per file ingested
+  recomart verify                             recompute every checksum and record count`);
+  }
+  return exitCodeForOutcome(result.outcome);
+}

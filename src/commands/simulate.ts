@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { simulate, type SimulateTarget } from '../../data_simulator/simulate.js';
+import { scaleSizes } from '../../data_simulator/simulationSizes.js';
+import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
+import { ExitCode } from '../lib/cli/exitCode.js';
+import { UsageError } from '../lib/cli/errors.js';
+
+export interface SimulateFlags extends GlobalOptions {
+  seed?: string;
+  scale?: string;
+  customers?: number;
+  products?: number;
+  transactions?: number;
+  events?: number;
+  drops?: number;
+  defects?: string;
+  startDate?: string;
+  days?: string;
+  out?: string;
+}
+
+const TARGETS: SimulateTarget[] = ['master', 'transactions', 'clickstream', 'all'];
+
+export async function simulateCommand(what: string, options: SimulateFlags): Promise<number> {
+  if (!TARGETS.includes(what as SimulateTarget)) {
+    throw new UsageError(`cannot simulate "${what}"`, `choose one of: ${TARGETS.join(', ')}  (e.g. recomart simulate all)`);
+  }
+  const ctx = createCommandContext(`simulate ${what}`, options, [
+    { path: 'simulator.seed', value: options.seed, flag: '--seed' },
+    { path: 'simulator.scale', value: options.scale, flag: '--scale' },
+    { path: 'simulator.defects', value: options.defects, flag: '--defects' },
+    { path: 'simulator.start_date', value: options.startDate, flag: '--start-date' },
+    { path: 'simulator.days', value: options.days, flag: '--days' },
+    { path: 'simulator.output_dir', value: options.out, flag: '--out' },
+  ]);
+  const sim = ctx.config.simulator;
+  const preset = scaleSizes[sim.scale];
+  const sizes = {
+    customers: options.customers ?? preset.customers,
+    products: options.products ?? preset.products,
+    transactions: options.transactions ?? preset.transactions,
+    events: options.events ?? preset.events,
+    drops: Math.max(1, options.drops ?? preset.drops),
+  };
+  if (sizes.products === 0 || sizes.customers === 0) {
+    throw new UsageError('--products and --customers must be at least 1', 'omit them to use the --scale preset');
+  }
+  const result = await simulate(ctx, {
+    what: what as SimulateTarget,
+    seed: sim.seed,
+    sizes,
+    defectRate: sim.defects,
+    startDate: sim.start_date,
+    days: sim.days,
+    outputDir: path.resolve(ctx.paths.root, sim.output_dir),
+    landingDir: ctx.paths.landing,
+  });
+  if (ctx.json) ctx.printJson(result);
+  else {
+    for (const f of result.files) ctx.say(`  ${f.dataset.padEnd(12)} ${String(f.rows).padStart(10)} rows  ${f.path}`);
+    ctx.say(
+      `Simulated ${result.rows.toLocaleString('en-US')} rows in ${(result.duration_ms / 1000).toFixed(1)} s ` +
+        `(${result.rows_per_second.toLocaleString('en-US')} rows/s, seed ${result.seed}, defects ${result.defect_rate}). ` +
+        `Ledger: ${result.ledger}`,
+    );
+  }
+  return ExitCode.Ok;
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { loadConfig, type FlagOverride } from '../config/loadConfig.js';
+import { lakePaths } from '../lake/lakePaths.js';
+import { createLogger } from '../log/createLogger.js';
+import { newRunId, type RunContext } from '../runContext.js';
+
+/** The options every command accepts (declared once on the program). */
+export interface GlobalOptions {
+  root?: string;
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  /** commander turns `--no-color` into `color: false`. */
+  color?: boolean;
+}
+
+export interface CommandContext extends RunContext {
+  json: boolean;
+  quiet: boolean;
+  /** Human-readable output: stderr, unless --quiet. */
+  say(text: string): void;
+  /** Machine-readable output: stdout. */
+  printJson(value: unknown): void;
+}
+
+export function resolveRoot(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(globals.root ?? env.RECOMART_HOME ?? process.cwd());
+}
+
+/** Builds the run context of one command from global flags, env and config (validated once, all problems at once). */
+export function createCommandContext(command: string, globals: GlobalOptions, flags: FlagOverride[] = []): CommandContext {
+  const root = resolveRoot(globals);
+  const { config, warnings } = loadConfig({
+    root,
+    configFile: globals.config,
+    flags: [...flags, ...(globals.verbose ? [{ path: 'log.level', value: 'debug', flag: '--verbose' }] : [])],
+  });
+  const now = () => new Date();
+  const runId = newRunId(now());
+  const paths = lakePaths(root);
+  const quiet = globals.quiet === true;
+  const json = globals.json === true;
+  const color = globals.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true;
+  const logger = createLogger({
+    file: path.resolve(root, config.log.file),
+    fileLevel: config.log.level,
+    consoleLevel: quiet ? (json ? 'silent' : 'warn') : globals.verbose ? 'debug' : json ? 'warn' : 'info',
+    color,
+    runId,
+    command,
+  });
+  for (const w of warnings) logger.warn(w);
+  return {
+    paths,
+    config,
+    logger,
+    now,
+    runId,
+    command,
+    json,
+    quiet,
+    say: (text) => {
+      if (!quiet) process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+    },
+    printJson: (value) => process.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+  };
+}

@@ -1,0 +1,92 @@
+import type { JSONSchemaType } from 'ajv';
+
+export type Scale = 'small' | 'medium' | 'large';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * The whole configuration. Keys are snake_case so that each maps mechanically to
+ * an environment variable: `simulator.seed` ⇄ `RECOMART_SIMULATOR_SEED`.
+ */
+export interface Config {
+  simulator: {
+    /** PRNG seed: the same seed and sizes give byte-identical output. */
+    seed: number;
+    scale: Scale;
+    /** Probability that a generated row carries one injected defect (0 = clean). */
+    defects: number;
+    /** First day of simulated activity (UTC, YYYY-MM-DD). */
+    start_date: string;
+    days: number;
+    /** Where the simulated source systems write their exports, relative to the lake root. */
+    output_dir: string;
+  };
+  master: {
+    /** Directory holding the master-data exports, relative to the lake root. */
+    from: string;
+  };
+  lock: {
+    /** How long a command waits for another process's lock before exiting 3. */
+    wait_seconds: number;
+  };
+  log: {
+    level: LogLevel;
+    /** JSON-lines log file, relative to the lake root. */
+    file: string;
+  };
+}
+
+export const configSchema: JSONSchemaType<Config> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['simulator', 'master', 'lock', 'log'],
+  properties: {
+    simulator: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['seed', 'scale', 'defects', 'start_date', 'days', 'output_dir'],
+      properties: {
+        seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+        scale: { type: 'string', enum: ['small', 'medium', 'large'] },
+        defects: { type: 'number', minimum: 0, maximum: 0.5 },
+        start_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+        days: { type: 'integer', minimum: 1, maximum: 3650 },
+        output_dir: { type: 'string', minLength: 1 },
+      },
+    },
+    master: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from'],
+      properties: { from: { type: 'string', minLength: 1 } },
+    },
+    lock: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['wait_seconds'],
+      properties: { wait_seconds: { type: 'number', minimum: 0, maximum: 86400 } },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['level', 'file'],
+      properties: {
+        level: { type: 'string', enum: ['error', 'warn', 'info', 'debug'] },
+        file: { type: 'string', minLength: 1 },
+      },
+    },
+  },
+};
+
+export const defaultConfig: Config = {
+  simulator: {
+    seed: 42,
+    scale: 'small',
+    defects: 0,
+    start_date: '2026-08-01',
+    days: 90,
+    output_dir: 'source_systems',
+  },
+  master: { from: 'source_systems/master' },
+  lock: { wait_seconds: 0 },
+  log: { level: 'info', file: 'logs/recomart.log' },
+};

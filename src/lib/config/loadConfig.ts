@@ -1,0 +1,202 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError, UsageError } from '../cli/errors.js';
+import { configSchema, defaultConfig, type Config } from './configSchema.js';
+
+/** A flag value keyed by its config path, e.g. `{ 'simulator.seed': '7' }`, with the flag's name. */
+export interface FlagOverride {
+  path: string;
+  value: unknown;
+  flag: string;
+}
+
+export interface LoadConfigOptions {
+  root: string;
+  /** Explicit `--config` file; when absent, `recomart.config.{json,yaml,yml}` in the root is used if present. */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  flags?: FlagOverride[];
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The config file that was read, if any. */
+  file?: string;
+  /** Non-fatal remarks, e.g. an unknown RECOMART_* variable. */
+  warnings: string[];
+}
+
+export const CONFIG_FILE_NAMES = ['recomart.config.json', 'recomart.config.yaml', 'recomart.config.yml'];
+
+/** Environment variables that are not config keys and must not be reported as unknown. */
+const RESERVED_ENV = new Set(['RECOMART_HOME', 'RECOMART_API_TOKEN', 'RECOMART_REQUIRE_KAFKA', 'RECOMART_CONFIG']);
+
+type Json = Record<string, unknown>;
+
+/**
+ * Builds the configuration from defaults < config file < RECOMART_* env < flags,
+ * then validates it once. Every problem is collected and thrown together in a
+ * ConfigError, each naming where the bad value came from (file and line, env
+ * variable or flag).
+ */
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  const origin = new Map<string, string>();
+  const merged = structuredClone(defaultConfig) as unknown as Json;
+
+  const file = findConfigFile(options.root, options.configFile ?? env.RECOMART_CONFIG);
+  if (file) {
+    const fromFile = readConfigFile(file, problems);
+    if (fromFile) {
+      mergeInto(merged, fromFile.value, '', (p) => origin.set(p, fromFile.where(p)));
+    }
+  }
+
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('RECOMART_') || raw === undefined || RESERVED_ENV.has(name)) continue;
+    const keyPath = envNameToPath(name);
+    if (!keyPath) {
+      warnings.push(`ignoring ${name}: no config key ${name.slice(9).toLowerCase()} (see README "Configuration")`);
+      continue;
+    }
+    setPath(merged, keyPath, coerce(keyPath, raw));
+    origin.set(keyPath, `environment variable ${name}`);
+  }
+
+  for (const flag of options.flags ?? []) {
+    if (flag.value === undefined) continue;
+    setPath(merged, flag.path, coerce(flag.path, flag.value));
+    origin.set(flag.path, `flag ${flag.flag}`);
+  }
+
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const validate = ajv.compile(configSchema);
+  if (!validate(merged)) {
+    for (const error of validate.errors ?? []) problems.push(describe(error, origin));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: merged as unknown as Config, file, warnings };
+}
+
+function findConfigFile(root: string, explicit: string | undefined): string | undefined {
+  if (explicit) {
+    const resolved = path.resolve(root, explicit);
+    if (!existsSync(resolved)) {
+      throw new UsageError(`config file not found: ${resolved}`, 'pass an existing file to --config');
+    }
+    return resolved;
+  }
+  return CONFIG_FILE_NAMES.map((n) => path.join(root, n)).find((p) => existsSync(p));
+}
+
+interface ParsedFile {
+  value: Json;
+  where: (keyPath: string) => string;
+}
+
+/** JSON is YAML, so one parser gives both formats line numbers for every key. */
+function readConfigFile(file: string, problems: string[]): ParsedFile | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    return undefined;
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return { value: {}, where: () => file };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(`${file}:1: the config file must hold a mapping of sections (simulator, master, lock, log)`);
+    return undefined;
+  }
+  return {
+    value: value as Json,
+    where: (keyPath) => {
+      const node = doc.getIn(keyPath.split('.'), true) as { range?: [number, number, number] } | undefined;
+      const offset = node?.range?.[0];
+      return offset === undefined ? file : `${file}:${lineCounter.linePos(offset).line}`;
+    },
+  };
+}
+
+/** Deep-merges `source` into `target`, reporting the dotted path of every leaf it sets. */
+function mergeInto(target: Json, source: Json, prefix: string, onLeaf: (keyPath: string) => void): void {
+  for (const [key, value] of Object.entries(source)) {
+    const keyPath = prefix ? `${prefix}.${key}` : key;
+    const existing = target[key];
+    if (isPlainObject(value) && isPlainObject(existing)) {
+      mergeInto(existing, value, keyPath, onLeaf);
+    } else {
+      target[key] = value;
+      onLeaf(keyPath);
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function setPath(target: Json, keyPath: string, value: unknown): void {
+  const parts = keyPath.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlainObject(node[part])) node[part] = {};
+    node = node[part] as Json;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** `RECOMART_LOCK_WAIT_SECONDS` → `lock.wait_seconds`, if that key exists in the schema. */
+export function envNameToPath(name: string): string | undefined {
+  const rest = name.slice('RECOMART_'.length).toLowerCase();
+  for (const [section, schema] of Object.entries(configSchema.properties)) {
+    if (!rest.startsWith(`${section}_`)) continue;
+    const key = rest.slice(section.length + 1);
+    const props = (schema as { properties: Record<string, unknown> }).properties;
+    if (key in props) return `${section}.${key}`;
+  }
+  return undefined;
+}
+
+function leafSchema(keyPath: string): { type?: string } | undefined {
+  const [section, key] = keyPath.split('.');
+  const s = (configSchema.properties as Record<string, { properties?: Record<string, { type?: string }> }>)[
+    section ?? ''
+  ];
+  return key ? s?.properties?.[key] : undefined;
+}
+
+/** Strings from env or flags become numbers/booleans when the schema says so; anything unparseable is left for ajv to reject. */
+function coerce(keyPath: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const type = leafSchema(keyPath)?.type;
+  if ((type === 'integer' || type === 'number') && value.trim() !== '' && Number.isFinite(Number(value))) {
+    return Number(value);
+  }
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
+}
+
+function describe(error: ErrorObject, origin: Map<string, string>): string {
+  const keyPath = error.instancePath.split('/').filter(Boolean).join('.');
+  if (error.keyword === 'additionalProperty' || error.keyword === 'additionalProperties') {
+    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+    const full = keyPath ? `${keyPath}.${extra}` : extra;
+    return `${full}: unknown setting (from ${originOf(full, origin)})`;
+  }
+  const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
+  const detail = allowed ? `must be one of ${allowed.join(', ')}` : (error.message ?? 'is invalid');
+  return `${keyPath || '(root)'}: ${detail} (from ${originOf(keyPath, origin)})`;
+}
+
+function originOf(keyPath: string, origin: Map<string, string>): string {
+  for (let p = keyPath; p; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const o = origin.get(p);
+    if (o) return o;
+  }
+  return 'defaults';
+}

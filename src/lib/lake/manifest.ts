@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { writeFileAtomic } from './atomicWrite.js';
+import { manifestSchema, type Manifest } from './manifestSchema.js';
+
+export const MANIFEST_SUFFIX = '.manifest';
+
+// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ allErrors: true, strict: true }));
+const validateManifest = ajv.compile(manifestSchema);
+
+export function manifestPathFor(dataFile: string): string {
+  return dataFile + MANIFEST_SUFFIX;
+}
+
+export class InvalidManifestError extends Error {
+  constructor(
+    readonly manifestPath: string,
+    readonly problems: string[],
+  ) {
+    super(`${manifestPath}: invalid manifest: ${problems.join('; ')}`);
+    this.name = 'InvalidManifestError';
+  }
+}
+
+/** Problems with a manifest document, empty when it is valid. */
+export function manifestProblems(doc: unknown): string[] {
+  if (validateManifest(doc)) return [];
+  return (validateManifest.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
+
+/** Writes `<dataFile>.manifest` atomically. Call only once the data file itself is durable. */
+export async function writeManifest(dataFile: string, manifest: Manifest): Promise<void> {
+  const problems = manifestProblems(manifest);
+  if (problems.length > 0) throw new InvalidManifestError(manifestPathFor(dataFile), problems);
+  if (manifest.file !== path.basename(dataFile)) {
+    throw new InvalidManifestError(manifestPathFor(dataFile), [`file is ${manifest.file}, expected ${path.basename(dataFile)}`]);
+  }
+  await writeFileAtomic(manifestPathFor(dataFile), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/** Reads and validates a manifest; undefined when the file does not exist. */
+export async function readManifest(manifestPath: string): Promise<Manifest | undefined> {
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidManifestError(manifestPath, [`not JSON: ${(error as Error).message}`]);
+  }
+  const problems = manifestProblems(doc);
+  if (problems.length > 0) throw new InvalidManifestError(manifestPath, problems);
+  return doc as Manifest;
+}

@@ -1,0 +1,188 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { copyFile, link, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { worstOutcome, type Outcome } from '../../cli/exitCode.js';
+import { UsageError } from '../../cli/errors.js';
+import { AtomicFile, fsyncDir } from '../../lake/atomicWrite.js';
+import { fileStats } from '../../lake/fileStats.js';
+import { withLock } from '../../lake/lock.js';
+import { manifestPathFor, readManifest, writeManifest } from '../../lake/manifest.js';
+import { compactStamp, type RunContext } from '../../runContext.js';
+import { readCsvHeader } from '../readCsvHeader.js';
+import { masterDatasets, type MasterDataset } from './masterDatasets.js';
+
+export interface IngestMasterOptions {
+  /** Directory holding the exports; defaults to config `master.from`. */
+  from?: string;
+  /** Only these datasets (catalog, customers); default all. */
+  datasets?: string[];
+}
+
+export type MasterFileStatus = 'ingested' | 'unchanged' | 'failed';
+
+export interface MasterFileResult {
+  dataset: string;
+  source: string;
+  target: string;
+  status: MasterFileStatus;
+  records?: number;
+  md5?: string;
+  /** Where the version this run replaced was archived. */
+  archived_to?: string;
+  error?: string;
+  hint?: string;
+}
+
+export interface IngestMasterResult {
+  outcome: Outcome;
+  from: string;
+  files: MasterFileResult[];
+  duration_ms: number;
+}
+
+/**
+ * Syncs the master-data exports into the raw zone: a changed export replaces the
+ * raw file (the previous version is archived first), an unchanged one is a
+ * no-op, and an export missing a required column fails that dataset and leaves
+ * its raw file untouched.
+ */
+export async function ingestMaster(ctx: RunContext, options: IngestMasterOptions = {}): Promise<IngestMasterResult> {
+  const started = Date.now();
+  const from = path.resolve(ctx.paths.root, options.from ?? ctx.config.master.from);
+  const selected = selectDatasets(options.datasets);
+  const files = await withLock(
+    {
+      locksDir: ctx.paths.locks,
+      name: 'master',
+      command: ctx.command,
+      runId: ctx.runId,
+      waitSeconds: ctx.config.lock.wait_seconds,
+    },
+    async () => {
+      const stamp = compactStamp(ctx.now());
+      const results: MasterFileResult[] = [];
+      for (const dataset of selected) results.push(await ingestOne(ctx, dataset, from, stamp));
+      return results;
+    },
+  );
+  const outcome = worstOutcome(files.map((f) => (f.status === 'failed' ? 'failed' : 'ok')));
+  return { outcome, from, files, duration_ms: Date.now() - started };
+}
+
+function selectDatasets(names: string[] | undefined): readonly MasterDataset[] {
+  if (!names || names.length === 0) return masterDatasets;
+  const known = masterDatasets.map((d) => d.name as string);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown master dataset: ${unknown.join(', ')}`, `choose from ${known.join(', ')}`);
+  }
+  return masterDatasets.filter((d) => names.includes(d.name));
+}
+
+async function ingestOne(ctx: RunContext, dataset: MasterDataset, from: string, stamp: string): Promise<MasterFileResult> {
+  const started = Date.now();
+  const source = path.join(from, dataset.file);
+  const target = path.join(ctx.paths.rawZone, dataset.file);
+  const base = { dataset: dataset.name, source, target: path.relative(ctx.paths.root, target) };
+  const fail = (error: string, hint: string): MasterFileResult => {
+    ctx.logger.error(`${dataset.name}: ${error}`, {
+      file: source,
+      dataset: dataset.name,
+      outcome: 'failed',
+      reason: error,
+      duration_ms: Date.now() - started,
+    });
+    return { ...base, status: 'failed', error, hint };
+  };
+
+  if (!existsSync(source)) {
+    return fail(`master export not found: ${source}`, 'run `recomart simulate master` or pass --from <dir>');
+  }
+  const header = await readCsvHeader(source);
+  const missing = dataset.columns.required.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    return fail(
+      `${source} is missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${base.target} was left unchanged`,
+      `fix the export so its header has ${missing.join(', ')}`,
+    );
+  }
+
+  const sourceStats = await fileStats(source, 'csv');
+  const current = await readManifest(manifestPathFor(target));
+  const committed = current && existsSync(target) ? (await fileStats(target, 'csv')).md5 === current.md5 : false;
+  if (committed && current?.source_file?.md5 === sourceStats.md5) {
+    ctx.logger.info(`${dataset.name}: unchanged (${sourceStats.records} records, md5 ${sourceStats.md5})`, {
+      file: source,
+      dataset: dataset.name,
+      records: sourceStats.records,
+      outcome: 'unchanged',
+      duration_ms: Date.now() - started,
+    });
+    return { ...base, status: 'unchanged', records: sourceStats.records, md5: sourceStats.md5 };
+  }
+
+  // Archive before replacing: hard links keep the old bytes at no copy cost, and the
+  // old inode survives the rename below. A raw file whose md5 does not match its
+  // manifest was never committed (a crash mid-ingest) and is kept, marked as such.
+  let archivedTo: string | undefined;
+  if (existsSync(target)) {
+    const dir = path.join(ctx.paths.archiveMaster, stamp);
+    await mkdir(dir, { recursive: true });
+    const suffix = committed ? '' : '.uncommitted';
+    await linkOrCopy(target, path.join(dir, dataset.file + suffix));
+    if (committed) await linkOrCopy(manifestPathFor(target), path.join(dir, dataset.file + '.manifest'));
+    await fsyncDir(dir);
+    archivedTo = path.relative(ctx.paths.root, dir);
+    if (!committed) ctx.logger.warn(`${dataset.name}: ${base.target} did not match its manifest; kept as ${dataset.file}.uncommitted in ${archivedTo}`);
+  }
+
+  const out = await AtomicFile.create(target);
+  let written;
+  try {
+    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) await out.write(chunk as Buffer);
+    written = await out.seal();
+    if (written.md5 !== sourceStats.md5) {
+      // The export changed while we copied it; the raw file must be exactly what the manifest describes.
+      await out.abort();
+      return fail(`${source} changed while it was being copied; ${base.target} was left unchanged`, 'rerun once the export is complete');
+    }
+    await out.publish();
+    await fsyncDir(ctx.paths.rawZone);
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+  await writeManifest(target, {
+    manifest_version: 1,
+    file: dataset.file,
+    format: 'csv',
+    md5: written.md5,
+    record_count: sourceStats.records,
+    bytes: written.bytes,
+    ingested_at: ctx.now().toISOString(),
+    source: 'master',
+    run_id: ctx.runId,
+    source_file: { name: dataset.file, md5: sourceStats.md5, bytes: sourceStats.bytes },
+    details: { dataset: dataset.name, columns: header, source_path: source },
+  });
+  ctx.logger.info(`${dataset.name}: ingested ${sourceStats.records} records into ${base.target}`, {
+    file: source,
+    dataset: dataset.name,
+    records: sourceStats.records,
+    md5: written.md5,
+    archived_to: archivedTo,
+    outcome: 'ingested',
+    duration_ms: Date.now() - started,
+  });
+  return { ...base, status: 'ingested', records: sourceStats.records, md5: written.md5, archived_to: archivedTo };
+}
+
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM') throw error;
+    await copyFile(from, to);
+  }
+}

@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Outcome } from '../cli/exitCode.js';
+import { UsageError } from '../cli/errors.js';
+import { isTempFile, TEMP_MARKER } from '../lake/atomicWrite.js';
+import { fileStats, formatOf } from '../lake/fileStats.js';
+import { processAlive } from '../lake/lock.js';
+import { InvalidManifestError, MANIFEST_SUFFIX, readManifest } from '../lake/manifest.js';
+import type { RunContext } from '../runContext.js';
+
+export type VerifyIssueKind =
+  | 'missing_manifest'
+  | 'orphan_manifest'
+  | 'invalid_manifest'
+  | 'checksum_mismatch'
+  | 'count_mismatch'
+  | 'size_mismatch'
+  | 'temp_file';
+
+export interface VerifyIssue {
+  kind: VerifyIssueKind;
+  /** Relative to the lake root. */
+  path: string;
+  message: string;
+  expected?: string | number;
+  actual?: string | number;
+}
+
+export interface VerifyOptions {
+  /** A file or directory to verify; default the whole lake. */
+  target?: string;
+}
+
+export interface VerifyResult {
+  outcome: Outcome;
+  scope: string;
+  files_checked: number;
+  records: number;
+  bytes: number;
+  issues: VerifyIssue[];
+  duration_ms: number;
+}
+
+/**
+ * Recomputes every manifest's md5, record count and size from the bytes on disk
+ * and reports anything missing, orphaned, changed or left half-written. Files
+ * are streamed, so memory stays flat whatever their size.
+ */
+export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const started = Date.now();
+  const scope = options.target ? path.resolve(ctx.paths.root, options.target) : ctx.paths.root;
+  if (!existsSync(scope)) throw new UsageError(`nothing to verify: ${scope} does not exist`, 'run `recomart init` first, or pass an existing path');
+  const rel = (p: string) => path.relative(ctx.paths.root, p) || '.';
+  const issues: VerifyIssue[] = [];
+  let filesChecked = 0;
+  let records = 0;
+  let bytes = 0;
+
+  const { manifests, dataFiles, tempFiles } = await collect(ctx, scope);
+  for (const temp of tempFiles) {
+    const pid = Number(path.basename(temp).split(TEMP_MARKER)[1]?.split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue; // a write in progress
+    issues.push({ kind: 'temp_file', path: rel(temp), message: `leftover temporary file from an interrupted write: ${rel(temp)}` });
+  }
+  const covered = new Set<string>();
+  for (const manifestPath of manifests) {
+    const dataPath = manifestPath.slice(0, -MANIFEST_SUFFIX.length);
+    covered.add(dataPath);
+    let manifest;
+    try {
+      manifest = await readManifest(manifestPath);
+    } catch (error) {
+      if (!(error instanceof InvalidManifestError)) throw error;
+      issues.push({ kind: 'invalid_manifest', path: rel(manifestPath), message: `${rel(manifestPath)}: ${error.problems.join('; ')}` });
+      continue;
+    }
+    if (!manifest) continue;
+    if (manifest.file !== path.basename(dataPath)) {
+      issues.push({ kind: 'invalid_manifest', path: rel(manifestPath), message: `${rel(manifestPath)} names ${manifest.file}, not ${path.basename(dataPath)}` });
+      continue;
+    }
+    if (!existsSync(dataPath)) {
+      issues.push({ kind: 'orphan_manifest', path: rel(manifestPath), message: `${rel(manifestPath)} has no data file ${manifest.file}` });
+      continue;
+    }
+    const actual = await fileStats(dataPath, manifest.format);
+    filesChecked++;
+    records += actual.records;
+    bytes += actual.bytes;
+    if (actual.md5 !== manifest.md5) {
+      issues.push({ kind: 'checksum_mismatch', path: rel(dataPath), message: `${rel(dataPath)}: md5 is ${actual.md5}, manifest says ${manifest.md5}`, expected: manifest.md5, actual: actual.md5 });
+    }
+    if (actual.records !== manifest.record_count) {
+      issues.push({ kind: 'count_mismatch', path: rel(dataPath), message: `${rel(dataPath)}: ${actual.records} records, manifest says ${manifest.record_count}`, expected: manifest.record_count, actual: actual.records });
+    }
+    if (actual.bytes !== manifest.bytes) {
+      issues.push({ kind: 'size_mismatch', path: rel(dataPath), message: `${rel(dataPath)}: ${actual.bytes} bytes, manifest says ${manifest.bytes}`, expected: manifest.bytes, actual: actual.bytes });
+    }
+  }
+  for (const dataPath of dataFiles) {
+    if (covered.has(dataPath)) continue;
+    issues.push({ kind: 'missing_manifest', path: rel(dataPath), message: `${rel(dataPath)} has no manifest: it was never committed` });
+  }
+
+  const outcome: Outcome = issues.length > 0 ? 'checks_failed' : 'ok';
+  ctx.logger.log(issues.length > 0 ? 'error' : 'info', `verify ${rel(scope)}: ${filesChecked} files, ${issues.length} issue${issues.length === 1 ? '' : 's'}`, {
+    file: rel(scope),
+    files_checked: filesChecked,
+    records,
+    issues: issues.length,
+    outcome: issues.length > 0 ? 'failed' : 'ok',
+    duration_ms: Date.now() - started,
+  });
+  return { outcome, scope: rel(scope), files_checked: filesChecked, records, bytes, issues, duration_ms: Date.now() - started };
+}
+
+interface Collected {
+  manifests: string[];
+  /** Data files that must have a manifest (committed zones only). */
+  dataFiles: string[];
+  tempFiles: string[];
+}
+
+/** Zones whose files are not commits of the lake: drops waiting for ingest, rejects, archived originals. */
+function needsManifest(ctx: RunContext, file: string): boolean {
+  const exempt = [ctx.paths.landing, ctx.paths.quarantine, ctx.paths.archive];
+  if (exempt.some((dir) => file.startsWith(dir + path.sep))) return false;
+  return file.startsWith(ctx.paths.rawZone + path.sep) && formatOf(file) !== undefined;
+}
+
+async function collect(ctx: RunContext, scope: string): Promise<Collected> {
+  const out: Collected = { manifests: [], dataFiles: [], tempFiles: [] };
+  const visit = (file: string) => {
+    const name = path.basename(file);
+    if (isTempFile(name)) out.tempFiles.push(file);
+    else if (name.endsWith(MANIFEST_SUFFIX)) out.manifests.push(file);
+    else if (needsManifest(ctx, file)) out.dataFiles.push(file);
+  };
+  const info = await stat(scope);
+  if (info.isFile()) {
+    if (scope.endsWith(MANIFEST_SUFFIX)) out.manifests.push(scope);
+    else if (existsSync(scope + MANIFEST_SUFFIX)) out.manifests.push(scope + MANIFEST_SUFFIX);
+    else visit(scope);
+    return out;
+  }
+  const roots = scope === ctx.paths.root ? [ctx.paths.rawZone, ctx.paths.processedZone, ctx.paths.featureStore] : [scope];
+  for (const root of roots) {
+    if (!existsSync(root)) continue;
+    for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      visit(path.join(entry.parentPath, entry.name));
+    }
+  }
+  out.manifests.sort();
+  out.dataFiles.sort();
+  out.tempFiles.sort();
+  return out;
+}
