@@ -25,7 +25,8 @@ export class ClickstreamEncoder {
 
   /** One or two lines (a duplicate delivery) for this event. */
   encode(event: ClickEvent): string[] {
-    if (this.options.defectRate <= 0 || !this.prng.chance(this.options.defectRate)) return [JSON.stringify(event)];
+    if (this.options.defectRate <= 0 || !this.prng.chance(this.options.defectRate))
+      return [JSON.stringify(event)];
     const id = event.event_id;
     switch (this.prng.int(8)) {
       case 0: {
@@ -46,7 +47,9 @@ export class ClickstreamEncoder {
         return [JSON.stringify({ ...event, event_type: 'hover' })];
       case 4:
         this.ledger.record('unknown_foreign_key', 'user_id', 'validate', id);
-        return [JSON.stringify({ ...event, user_id: customerId(this.options.customers + ++this.unknownUsers) })];
+        return [
+          JSON.stringify({ ...event, user_id: customerId(this.options.customers + ++this.unknownUsers) }),
+        ];
       case 5: {
         if (event.event_type === 'search') return this.encodeDuplicate(event);
         this.ledger.record('missing_value', 'item_id', 'validate', id);

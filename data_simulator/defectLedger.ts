@@ -38,7 +38,14 @@ export class DatasetLedgerBuilder {
   rowsWritten = 0;
   readonly files: string[] = [];
 
-  record(kind: string, column: string | null, stage: DefectStage, id: string, count = 1, file?: string): void {
+  record(
+    kind: string,
+    column: string | null,
+    stage: DefectStage,
+    id: string,
+    count = 1,
+    file?: string,
+  ): void {
     const key = `${kind}|${column ?? ''}|${file ?? ''}`;
     let entry = this.entries.get(key);
     if (!entry) {

@@ -41,7 +41,10 @@ const TAXONOMY_NAMES = taxonomy.map((t) => t.name);
 const col = (name: string) => catalogColumns.columns.indexOf(name);
 
 /** Writes `recomart_product_catalog.csv` as the product system would export it, injecting defects at `defectRate`. */
-export async function writeCatalogExport(products: Product[], options: MasterExportOptions): Promise<DatasetLedgerBuilder> {
+export async function writeCatalogExport(
+  products: Product[],
+  options: MasterExportOptions,
+): Promise<DatasetLedgerBuilder> {
   const ledger = new DatasetLedgerBuilder();
   const prng = new Prng(options.seed, 'defects:catalog');
   const sink = await CsvSink.open(path.join(options.dir, CATALOG_FILE), catalogColumns.columns);
@@ -105,7 +108,10 @@ export async function writeCatalogExport(products: Product[], options: MasterExp
 const ccol = (name: string) => customerColumns.columns.indexOf(name);
 
 /** Streams `recomart_raw_customers.csv` (1M rows at large scale) with defects at `defectRate`. */
-export async function writeCustomersExport(count: number, options: MasterExportOptions): Promise<DatasetLedgerBuilder> {
+export async function writeCustomersExport(
+  count: number,
+  options: MasterExportOptions,
+): Promise<DatasetLedgerBuilder> {
   const ledger = new DatasetLedgerBuilder();
   const prng = new Prng(options.seed, 'customers');
   const defects = new Prng(options.seed, 'defects:customers');

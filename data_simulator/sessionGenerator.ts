@@ -46,7 +46,9 @@ export interface WorldOptions {
 
 const STRENGTH: Record<EventType, number> = { view: 1, search: 1, add_to_cart: 3, purchase: 5 };
 /** Relative traffic per UTC hour: quiet nights, a lunch bump, an evening peak. */
-const HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 3.5, 3.5, 3.8, 4, 3.8, 3.5, 3.5, 3.8, 4.5, 5.5, 6.5, 7, 6, 4, 2];
+const HOUR_WEIGHTS = [
+  1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 3.5, 3.5, 3.8, 4, 3.8, 3.5, 3.5, 3.8, 4.5, 5.5, 6.5, 7, 6, 4, 2,
+];
 const DAY_MS = 86_400_000;
 
 /** The shared state of the simulated shop: who buys, what is popular, when people shop. */
@@ -63,7 +65,7 @@ export class ShopWorld {
   constructor(readonly options: WorldOptions) {
     this.start = Date.parse(`${options.startDate}T00:00:00Z`);
     this.byRank = [...options.products].sort((a, b) => a.rank - b.rank);
-    this.global = new ZipfSampler(this.byRank.length, 1.0);
+    this.global = new ZipfSampler(this.byRank.length, 1.1);
     const grouped = new Map<string, Product[]>();
     for (const p of this.byRank) {
       const key = `${p.superCategory}|${p.category}`;
@@ -71,7 +73,8 @@ export class ShopWorld {
       if (list) list.push(p);
       else grouped.set(key, [p]);
     }
-    for (const [key, items] of grouped) this.categoryItems.set(key, { items, zipf: new ZipfSampler(items.length, 1.0) });
+    for (const [key, items] of grouped)
+      this.categoryItems.set(key, { items, zipf: new ZipfSampler(items.length, 1.2) });
     this.categoriesBySuper = taxonomy.map((_, i) => [...grouped.keys()].filter((k) => k.startsWith(`${i}|`)));
     this.users = new ZipfSampler(options.customers, 0.7);
     this.userStride = coprimeStride(options.customers);
@@ -138,7 +141,8 @@ export class ShopWorld {
 /** A multiplier coprime with n, so rank → customer is a permutation that spreads heavy users over the id range. */
 function coprimeStride(n: number): number {
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  for (const candidate of [1_000_003, 7919, 104_729, 15_485_863]) if (gcd(candidate, n) === 1) return candidate % n || 1;
+  for (const candidate of [1_000_003, 7919, 104_729, 15_485_863])
+    if (gcd(candidate, n) === 1) return candidate % n || 1;
   return 1;
 }
 
@@ -159,14 +163,23 @@ export function* generateSessions(world: ShopWorld, events: number): Generator<S
     const day = world.dayAt(Math.min(0.999999, (sessionNo + 0.5) / expectedSessions));
     const customer = world.customer(prng);
     const traits = customerTraits(seed, customer);
-    const device: Device = prng.chance(0.85) ? traits.device : prng.pick(['mobile', 'tablet', 'desktop'] as const);
+    const device: Device = prng.chance(0.85)
+      ? traits.device
+      : prng.pick(['mobile', 'tablet', 'desktop'] as const);
     const sessionId = `S${String(++sessionNo).padStart(9, '0')}`;
     const userId = customerId(customer);
-    const focusSuper = prng.chance(0.7) ? traits.preferredSuperCategory : prng.weighted(taxonomy.map((t) => t.weight));
+    const focusSuper = prng.chance(0.7)
+      ? traits.preferredSuperCategory
+      : prng.weighted(taxonomy.map((t) => t.weight));
     const focus = world.categoryKeyFor(prng, focusSuper);
     let t = world.timeOnDay(prng, day);
     const session: Session = { events: [], purchases: [] };
-    const push = (type: EventType, product: Product | null, dwell: number, searchTerm: string | null = null) => {
+    const push = (
+      type: EventType,
+      product: Product | null,
+      dwell: number,
+      searchTerm: string | null = null,
+    ) => {
       session.events.push({
         event_id: prng.uuid(),
         user_id: userId,
@@ -184,12 +197,18 @@ export function* generateSessions(world: ShopWorld, events: number): Generator<S
       t += Math.round(dwell * 1000) + 500 + prng.int(4000);
     };
     if (prng.chance(0.25)) {
-      push('search', null, round1(prng.logNormal(5, 0.5)), prng.pick(taxonomy[focusSuper]!.nouns).toLowerCase());
+      push(
+        'search',
+        null,
+        round1(prng.logNormal(5, 0.5)),
+        prng.pick(taxonomy[focusSuper]!.nouns).toLowerCase(),
+      );
     }
     const carted: Product[] = [];
     const views = 1 + prng.geometric(0.27);
     for (let v = 0; v < views; v++) {
-      const product = focus && prng.chance(0.7) ? world.categoryProduct(prng, focus) : world.popularProduct(prng);
+      const product =
+        focus && prng.chance(0.7) ? world.categoryProduct(prng, focus) : world.popularProduct(prng);
       push('view', product, round1(prng.logNormal(25, 0.7)));
       if (prng.chance(0.12)) {
         push('add_to_cart', product, round1(prng.logNormal(8, 0.5)));

@@ -69,9 +69,17 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
     await mkdir(masterDir, { recursive: true });
     const master = { dir: masterDir, seed, defectRate, startDate };
     ledgers.catalog = await writeCatalogExport(products, master);
-    files.push({ dataset: 'catalog', path: rel(path.join(masterDir, ledgers.catalog.files[0]!)), rows: ledgers.catalog.rowsWritten });
+    files.push({
+      dataset: 'catalog',
+      path: rel(path.join(masterDir, ledgers.catalog.files[0]!)),
+      rows: ledgers.catalog.rowsWritten,
+    });
     ledgers.customers = await writeCustomersExport(sizes.customers, master);
-    files.push({ dataset: 'customers', path: rel(path.join(masterDir, ledgers.customers.files[0]!)), rows: ledgers.customers.rowsWritten });
+    files.push({
+      dataset: 'customers',
+      path: rel(path.join(masterDir, ledgers.customers.files[0]!)),
+      rows: ledgers.customers.rowsWritten,
+    });
   }
 
   if (wants('transactions') || wants('clickstream')) {
@@ -99,10 +107,16 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
       }
       let web = 0;
       for (const session of generateSessions(world, sizes.events)) {
-        if (events) for (const e of session.events) for (const line of encoder.encode(e)) await events.line(line);
+        if (events)
+          for (const e of session.events) for (const line of encoder.encode(e)) await events.line(line);
         if (drops) {
           for (const p of session.purchases) {
-            await drops.add({ ...p, txnId: `TW${String(++web).padStart(9, '0')}`, channel: 'web', productIndex: p.product.index });
+            await drops.add({
+              ...p,
+              txnId: `TW${String(++web).padStart(9, '0')}`,
+              channel: 'web',
+              productIndex: p.product.index,
+            });
           }
         }
       }
@@ -111,26 +125,38 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
         encoder.ledger.rowsWritten = events.lines;
         encoder.ledger.files.push(CLICKSTREAM_FILE);
         ledgers.clickstream = encoder.ledger;
-        files.push({ dataset: 'clickstream', path: rel(path.join(clickDir, CLICKSTREAM_FILE)), rows: events.lines });
+        files.push({
+          dataset: 'clickstream',
+          path: rel(path.join(clickDir, CLICKSTREAM_FILE)),
+          rows: events.lines,
+        });
         events = undefined;
       }
       if (drops) {
         const store = new Prng(seed, 'store');
         const storeCount = Math.max(0, sizes.transactions - web);
         for (let i = 0; i < storeCount; i++) {
-          await drops.add(storeLine(world, store, `TS${String(i + 1).padStart(9, '0')}`, (i + 0.5) / storeCount));
+          await drops.add(
+            storeLine(world, store, `TS${String(i + 1).padStart(9, '0')}`, (i + 0.5) / storeCount),
+          );
         }
         if (defectRate > 0) {
           const legacy = new Prng(seed, 'legacy');
           const n = Math.max(5, Math.round((sizes.transactions * defectRate) / 10));
           await drops.addLegacyDrop(
-            Array.from({ length: n }, (_, i) => storeLine(world, legacy, `TL${String(i + 1).padStart(9, '0')}`, (i + 0.5) / n)),
+            Array.from({ length: n }, (_, i) =>
+              storeLine(world, legacy, `TL${String(i + 1).padStart(9, '0')}`, (i + 0.5) / n),
+            ),
           );
         }
         await drops.close();
         ledgers.transactions = drops.ledger;
         for (const f of [...drops.fileRows].sort((a, b) => a.name.localeCompare(b.name))) {
-          files.push({ dataset: 'transactions', path: rel(path.join(options.landingDir, f.name)), rows: f.rows });
+          files.push({
+            dataset: 'transactions',
+            path: rel(path.join(options.landingDir, f.name)),
+            rows: f.rows,
+          });
         }
       }
     } catch (error) {
@@ -145,12 +171,15 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
   await writeLedger(ledgerPath, seed, defectRate, ledgers);
   const rows = Object.values(ledgers).reduce((n, l) => n + l.rowsWritten, 0);
   const duration = Date.now() - started;
-  ctx.logger.info(`simulated ${options.what}: ${rows} rows in ${files.length} files (seed ${seed}, defects ${defectRate})`, {
-    outcome: 'ok',
-    records: rows,
-    files: files.map((f) => f.path),
-    duration_ms: duration,
-  });
+  ctx.logger.info(
+    `simulated ${options.what}: ${rows} rows in ${files.length} files (seed ${seed}, defects ${defectRate})`,
+    {
+      outcome: 'ok',
+      records: rows,
+      files: files.map((f) => f.path),
+      duration_ms: duration,
+    },
+  );
   return {
     what: options.what,
     seed,

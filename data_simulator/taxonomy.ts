@@ -17,7 +17,17 @@ export const taxonomy: readonly SuperCategory[] = [
     perishable: 0.8,
     categories: ['Fruits', 'Vegetables', 'Dairy', 'Bakery', 'Beverages', 'Snacks', 'Staples'],
     brands: ['FreshFarm', 'DailyHarvest', 'GreenValley', 'Morningside', 'PurePantry'],
-    nouns: ['Apples', 'Spinach', 'Milk', 'Sourdough', 'Cold Brew', 'Crisps', 'Basmati Rice', 'Yogurt', 'Oats'],
+    nouns: [
+      'Apples',
+      'Spinach',
+      'Milk',
+      'Sourdough',
+      'Cold Brew',
+      'Crisps',
+      'Basmati Rice',
+      'Yogurt',
+      'Oats',
+    ],
   },
   {
     name: 'Electronics',
@@ -26,7 +36,15 @@ export const taxonomy: readonly SuperCategory[] = [
     perishable: 0,
     categories: ['Mobiles', 'Laptops', 'Audio', 'Cameras', 'Accessories', 'Wearables'],
     brands: ['Voltix', 'Nexa', 'Sonora', 'Pixelcraft', 'Zentro'],
-    nouns: ['Smartphone', 'Ultrabook', 'Earbuds', 'Mirrorless Camera', 'USB-C Charger', 'Smartwatch', 'Speaker'],
+    nouns: [
+      'Smartphone',
+      'Ultrabook',
+      'Earbuds',
+      'Mirrorless Camera',
+      'USB-C Charger',
+      'Smartwatch',
+      'Speaker',
+    ],
   },
   {
     name: 'Fashion',
@@ -84,12 +102,61 @@ export const taxonomy: readonly SuperCategory[] = [
   },
 ];
 
-export const adjectives = ['Classic', 'Premium', 'Organic', 'Compact', 'Pro', 'Essential', 'Deluxe', 'Eco', 'Smart', 'Lite'];
-
-export const cities = [
-  'Mumbai', 'Delhi', 'Bengaluru', 'Hyderabad', 'Chennai', 'Pune', 'Kolkata', 'Ahmedabad', 'Jaipur', 'Lucknow',
-  'London', 'Berlin', 'Madrid', 'Toronto', 'Singapore', 'Sydney',
+export const adjectives = [
+  'Classic',
+  'Premium',
+  'Organic',
+  'Compact',
+  'Pro',
+  'Essential',
+  'Deluxe',
+  'Eco',
+  'Smart',
+  'Lite',
 ];
 
-export const firstNames = ['aarav', 'priya', 'liam', 'emma', 'noah', 'olivia', 'arjun', 'mia', 'kabir', 'sofia', 'leo', 'zara'];
-export const lastNames = ['sharma', 'patel', 'smith', 'garcia', 'muller', 'khan', 'rossi', 'kim', 'nguyen', 'silva'];
+export const cities = [
+  'Mumbai',
+  'Delhi',
+  'Bengaluru',
+  'Hyderabad',
+  'Chennai',
+  'Pune',
+  'Kolkata',
+  'Ahmedabad',
+  'Jaipur',
+  'Lucknow',
+  'London',
+  'Berlin',
+  'Madrid',
+  'Toronto',
+  'Singapore',
+  'Sydney',
+];
+
+export const firstNames = [
+  'aarav',
+  'priya',
+  'liam',
+  'emma',
+  'noah',
+  'olivia',
+  'arjun',
+  'mia',
+  'kabir',
+  'sofia',
+  'leo',
+  'zara',
+];
+export const lastNames = [
+  'sharma',
+  'patel',
+  'smith',
+  'garcia',
+  'muller',
+  'khan',
+  'rossi',
+  'kim',
+  'nguyen',
+  'silva',
+];

@@ -84,7 +84,12 @@ export class TransactionDrops {
     const identity = BASE.map((_, i) => i);
     if (this.options.defectRate > 0 && channel === 'web' && k === 0) {
       const order = [...identity].reverse();
-      return { name, header: order.map((i) => BASE[i]!), order, fileDefect: { kind: 'reordered_columns', column: null } };
+      return {
+        name,
+        header: order.map((i) => BASE[i]!),
+        order,
+        fileDefect: { kind: 'reordered_columns', column: null },
+      };
     }
     if (this.options.defectRate > 0 && channel === 'store' && k === Math.min(1, this.options.drops - 1)) {
       return {
@@ -208,7 +213,14 @@ export class TransactionDrops {
       this.ledger.files.push(drop.name);
       this.fileRows.push({ name: drop.name, rows: drop.sink.rows });
       if (drop.fileDefect) {
-        this.ledger.record(drop.fileDefect.kind, drop.fileDefect.column, 'ingest', drop.name, drop.sink.rows, drop.name);
+        this.ledger.record(
+          drop.fileDefect.kind,
+          drop.fileDefect.column,
+          'ingest',
+          drop.name,
+          drop.sink.rows,
+          drop.name,
+        );
       }
     }
   }

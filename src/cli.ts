@@ -13,9 +13,13 @@ export function buildProgram(state: { exitCode: number } = { exitCode: 0 }): Com
   const run = async (handler: Promise<number>) => {
     state.exitCode = await handler;
   };
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   const program = new Command('recomart')
-    .description('Data-lake toolkit for a recommender system: ingest, verify, validate, profile, prepare and serve features.')
+    .description(
+      'Data-lake toolkit for a recommender system: ingest, verify, validate, profile, prepare and serve features.',
+    )
     .version(pkg.version, '-V, --version', 'print the version')
     .option('--root <dir>', 'lake root directory (env RECOMART_HOME; default: current directory)')
     .option('--config <file>', 'config file (default: recomart.config.json or .yaml in the root)')
@@ -34,7 +38,9 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
 
   program
     .command('init')
-    .description('create the lake hierarchy (raw_zone with landing/, archive/, quarantine/; reports/, logs/); idempotent')
+    .description(
+      'create the lake hierarchy (raw_zone with landing/, archive/, quarantine/; reports/, logs/); idempotent',
+    )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/init.js')).initCommand(cmd.optsWithGlobals())),
     );
@@ -44,7 +50,13 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     .description('run the simulated source systems: master exports, landing CSV drops and clickstream events')
     .argument('<what>', 'master | transactions | clickstream | all')
     .option('--seed <n>', 'PRNG seed; same seed, same bytes (config simulator.seed, default 42)')
-    .addOption(new Option('--scale <scale>', 'preset sizes (config simulator.scale, default small)').choices(['small', 'medium', 'large']))
+    .addOption(
+      new Option('--scale <scale>', 'preset sizes (config simulator.scale, default small)').choices([
+        'small',
+        'medium',
+        'large',
+      ]),
+    )
     .option('--customers <n>', 'number of customers (overrides --scale)', parseCount)
     .option('--products <n>', 'number of products (overrides --scale)', parseCount)
     .option('--transactions <n>', 'target number of transactions (overrides --scale)', parseCount)
@@ -53,7 +65,10 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     .option('--defects <rate>', 'probability a row carries one injected defect, 0–0.5 (default 0)')
     .option('--start-date <YYYY-MM-DD>', 'first simulated day, UTC (default 2026-08-01)')
     .option('--days <n>', 'length of the simulated window in days (default 90)')
-    .option('--out <dir>', 'where the source systems write (config simulator.output_dir, default source_systems)')
+    .option(
+      '--out <dir>',
+      'where the source systems write (config simulator.output_dir, default source_systems)',
+    )
     .action(async (what: string, _opts, cmd: Command) =>
       run((await import('./commands/simulate.js')).simulateCommand(what, cmd.optsWithGlobals())),
     );
@@ -61,17 +76,25 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
   const ingest = program.command('ingest').description('ingest a source into the raw zone');
   ingest
     .command('master')
-    .description('sync the product-catalog and customer exports into raw_zone/, archiving the previous version')
+    .description(
+      'sync the product-catalog and customer exports into raw_zone/, archiving the previous version',
+    )
     .option('--from <dir>', 'directory with the exports (config master.from, default source_systems/master)')
     .option('--dataset <name...>', 'only these datasets: catalog, customers')
-    .option('--wait <seconds>', 'wait this long for another ingest holding the master lock (default 0)', parseSeconds)
+    .option(
+      '--wait <seconds>',
+      'wait this long for another ingest holding the master lock (default 0)',
+      parseSeconds,
+    )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/ingestMaster.js')).ingestMasterCommand(cmd.optsWithGlobals())),
     );
 
   program
     .command('verify')
-    .description('recompute every manifest’s md5 and record count; report missing, orphaned, changed and temp files')
+    .description(
+      'recompute every manifest’s md5 and record count; report missing, orphaned, changed and temp files',
+    )
     .argument('[path]', 'a file or directory inside the lake (default: the whole lake)')
     .action(async (target: string | undefined, _opts, cmd: Command) =>
       run((await import('./commands/verify.js')).verifyCommand(target, cmd.optsWithGlobals())),
@@ -81,7 +104,10 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     .command('demo')
     .description('the whole pipeline on small seeded simulated data, in the lake root; no services needed')
     .option('--seed <n>', 'PRNG seed (default 42)')
-    .option('--defects <rate>', 'inject defects at this rate so the checks have something to find (default 0.01)')
+    .option(
+      '--defects <rate>',
+      'inject defects at this rate so the checks have something to find (default 0.01)',
+    )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/demo.js')).demoCommand(cmd.optsWithGlobals())),
     );
@@ -97,8 +123,12 @@ function applyErrorHandling(command: Command): void {
     if (['commander.helpDisplayed', 'commander.version'].includes(error.code)) throw error;
     const names: string[] = [];
     for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
-    const message = error.code === 'commander.help' ? `missing command` : error.message.replace(/^error: /, '');
-    throw new UsageError(message, `usage: ${names.join(' ')} ${command.usage()}  (see \`${names.join(' ')} --help\`)`);
+    const message =
+      error.code === 'commander.help' ? `missing command` : error.message.replace(/^error: /, '');
+    throw new UsageError(
+      message,
+      `usage: ${names.join(' ')} ${command.usage()}  (see \`${names.join(' ')} --help\`)`,
+    );
   });
   for (const sub of command.commands) applyErrorHandling(sub);
 }

@@ -12,12 +12,17 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
     { path: 'simulator.seed', value: options.seed, flag: '--seed' },
     { path: 'simulator.defects', value: options.defects ?? '0.01', flag: '--defects' },
   ]);
-  const result = await runDemo(ctx, { seed: ctx.config.simulator.seed, defectRate: ctx.config.simulator.defects });
+  const result = await runDemo(ctx, {
+    seed: ctx.config.simulator.seed,
+    defectRate: ctx.config.simulator.defects,
+  });
   if (ctx.json) ctx.printJson(result);
   else {
     ctx.say('');
     for (const s of result.steps) {
-      ctx.say(`  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(14)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`);
+      ctx.say(
+        `  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(14)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`,
+      );
     }
     ctx.say(`
 Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}

@@ -17,8 +17,12 @@ export async function ingestMasterCommand(options: IngestMasterFlags): Promise<n
   if (ctx.json) ctx.printJson(result);
   else {
     for (const f of result.files) {
-      if (f.status === 'failed') ctx.say(`  FAILED     ${f.dataset}: ${f.error}\n             fix: ${f.hint}`);
-      else ctx.say(`  ${f.status.padEnd(10)} ${f.dataset.padEnd(10)} ${String(f.records).padStart(9)} records  ${f.target}`);
+      if (f.status === 'failed')
+        ctx.say(`  FAILED     ${f.dataset}: ${f.error}\n             fix: ${f.hint}`);
+      else
+        ctx.say(
+          `  ${f.status.padEnd(10)} ${f.dataset.padEnd(10)} ${String(f.records).padStart(9)} records  ${f.target}`,
+        );
     }
   }
   return exitCodeForOutcome(result.outcome);

@@ -23,7 +23,10 @@ const TARGETS: SimulateTarget[] = ['master', 'transactions', 'clickstream', 'all
 
 export async function simulateCommand(what: string, options: SimulateFlags): Promise<number> {
   if (!TARGETS.includes(what as SimulateTarget)) {
-    throw new UsageError(`cannot simulate "${what}"`, `choose one of: ${TARGETS.join(', ')}  (e.g. recomart simulate all)`);
+    throw new UsageError(
+      `cannot simulate "${what}"`,
+      `choose one of: ${TARGETS.join(', ')}  (e.g. recomart simulate all)`,
+    );
   }
   const ctx = createCommandContext(`simulate ${what}`, options, [
     { path: 'simulator.seed', value: options.seed, flag: '--seed' },
@@ -43,7 +46,10 @@ export async function simulateCommand(what: string, options: SimulateFlags): Pro
     drops: Math.max(1, options.drops ?? preset.drops),
   };
   if (sizes.products === 0 || sizes.customers === 0) {
-    throw new UsageError('--products and --customers must be at least 1', 'omit them to use the --scale preset');
+    throw new UsageError(
+      '--products and --customers must be at least 1',
+      'omit them to use the --scale preset',
+    );
   }
   const result = await simulate(ctx, {
     what: what as SimulateTarget,
@@ -57,7 +63,8 @@ export async function simulateCommand(what: string, options: SimulateFlags): Pro
   });
   if (ctx.json) ctx.printJson(result);
   else {
-    for (const f of result.files) ctx.say(`  ${f.dataset.padEnd(12)} ${String(f.rows).padStart(10)} rows  ${f.path}`);
+    for (const f of result.files)
+      ctx.say(`  ${f.dataset.padEnd(12)} ${String(f.rows).padStart(10)} rows  ${f.path}`);
     ctx.say(
       `Simulated ${result.rows.toLocaleString('en-US')} rows in ${(result.duration_ms / 1000).toFixed(1)} s ` +
         `(${result.rows_per_second.toLocaleString('en-US')} rows/s, seed ${result.seed}, defects ${result.defect_rate}). ` +

@@ -29,7 +29,11 @@ export function resolveRoot(globals: GlobalOptions, env: NodeJS.ProcessEnv = pro
 }
 
 /** Builds the run context of one command from global flags, env and config (validated once, all problems at once). */
-export function createCommandContext(command: string, globals: GlobalOptions, flags: FlagOverride[] = []): CommandContext {
+export function createCommandContext(
+  command: string,
+  globals: GlobalOptions,
+  flags: FlagOverride[] = [],
+): CommandContext {
   const root = resolveRoot(globals);
   const { config, warnings } = loadConfig({
     root,

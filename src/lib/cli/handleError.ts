@@ -6,7 +6,10 @@ import { ExitError } from './errors.js';
  * ExitErrors are expected: message plus the fix. Errno errors from the OS are
  * runtime failures (disk full, permission denied). Anything else is a bug.
  */
-export function handleError(error: unknown, write: (text: string) => void = (t) => process.stderr.write(t)): number {
+export function handleError(
+  error: unknown,
+  write: (text: string) => void = (t) => process.stderr.write(t),
+): number {
   if (error instanceof ExitError) {
     write(`recomart: error: ${error.message}\n`);
     if (error.hint) write(error.hint.startsWith('usage:') ? `  ${error.hint}\n` : `  fix: ${error.hint}\n`);
@@ -16,7 +19,8 @@ export function handleError(error: unknown, write: (text: string) => void = (t) 
   if (errno && typeof errno.code === 'string' && /^E[A-Z]+$/.test(errno.code)) {
     write(`recomart: error: ${errno.message}\n`);
     if (errno.code === 'ENOSPC') write('  fix: free disk space and rerun; nothing partial was committed\n');
-    if (errno.code === 'EACCES' || errno.code === 'EPERM') write('  fix: check the permissions of the lake root (--root)\n');
+    if (errno.code === 'EACCES' || errno.code === 'EPERM')
+      write('  fix: check the permissions of the lake root (--root)\n');
     return ExitCode.Runtime;
   }
   write(`recomart: internal error (this is a bug, please report it with the trace below)\n`);

@@ -31,7 +31,12 @@ export interface LoadedConfig {
 export const CONFIG_FILE_NAMES = ['recomart.config.json', 'recomart.config.yaml', 'recomart.config.yml'];
 
 /** Environment variables that are not config keys and must not be reported as unknown. */
-const RESERVED_ENV = new Set(['RECOMART_HOME', 'RECOMART_API_TOKEN', 'RECOMART_REQUIRE_KAFKA', 'RECOMART_CONFIG']);
+const RESERVED_ENV = new Set([
+  'RECOMART_HOME',
+  'RECOMART_API_TOKEN',
+  'RECOMART_REQUIRE_KAFKA',
+  'RECOMART_CONFIG',
+]);
 
 type Json = Record<string, unknown>;
 
@@ -60,7 +65,9 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     if (!name.startsWith('RECOMART_') || raw === undefined || RESERVED_ENV.has(name)) continue;
     const keyPath = envNameToPath(name);
     if (!keyPath) {
-      warnings.push(`ignoring ${name}: no config key ${name.slice(9).toLowerCase()} (see README "Configuration")`);
+      warnings.push(
+        `ignoring ${name}: no config key ${name.slice(9).toLowerCase()} (see README "Configuration")`,
+      );
       continue;
     }
     setPath(merged, keyPath, coerce(keyPath, raw));
@@ -103,13 +110,16 @@ function readConfigFile(file: string, problems: string[]): ParsedFile | undefine
   const lineCounter = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    for (const e of doc.errors)
+      problems.push(`${file}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
     return undefined;
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return { value: {}, where: () => file };
   if (typeof value !== 'object' || Array.isArray(value)) {
-    problems.push(`${file}:1: the config file must hold a mapping of sections (simulator, master, lock, log)`);
+    problems.push(
+      `${file}:1: the config file must hold a mapping of sections (simulator, master, lock, log)`,
+    );
     return undefined;
   }
   return {

@@ -56,16 +56,30 @@ export async function runDemo(ctx: RunContext, options: DemoOptions): Promise<De
       outputDir: path.resolve(ctx.paths.root, ctx.config.simulator.output_dir),
       landingDir: ctx.paths.landing,
     });
-    return { outcome: 'ok', summary: `${r.rows} rows in ${r.files.length} files; defects ledger ${r.ledger}` };
+    return {
+      outcome: 'ok',
+      summary: `${r.rows} rows in ${r.files.length} files; defects ledger ${r.ledger}`,
+    };
   });
   await step('ingest master', async () => {
     const r = await ingestMaster(ctx);
-    return { outcome: r.outcome, summary: r.files.map((f) => `${f.dataset} ${f.status} (${f.records ?? 0} records)`).join(', ') };
+    return {
+      outcome: r.outcome,
+      summary: r.files.map((f) => `${f.dataset} ${f.status} (${f.records ?? 0} records)`).join(', '),
+    };
   });
   await step('verify', async () => {
     const r = await verifyLake(ctx);
-    return { outcome: r.outcome, summary: `${r.files_checked} files, ${r.records} records, ${r.issues.length} issues` };
+    return {
+      outcome: r.outcome,
+      summary: `${r.files_checked} files, ${r.records} records, ${r.issues.length} issues`,
+    };
   });
 
-  return { outcome: worstOutcome(steps.map((s) => s.outcome)), root: ctx.paths.root, steps, duration_ms: Date.now() - started };
+  return {
+    outcome: worstOutcome(steps.map((s) => s.outcome)),
+    root: ctx.paths.root,
+    steps,
+    duration_ms: Date.now() - started,
+  };
 }

@@ -108,3 +108,10 @@ export async function writeFileAtomic(target: string, data: string | Buffer): Pr
     throw error;
   }
 }
+
+/** The pid encoded in a temp file's name, if it is one of ours. */
+export function tempFileOwner(name: string): number | undefined {
+  if (!isTempFile(name)) return undefined;
+  const pid = Number(name.split(TEMP_MARKER)[1]?.split('-')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}

@@ -24,12 +24,20 @@ export async function initLake(ctx: RunContext): Promise<InitLakeResult> {
     created.push(rel);
   }
   // Keeps each zone visible in git while its data stays ignored.
-  for (const zone of [ctx.paths.rawZone, ctx.paths.processedZone, ctx.paths.featureStore, ctx.paths.reports, ctx.paths.logs]) {
+  for (const zone of [
+    ctx.paths.rawZone,
+    ctx.paths.processedZone,
+    ctx.paths.featureStore,
+    ctx.paths.reports,
+    ctx.paths.logs,
+  ]) {
     const keep = path.join(zone, '.gitkeep');
     if (!existsSync(keep)) await writeFile(keep, '');
   }
   ctx.logger.info(
-    created.length > 0 ? `created ${created.length} lake directories under ${ctx.paths.root}` : `lake already initialised at ${ctx.paths.root}`,
+    created.length > 0
+      ? `created ${created.length} lake directories under ${ctx.paths.root}`
+      : `lake already initialised at ${ctx.paths.root}`,
     { outcome: 'ok', created },
   );
   return { root: ctx.paths.root, created, existing };

@@ -104,7 +104,9 @@ async function readHolder(lockPath: string): Promise<LockHolder | 'gone' | 'unre
     // it as stale only once it is old enough that no writer can still be mid-way.
     const info = await stat(lockPath).catch(() => undefined);
     if (!info) return 'gone';
-    return Date.now() - info.mtimeMs > 10_000 ? 'unreadable' : { pid: -1, host: '?', command: '?', run_id: '?', acquired_at: '?' };
+    return Date.now() - info.mtimeMs > 10_000
+      ? 'unreadable'
+      : { pid: -1, host: '?', command: '?', run_id: '?', acquired_at: '?' };
   }
 }
 

@@ -37,7 +37,9 @@ export async function writeManifest(dataFile: string, manifest: Manifest): Promi
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new InvalidManifestError(manifestPathFor(dataFile), problems);
   if (manifest.file !== path.basename(dataFile)) {
-    throw new InvalidManifestError(manifestPathFor(dataFile), [`file is ${manifest.file}, expected ${path.basename(dataFile)}`]);
+    throw new InvalidManifestError(manifestPathFor(dataFile), [
+      `file is ${manifest.file}, expected ${path.basename(dataFile)}`,
+    ]);
   }
   await writeFileAtomic(manifestPathFor(dataFile), JSON.stringify(manifest, null, 2) + '\n');
 }

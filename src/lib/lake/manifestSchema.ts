@@ -28,7 +28,17 @@ export interface Manifest {
 export const manifestSchema: JSONSchemaType<Manifest> = {
   type: 'object',
   additionalProperties: false,
-  required: ['manifest_version', 'file', 'format', 'md5', 'record_count', 'bytes', 'ingested_at', 'source', 'run_id'],
+  required: [
+    'manifest_version',
+    'file',
+    'format',
+    'md5',
+    'record_count',
+    'bytes',
+    'ingested_at',
+    'source',
+    'run_id',
+  ],
   properties: {
     manifest_version: { type: 'integer', const: 1 },
     file: { type: 'string', minLength: 1, pattern: '^[^/\\\\]+$' },

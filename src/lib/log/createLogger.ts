@@ -48,5 +48,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
 
 /** A logger that discards everything, for library callers that pass none. */
 export function silentLogger(): Logger {
-  return winston.createLogger({ silent: true, transports: [new winston.transports.Console({ silent: true })] });
+  return winston.createLogger({
+    silent: true,
+    transports: [new winston.transports.Console({ silent: true })],
+  });
 }

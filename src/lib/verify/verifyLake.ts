@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Outcome } from '../cli/exitCode.js';
 import { UsageError } from '../cli/errors.js';
-import { isTempFile, TEMP_MARKER } from '../lake/atomicWrite.js';
+import { isTempFile, tempFileOwner } from '../lake/atomicWrite.js';
 import { fileStats, formatOf } from '../lake/fileStats.js';
 import { processAlive } from '../lake/lock.js';
 import { InvalidManifestError, MANIFEST_SUFFIX, readManifest } from '../lake/manifest.js';
@@ -50,7 +50,11 @@ export interface VerifyResult {
 export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): Promise<VerifyResult> {
   const started = Date.now();
   const scope = options.target ? path.resolve(ctx.paths.root, options.target) : ctx.paths.root;
-  if (!existsSync(scope)) throw new UsageError(`nothing to verify: ${scope} does not exist`, 'run `recomart init` first, or pass an existing path');
+  if (!existsSync(scope))
+    throw new UsageError(
+      `nothing to verify: ${scope} does not exist`,
+      'run `recomart init` first, or pass an existing path',
+    );
   const rel = (p: string) => path.relative(ctx.paths.root, p) || '.';
   const issues: VerifyIssue[] = [];
   let filesChecked = 0;
@@ -59,9 +63,13 @@ export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): 
 
   const { manifests, dataFiles, tempFiles } = await collect(ctx, scope);
   for (const temp of tempFiles) {
-    const pid = Number(path.basename(temp).split(TEMP_MARKER)[1]?.split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) continue; // a write in progress
-    issues.push({ kind: 'temp_file', path: rel(temp), message: `leftover temporary file from an interrupted write: ${rel(temp)}` });
+    const pid = tempFileOwner(path.basename(temp));
+    if (pid !== undefined && pid !== process.pid && processAlive(pid)) continue; // a write in progress
+    issues.push({
+      kind: 'temp_file',
+      path: rel(temp),
+      message: `leftover temporary file from an interrupted write: ${rel(temp)}`,
+    });
   }
   const covered = new Set<string>();
   for (const manifestPath of manifests) {
@@ -72,16 +80,28 @@ export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): 
       manifest = await readManifest(manifestPath);
     } catch (error) {
       if (!(error instanceof InvalidManifestError)) throw error;
-      issues.push({ kind: 'invalid_manifest', path: rel(manifestPath), message: `${rel(manifestPath)}: ${error.problems.join('; ')}` });
+      issues.push({
+        kind: 'invalid_manifest',
+        path: rel(manifestPath),
+        message: `${rel(manifestPath)}: ${error.problems.join('; ')}`,
+      });
       continue;
     }
     if (!manifest) continue;
     if (manifest.file !== path.basename(dataPath)) {
-      issues.push({ kind: 'invalid_manifest', path: rel(manifestPath), message: `${rel(manifestPath)} names ${manifest.file}, not ${path.basename(dataPath)}` });
+      issues.push({
+        kind: 'invalid_manifest',
+        path: rel(manifestPath),
+        message: `${rel(manifestPath)} names ${manifest.file}, not ${path.basename(dataPath)}`,
+      });
       continue;
     }
     if (!existsSync(dataPath)) {
-      issues.push({ kind: 'orphan_manifest', path: rel(manifestPath), message: `${rel(manifestPath)} has no data file ${manifest.file}` });
+      issues.push({
+        kind: 'orphan_manifest',
+        path: rel(manifestPath),
+        message: `${rel(manifestPath)} has no data file ${manifest.file}`,
+      });
       continue;
     }
     const actual = await fileStats(dataPath, manifest.format);
@@ -89,30 +109,64 @@ export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): 
     records += actual.records;
     bytes += actual.bytes;
     if (actual.md5 !== manifest.md5) {
-      issues.push({ kind: 'checksum_mismatch', path: rel(dataPath), message: `${rel(dataPath)}: md5 is ${actual.md5}, manifest says ${manifest.md5}`, expected: manifest.md5, actual: actual.md5 });
+      issues.push({
+        kind: 'checksum_mismatch',
+        path: rel(dataPath),
+        message: `${rel(dataPath)}: md5 is ${actual.md5}, manifest says ${manifest.md5}`,
+        expected: manifest.md5,
+        actual: actual.md5,
+      });
     }
     if (actual.records !== manifest.record_count) {
-      issues.push({ kind: 'count_mismatch', path: rel(dataPath), message: `${rel(dataPath)}: ${actual.records} records, manifest says ${manifest.record_count}`, expected: manifest.record_count, actual: actual.records });
+      issues.push({
+        kind: 'count_mismatch',
+        path: rel(dataPath),
+        message: `${rel(dataPath)}: ${actual.records} records, manifest says ${manifest.record_count}`,
+        expected: manifest.record_count,
+        actual: actual.records,
+      });
     }
     if (actual.bytes !== manifest.bytes) {
-      issues.push({ kind: 'size_mismatch', path: rel(dataPath), message: `${rel(dataPath)}: ${actual.bytes} bytes, manifest says ${manifest.bytes}`, expected: manifest.bytes, actual: actual.bytes });
+      issues.push({
+        kind: 'size_mismatch',
+        path: rel(dataPath),
+        message: `${rel(dataPath)}: ${actual.bytes} bytes, manifest says ${manifest.bytes}`,
+        expected: manifest.bytes,
+        actual: actual.bytes,
+      });
     }
   }
   for (const dataPath of dataFiles) {
     if (covered.has(dataPath)) continue;
-    issues.push({ kind: 'missing_manifest', path: rel(dataPath), message: `${rel(dataPath)} has no manifest: it was never committed` });
+    issues.push({
+      kind: 'missing_manifest',
+      path: rel(dataPath),
+      message: `${rel(dataPath)} has no manifest: it was never committed`,
+    });
   }
 
   const outcome: Outcome = issues.length > 0 ? 'checks_failed' : 'ok';
-  ctx.logger.log(issues.length > 0 ? 'error' : 'info', `verify ${rel(scope)}: ${filesChecked} files, ${issues.length} issue${issues.length === 1 ? '' : 's'}`, {
-    file: rel(scope),
+  ctx.logger.log(
+    issues.length > 0 ? 'error' : 'info',
+    `verify ${rel(scope)}: ${filesChecked} files, ${issues.length} issue${issues.length === 1 ? '' : 's'}`,
+    {
+      file: rel(scope),
+      files_checked: filesChecked,
+      records,
+      issues: issues.length,
+      outcome: issues.length > 0 ? 'failed' : 'ok',
+      duration_ms: Date.now() - started,
+    },
+  );
+  return {
+    outcome,
+    scope: rel(scope),
     files_checked: filesChecked,
     records,
-    issues: issues.length,
-    outcome: issues.length > 0 ? 'failed' : 'ok',
+    bytes,
+    issues,
     duration_ms: Date.now() - started,
-  });
-  return { outcome, scope: rel(scope), files_checked: filesChecked, records, bytes, issues, duration_ms: Date.now() - started };
+  };
 }
 
 interface Collected {
@@ -144,7 +198,8 @@ async function collect(ctx: RunContext, scope: string): Promise<Collected> {
     else visit(scope);
     return out;
   }
-  const roots = scope === ctx.paths.root ? [ctx.paths.rawZone, ctx.paths.processedZone, ctx.paths.featureStore] : [scope];
+  const roots =
+    scope === ctx.paths.root ? [ctx.paths.rawZone, ctx.paths.processedZone, ctx.paths.featureStore] : [scope];
   for (const root of roots) {
     if (!existsSync(root)) continue;
     for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {

@@ -6,6 +6,7 @@ import { UsageError } from '../../cli/errors.js';
 import { AtomicFile, fsyncDir } from '../../lake/atomicWrite.js';
 import { fileStats } from '../../lake/fileStats.js';
 import { withLock } from '../../lake/lock.js';
+import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import { manifestPathFor, readManifest, writeManifest } from '../../lake/manifest.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
 import { readCsvHeader } from '../readCsvHeader.js';
@@ -46,7 +47,10 @@ export interface IngestMasterResult {
  * no-op, and an export missing a required column fails that dataset and leaves
  * its raw file untouched.
  */
-export async function ingestMaster(ctx: RunContext, options: IngestMasterOptions = {}): Promise<IngestMasterResult> {
+export async function ingestMaster(
+  ctx: RunContext,
+  options: IngestMasterOptions = {},
+): Promise<IngestMasterResult> {
   const started = Date.now();
   const from = path.resolve(ctx.paths.root, options.from ?? ctx.config.master.from);
   const selected = selectDatasets(options.datasets);
@@ -59,6 +63,12 @@ export async function ingestMaster(ctx: RunContext, options: IngestMasterOptions
       waitSeconds: ctx.config.lock.wait_seconds,
     },
     async () => {
+      for (const name of await removeStaleTemps(ctx.paths.rawZone)) {
+        ctx.logger.warn(`removed ${name}, left in raw_zone/ by an interrupted write`, {
+          file: name,
+          outcome: 'cleaned',
+        });
+      }
       const stamp = compactStamp(ctx.now());
       const results: MasterFileResult[] = [];
       for (const dataset of selected) results.push(await ingestOne(ctx, dataset, from, stamp));
@@ -79,7 +89,12 @@ function selectDatasets(names: string[] | undefined): readonly MasterDataset[] {
   return masterDatasets.filter((d) => names.includes(d.name));
 }
 
-async function ingestOne(ctx: RunContext, dataset: MasterDataset, from: string, stamp: string): Promise<MasterFileResult> {
+async function ingestOne(
+  ctx: RunContext,
+  dataset: MasterDataset,
+  from: string,
+  stamp: string,
+): Promise<MasterFileResult> {
   const started = Date.now();
   const source = path.join(from, dataset.file);
   const target = path.join(ctx.paths.rawZone, dataset.file);
@@ -109,7 +124,8 @@ async function ingestOne(ctx: RunContext, dataset: MasterDataset, from: string, 
 
   const sourceStats = await fileStats(source, 'csv');
   const current = await readManifest(manifestPathFor(target));
-  const committed = current && existsSync(target) ? (await fileStats(target, 'csv')).md5 === current.md5 : false;
+  const committed =
+    current && existsSync(target) ? (await fileStats(target, 'csv')).md5 === current.md5 : false;
   if (committed && current?.source_file?.md5 === sourceStats.md5) {
     ctx.logger.info(`${dataset.name}: unchanged (${sourceStats.records} records, md5 ${sourceStats.md5})`, {
       file: source,
@@ -133,18 +149,25 @@ async function ingestOne(ctx: RunContext, dataset: MasterDataset, from: string, 
     if (committed) await linkOrCopy(manifestPathFor(target), path.join(dir, dataset.file + '.manifest'));
     await fsyncDir(dir);
     archivedTo = path.relative(ctx.paths.root, dir);
-    if (!committed) ctx.logger.warn(`${dataset.name}: ${base.target} did not match its manifest; kept as ${dataset.file}.uncommitted in ${archivedTo}`);
+    if (!committed)
+      ctx.logger.warn(
+        `${dataset.name}: ${base.target} did not match its manifest; kept as ${dataset.file}.uncommitted in ${archivedTo}`,
+      );
   }
 
   const out = await AtomicFile.create(target);
   let written;
   try {
-    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) await out.write(chunk as Buffer);
+    for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 }))
+      await out.write(chunk as Buffer);
     written = await out.seal();
     if (written.md5 !== sourceStats.md5) {
       // The export changed while we copied it; the raw file must be exactly what the manifest describes.
       await out.abort();
-      return fail(`${source} changed while it was being copied; ${base.target} was left unchanged`, 'rerun once the export is complete');
+      return fail(
+        `${source} changed while it was being copied; ${base.target} was left unchanged`,
+        'rerun once the export is complete',
+      );
     }
     await out.publish();
     await fsyncDir(ctx.paths.rawZone);
@@ -174,7 +197,13 @@ async function ingestOne(ctx: RunContext, dataset: MasterDataset, from: string, 
     outcome: 'ingested',
     duration_ms: Date.now() - started,
   });
-  return { ...base, status: 'ingested', records: sourceStats.records, md5: written.md5, archived_to: archivedTo };
+  return {
+    ...base,
+    status: 'ingested',
+    records: sourceStats.records,
+    md5: written.md5,
+    archived_to: archivedTo,
+  };
 }
 
 async function linkOrCopy(from: string, to: string): Promise<void> {

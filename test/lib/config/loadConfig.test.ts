@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode } from '../../../src/lib/cli/exitCode.js';
+import { ConfigError, UsageError } from '../../../src/lib/cli/errors.js';
+import { defaultConfig } from '../../../src/lib/config/configSchema.js';
+import { envNameToPath, loadConfig } from '../../../src/lib/config/loadConfig.js';
+import { makeTempDir } from '../../helpers/tempDir.js';
+
+describe('loadConfig', () => {
+  let root: string;
+  let cleanup: () => void;
+  beforeEach(() => {
+    ({ dir: root, cleanup } = makeTempDir());
+  });
+  afterEach(() => cleanup());
+
+  it('gives the defaults when nothing overrides them', () => {
+    expect(loadConfig({ root, env: {} }).config).toEqual(defaultConfig);
+  });
+
+  it('applies defaults < file < env < flags', () => {
+    writeFileSync(
+      path.join(root, 'recomart.config.yaml'),
+      'simulator:\n  seed: 1\n  days: 30\n  scale: medium\n',
+    );
+    const { config, file } = loadConfig({
+      root,
+      env: { RECOMART_SIMULATOR_SEED: '2', RECOMART_SIMULATOR_DAYS: '60' },
+      flags: [{ path: 'simulator.seed', value: '3', flag: '--seed' }],
+    });
+    expect(file).toBe(path.join(root, 'recomart.config.yaml'));
+    expect(config.simulator.seed).toBe(3); // flag beats env and file
+    expect(config.simulator.days).toBe(60); // env beats file
+    expect(config.simulator.scale).toBe('medium'); // file beats default
+    expect(config.simulator.defects).toBe(0); // default
+  });
+
+  it('reads JSON config files too', () => {
+    writeFileSync(path.join(root, 'recomart.config.json'), '{"lock": {"wait_seconds": 12}}');
+    expect(loadConfig({ root, env: {} }).config.lock.wait_seconds).toBe(12);
+  });
+
+  it('reports every problem together, each with its file line, env variable or flag', () => {
+    writeFileSync(
+      path.join(root, 'recomart.config.yaml'),
+      ['simulator:', '  scale: huge', '  days: 0', 'log:', '  level: chatty', 'colour: true'].join('\n'),
+    );
+    let error: unknown;
+    try {
+      loadConfig({
+        root,
+        env: { RECOMART_SIMULATOR_SEED: 'abc' },
+        flags: [{ path: 'simulator.defects', value: '2', flag: '--defects' }],
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    const file = path.join(root, 'recomart.config.yaml');
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        `simulator.scale: must be one of small, medium, large (from ${file}:2)`,
+        `simulator.days: must be >= 1 (from ${file}:3)`,
+        `log.level: must be one of error, warn, info, debug (from ${file}:5)`,
+        `colour: unknown setting (from ${file}:6)`,
+        'simulator.seed: must be integer (from environment variable RECOMART_SIMULATOR_SEED)',
+        'simulator.defects: must be <= 0.5 (from flag --defects)',
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+    expect((error as ConfigError).exitCode).toBe(ExitCode.Usage);
+  });
+
+  it('reports a YAML syntax error with its line', () => {
+    writeFileSync(path.join(root, 'recomart.config.yaml'), 'simulator:\n  seed: [1,\n');
+    expect(() => loadConfig({ root, env: {} })).toThrow(/recomart\.config\.yaml:\d+:/);
+  });
+
+  it('warns about an unknown RECOMART_ variable instead of failing', () => {
+    const { warnings } = loadConfig({ root, env: { RECOMART_SIMULATR_SEED: '1', RECOMART_HOME: '/x' } });
+    expect(warnings).toEqual([expect.stringContaining('RECOMART_SIMULATR_SEED')]);
+  });
+
+  it('fails with a usage error when --config names a missing file', () => {
+    expect(() => loadConfig({ root, configFile: 'nope.yaml', env: {} })).toThrow(UsageError);
+  });
+
+  it('maps env names to config paths mechanically', () => {
+    expect(envNameToPath('RECOMART_LOCK_WAIT_SECONDS')).toBe('lock.wait_seconds');
+    expect(envNameToPath('RECOMART_SIMULATOR_OUTPUT_DIR')).toBe('simulator.output_dir');
+    expect(envNameToPath('RECOMART_NOPE')).toBeUndefined();
+  });
+});
