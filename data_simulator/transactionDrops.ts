@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { transactionColumns } from '../src/lib/datasets/datasetColumns.js';
 import { productId } from './catalogGenerator.js';
@@ -200,6 +201,7 @@ export class TransactionDrops {
       ]);
     }
     await sink.close();
+    await this.markReady(name);
     this.fileRows.push({ name, rows: lines.length });
     this.ledger.rowsWritten += lines.length;
     this.ledger.files.push(name);
@@ -210,6 +212,7 @@ export class TransactionDrops {
     for (const drop of this.drops.values()) {
       if (!drop.sink) continue;
       await drop.sink.close();
+      await this.markReady(drop.name);
       this.ledger.files.push(drop.name);
       this.fileRows.push({ name: drop.name, rows: drop.sink.rows });
       if (drop.fileDefect) {
@@ -223,6 +226,11 @@ export class TransactionDrops {
         );
       }
     }
+  }
+
+  /** Like an ERP export job: the `.ready` marker says the drop is complete. */
+  private async markReady(name: string): Promise<void> {
+    await writeFile(path.join(this.options.landingDir, `${name}.ready`), '');
   }
 
   async abort(): Promise<void> {

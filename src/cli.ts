@@ -90,6 +90,28 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
       run((await import('./commands/ingestMaster.js')).ingestMasterCommand(cmd.optsWithGlobals())),
     );
 
+  ingest
+    .command('transactions')
+    .description(
+      'ingest landing-zone CSV drops into transactions/YYYY-MM-DD/ partitions; archive originals, quarantine bad rows',
+    )
+    .option('--watch', 'keep running and ingest drops as they arrive, until SIGINT/SIGTERM')
+    .option(
+      '--stable-seconds <s>',
+      'take a file without a .ready marker once unchanged this long (default 2)',
+      parseSeconds,
+    )
+    .option(
+      '--wait <seconds>',
+      'wait this long for another process holding the transactions lock (default 0)',
+      parseSeconds,
+    )
+    .action(async (_opts, cmd: Command) =>
+      run(
+        (await import('./commands/ingestTransactions.js')).ingestTransactionsCommand(cmd.optsWithGlobals()),
+      ),
+    );
+
   program
     .command('verify')
     .description(

@@ -28,6 +28,16 @@ export interface Config {
     /** How long a command waits for another process's lock before exiting 3. */
     wait_seconds: number;
   };
+  transactions: {
+    /** A landing file without a `.ready` marker is taken once it is this many seconds old. */
+    stable_seconds: number;
+  };
+  duckdb: {
+    /** DuckDB's buffer pool cap; larger work spills to .recomart/duckdb_tmp. */
+    memory_limit: string;
+    /** Worker threads; 0 = one per core. */
+    threads: number;
+  };
   log: {
     level: LogLevel;
     /** JSON-lines log file, relative to the lake root. */
@@ -38,7 +48,7 @@ export interface Config {
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['simulator', 'master', 'lock', 'log'],
+  required: ['simulator', 'master', 'lock', 'transactions', 'duckdb', 'log'],
   properties: {
     simulator: {
       type: 'object',
@@ -65,6 +75,21 @@ export const configSchema: JSONSchemaType<Config> = {
       required: ['wait_seconds'],
       properties: { wait_seconds: { type: 'number', minimum: 0, maximum: 86400 } },
     },
+    transactions: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['stable_seconds'],
+      properties: { stable_seconds: { type: 'number', minimum: 0, maximum: 3600 } },
+    },
+    duckdb: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['memory_limit', 'threads'],
+      properties: {
+        memory_limit: { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$' },
+        threads: { type: 'integer', minimum: 0, maximum: 256 },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -88,5 +113,7 @@ export const defaultConfig: Config = {
   },
   master: { from: 'source_systems/master' },
   lock: { wait_seconds: 0 },
+  transactions: { stable_seconds: 2 },
+  duckdb: { memory_limit: '1GB', threads: 0 },
   log: { level: 'info', file: 'logs/recomart.log' },
 };

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+export interface DuckOptions {
+  /** Database file, or ':memory:' (default): each job gets a fresh in-memory database. */
+  path?: string;
+  /** Caps DuckDB's buffer pool; beyond it, operators spill to `tempDirectory`. */
+  memoryLimit?: string;
+  tempDirectory?: string;
+  threads?: number;
+}
+
+/**
+ * Runs `work` with a DuckDB connection and always releases the connection and
+ * the instance, even when `work` throws: a leaked native handle keeps a
+ * database file locked (duckdb/duckdb-node-neo issues).
+ */
+export async function withDuck<T>(
+  options: DuckOptions,
+  work: (conn: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const config: Record<string, string> = {};
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.threads) config.threads = String(options.threads);
+  if (options.tempDirectory) {
+    mkdirSync(options.tempDirectory, { recursive: true });
+    config.temp_directory = options.tempDirectory;
+  }
+  const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
+  try {
+    const conn = await instance.connect();
+    try {
+      return await work(conn);
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { transactionColumns } from '../../datasets/datasetColumns.js';
+import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
+import { withDuck } from '../../duck/withDuck.js';
+import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
+import { failpoint } from '../../lake/failpoint.js';
+import { fileStats, formatOf } from '../../lake/fileStats.js';
+import { writeManifest } from '../../lake/manifest.js';
+import { freePath, moveFile, sealWrittenFile } from '../../lake/moveFile.js';
+import type { RunContext } from '../../runContext.js';
+import { readCsvHeader } from '../readCsvHeader.js';
+import type { CommitLog, CommitRecord } from './commitLog.js';
+import { READY_SUFFIX, type LandingFile } from './landingScan.js';
+import { splitDrop } from './splitDrop.js';
+
+export type DropStatus = 'ingested' | 'duplicate' | 'rejected' | 'archive_completed';
+
+export interface DropResult {
+  file: string;
+  status: DropStatus;
+  md5: string;
+  rows_ingested: number;
+  rows_quarantined: number;
+  partitions: number;
+  date_min?: string;
+  date_max?: string;
+  reject_reasons?: Record<string, number>;
+  /** Where the original went: archive/transactions, archive/landing (duplicate) or quarantine. */
+  moved_to: string;
+  quarantine_file?: string;
+  reason?: string;
+  duration_ms: number;
+}
+
+const safeName = (stem: string) => stem.replace(/[^A-Za-z0-9._-]/g, '_');
+const stemOf = (name: string) => name.replace(/\.csv(\.gz)?$/, '');
+
+/**
+ * Ingests one landing file: partitions and manifests made durable, then the
+ * commit record, then the original archived. A crash anywhere leaves either no
+ * commit (rolled back and redone on the next run) or a commit whose archive
+ * move the next run completes.
+ */
+export async function ingestDrop(ctx: RunContext, log: CommitLog, drop: LandingFile): Promise<DropResult> {
+  const started = Date.now();
+  const rel = (p: string) => path.relative(ctx.paths.root, p);
+  const format = formatOf(drop.name) ?? 'csv';
+  const source = await fileStats(drop.path, format);
+  const base = { file: drop.name, md5: source.md5, rows_ingested: 0, rows_quarantined: 0, partitions: 0 };
+  const done = (r: Omit<DropResult, 'duration_ms'>): DropResult => ({
+    ...r,
+    duration_ms: Date.now() - started,
+  });
+
+  const committed = log.get(source.md5);
+  if (committed) {
+    const archived = path.join(ctx.paths.root, committed.archived_as);
+    if (committed.source_file === drop.name && !existsSync(archived)) {
+      await moveFile(drop.path, archived);
+      await removeMarker(drop);
+      return done({ ...base, status: 'archive_completed', moved_to: committed.archived_as });
+    }
+    const to = freePath(ctx.paths.archiveLanding, drop.name, stamp(ctx));
+    await moveFile(drop.path, to);
+    await removeMarker(drop);
+    return done({
+      ...base,
+      status: 'duplicate',
+      moved_to: rel(to),
+      reason: `same content as ${committed.source_file}, committed ${committed.committed_at}`,
+    });
+  }
+
+  const header = await readCsvHeader(drop.path);
+  const missing = transactionColumns.required.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    const reason = `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+    const qdir = path.join(ctx.paths.quarantine, 'transactions');
+    const to = freePath(qdir, drop.name, stamp(ctx));
+    await mkdir(qdir, { recursive: true });
+    await writeFileAtomic(
+      to + '.reason.json',
+      JSON.stringify(
+        {
+          file: drop.name,
+          md5: source.md5,
+          reason,
+          missing_columns: missing,
+          header,
+          rejected_at: ctx.now().toISOString(),
+          run_id: ctx.runId,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    await moveFile(drop.path, to);
+    await removeMarker(drop);
+    return done({ ...base, status: 'rejected', moved_to: rel(to), reason, rows_quarantined: source.records });
+  }
+
+  const stem = safeName(stemOf(drop.name));
+  const sourceName = log.nameTaken(stem, source.md5) ? `${stem}~${source.md5.slice(0, 8)}` : stem;
+  const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'transactions', source.md5);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const split = await withDuck(duckOptionsFor(ctx), (conn) =>
+    splitDrop(conn, { file: drop.path, header, stagingDir: staging }),
+  );
+  failpoint('transactions:after-stage');
+
+  const targets = split.partitions.map((p) => ({
+    ...p,
+    target: path.join(ctx.paths.transactions, p.date, `ingested_${sourceName}.csv`),
+  }));
+  const today = ctx.now().toISOString().slice(0, 10);
+  const quarantineTarget = split.rejectsFile
+    ? path.join(ctx.paths.quarantine, 'transactions', today, `${sourceName}.rejects.csv`)
+    : undefined;
+  await log.writePending({
+    source_file: drop.name,
+    source_md5: source.md5,
+    paths: [...targets.map((t) => rel(t.target)), ...(quarantineTarget ? [rel(quarantineTarget)] : [])],
+  });
+
+  // Publish: fsync each staged file, rename it into its date partition, one fsync per directory.
+  const published: CommitRecord['partitions'] = [];
+  const sizes: number[] = [];
+  for (const t of targets) {
+    const sealed = await sealWrittenFile(t.file);
+    await mkdir(path.dirname(t.target), { recursive: true });
+    await rename(t.file, t.target);
+    published.push({ path: rel(t.target), date: t.date, records: t.records, md5: sealed.md5 });
+    sizes.push(sealed.bytes);
+    failpoint('transactions:after-publish');
+  }
+  for (const dir of new Set(targets.map((t) => path.dirname(t.target)))) await fsyncDir(dir);
+  for (const [i, t] of targets.entries()) {
+    await writeManifest(t.target, {
+      manifest_version: 1,
+      file: path.basename(t.target),
+      format: 'csv',
+      md5: published[i]!.md5,
+      record_count: t.records,
+      bytes: sizes[i]!,
+      ingested_at: ctx.now().toISOString(),
+      source: 'transactions',
+      run_id: ctx.runId,
+      source_file: { name: drop.name, md5: source.md5, bytes: source.bytes },
+      details: { date: t.date, source_name: sourceName },
+    });
+  }
+  if (split.rejectsFile && quarantineTarget) {
+    await sealWrittenFile(split.rejectsFile);
+    await moveFile(split.rejectsFile, quarantineTarget);
+  }
+  failpoint('transactions:before-commit');
+
+  const archivedAs = freePath(
+    ctx.paths.archiveTransactions,
+    drop.name,
+    source.md5.slice(0, 8),
+    (p) => existsSync(p) || log.archiveTaken(rel(p)),
+  );
+  await log.commit({
+    source_file: drop.name,
+    source_md5: source.md5,
+    source_bytes: source.bytes,
+    source_name: sourceName,
+    partitions: published,
+    rows_ingested: split.rowsIngested,
+    rows_quarantined: split.rowsRejected,
+    quarantine_file: quarantineTarget ? rel(quarantineTarget) : undefined,
+    archived_as: rel(archivedAs),
+    committed_at: ctx.now().toISOString(),
+    run_id: ctx.runId,
+  });
+  failpoint('transactions:after-commit');
+  await moveFile(drop.path, archivedAs);
+  await removeMarker(drop);
+  await log.clearPending(source.md5);
+  await rm(staging, { recursive: true, force: true });
+  const dates = split.partitions.map((p) => p.date);
+  return done({
+    ...base,
+    status: 'ingested',
+    rows_ingested: split.rowsIngested,
+    rows_quarantined: split.rowsRejected,
+    partitions: split.partitions.length,
+    date_min: dates[0],
+    date_max: dates[dates.length - 1],
+    reject_reasons: split.rowsRejected > 0 ? split.rejectReasons : undefined,
+    moved_to: rel(archivedAs),
+    quarantine_file: quarantineTarget ? rel(quarantineTarget) : undefined,
+  });
+}
+
+async function removeMarker(drop: LandingFile): Promise<void> {
+  if (drop.marker) await unlink(drop.marker).catch(() => undefined);
+  else await unlink(drop.path + READY_SUFFIX).catch(() => undefined);
+}
+
+function stamp(ctx: RunContext): string {
+  return ctx.now().toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+}

@@ -1,0 +1,191 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Outcome } from '../../cli/exitCode.js';
+import { acquireLock, type Lock } from '../../lake/lock.js';
+import type { RunContext } from '../../runContext.js';
+import { CommitLog } from './commitLog.js';
+import { ingestDrop, type DropResult } from './ingestDrop.js';
+import { scanLanding, type LandingFile } from './landingScan.js';
+
+export interface IngestTransactionsOptions {
+  /** Called before and after each file, for progress display. */
+  onFile?: (event: {
+    phase: 'start' | 'done';
+    file: LandingFile;
+    index: number;
+    total: number;
+    result?: DropResult;
+  }) => void;
+}
+
+export interface IngestTransactionsResult {
+  outcome: Outcome;
+  files: DropResult[];
+  /** Files seen but not yet stable (no .ready marker, modified within stable_seconds). */
+  waiting: string[];
+  /** Landing files whose interrupted ingest was rolled back before this run redid it. */
+  recovered: string[];
+  totals: {
+    files_ingested: number;
+    duplicates: number;
+    files_rejected: number;
+    rows_ingested: number;
+    rows_quarantined: number;
+    partitions_written: number;
+    date_min?: string;
+    date_max?: string;
+  };
+  duration_ms: number;
+  rows_per_second: number;
+}
+
+/** An open session on the transactions source: lock held, commit log loaded, crashed work rolled back. */
+export class TransactionsSession {
+  private constructor(
+    private readonly ctx: RunContext,
+    readonly log: CommitLog,
+    private readonly lock: Lock,
+    readonly recovered: string[],
+  ) {}
+
+  static async open(ctx: RunContext): Promise<TransactionsSession> {
+    const lock = await acquireLock({
+      locksDir: ctx.paths.locks,
+      name: 'transactions',
+      command: ctx.command,
+      runId: ctx.runId,
+      waitSeconds: ctx.config.lock.wait_seconds,
+    });
+    try {
+      const log = new CommitLog(path.join(ctx.paths.transactions, '_commits'), ctx.paths.root);
+      await log.load();
+      const recovered = await log.recoverPending();
+      for (const file of recovered) {
+        ctx.logger.warn(`rolled back the interrupted ingest of ${file}; it is ingested again now`, {
+          file,
+          outcome: 'rolled_back',
+        });
+      }
+      await rm(path.join(ctx.paths.root, '.recomart', 'staging', 'transactions'), {
+        recursive: true,
+        force: true,
+      });
+      return new TransactionsSession(ctx, log, lock, recovered);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Ingests every ready landing file, oldest first. */
+  async pass(options: IngestTransactionsOptions = {}): Promise<{ files: DropResult[]; waiting: string[] }> {
+    const scan = await scanLanding(
+      this.ctx.paths.landing,
+      this.ctx.config.transactions.stable_seconds,
+      Date.now(),
+    );
+    const files: DropResult[] = [];
+    for (const [index, file] of scan.ready.entries()) {
+      options.onFile?.({ phase: 'start', file, index, total: scan.ready.length });
+      const result = await ingestDrop(this.ctx, this.log, file);
+      logDrop(this.ctx, result);
+      files.push(result);
+      options.onFile?.({ phase: 'done', file, index, total: scan.ready.length, result });
+    }
+    for (const w of scan.waiting) {
+      this.ctx.logger.info(
+        `${w.name}: still being written (no .ready marker, changed < ${this.ctx.config.transactions.stable_seconds} s ago); left for the next run`,
+        {
+          file: w.name,
+          outcome: 'waiting',
+        },
+      );
+    }
+    return { files, waiting: scan.waiting.map((w) => w.name) };
+  }
+
+  async close(): Promise<void> {
+    await this.lock.release();
+  }
+}
+
+/** `recomart ingest transactions`: one pass over the landing zone. */
+export async function ingestTransactions(
+  ctx: RunContext,
+  options: IngestTransactionsOptions = {},
+): Promise<IngestTransactionsResult> {
+  const started = Date.now();
+  const session = await TransactionsSession.open(ctx);
+  try {
+    const { files, waiting } = await session.pass(options);
+    return summarise(files, waiting, session.recovered, Date.now() - started);
+  } finally {
+    await session.close();
+  }
+}
+
+export function summarise(
+  files: DropResult[],
+  waiting: string[],
+  recovered: string[],
+  durationMs: number,
+): IngestTransactionsResult {
+  const ingested = files.filter((f) => f.status === 'ingested');
+  const dates = ingested
+    .flatMap((f) => [f.date_min, f.date_max])
+    .filter((d): d is string => !!d)
+    .sort();
+  const rows = ingested.reduce((n, f) => n + f.rows_ingested, 0);
+  const quarantined = files.reduce((n, f) => n + f.rows_quarantined, 0);
+  const rejected = files.filter((f) => f.status === 'rejected').length;
+  return {
+    outcome: quarantined > 0 || rejected > 0 ? 'partial' : 'ok',
+    files,
+    waiting,
+    recovered,
+    totals: {
+      files_ingested: ingested.length,
+      duplicates: files.filter((f) => f.status === 'duplicate').length,
+      files_rejected: rejected,
+      rows_ingested: rows,
+      rows_quarantined: quarantined,
+      partitions_written: ingested.reduce((n, f) => n + f.partitions, 0),
+      date_min: dates[0],
+      date_max: dates[dates.length - 1],
+    },
+    duration_ms: durationMs,
+    rows_per_second: Math.round(rows / Math.max(0.001, durationMs / 1000)),
+  };
+}
+
+function logDrop(ctx: RunContext, r: DropResult): void {
+  const meta = {
+    file: r.file,
+    md5: r.md5,
+    records: r.rows_ingested,
+    rows_quarantined: r.rows_quarantined,
+    partitions: r.partitions,
+    moved_to: r.moved_to,
+    outcome: r.status,
+    duration_ms: r.duration_ms,
+  };
+  switch (r.status) {
+    case 'ingested':
+      ctx.logger.log(
+        r.rows_quarantined > 0 ? 'warn' : 'info',
+        `${r.file}: ingested ${r.rows_ingested} rows into ${r.partitions} date partitions (${r.date_min} … ${r.date_max})` +
+          (r.rows_quarantined > 0 ? `; ${r.rows_quarantined} rows quarantined in ${r.quarantine_file}` : ''),
+        meta,
+      );
+      break;
+    case 'duplicate':
+      ctx.logger.warn(`${r.file}: duplicate (${r.reason}); archived as ${r.moved_to}`, meta);
+      break;
+    case 'rejected':
+      ctx.logger.error(`${r.file}: rejected, ${r.reason}; moved to ${r.moved_to}`, meta);
+      break;
+    case 'archive_completed':
+      ctx.logger.info(`${r.file}: was committed by an interrupted run; archived as ${r.moved_to}`, meta);
+      break;
+  }
+}
