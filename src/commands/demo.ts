@@ -21,14 +21,15 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
     ctx.say('');
     for (const s of result.steps) {
       ctx.say(
-        `  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(14)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`,
+        `  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`,
       );
     }
     ctx.say(`
 Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}
 Look around:
-  ls raw_zone/ raw_zone/landing/            the raw zone and the transaction drops waiting in landing
-  cat raw_zone/recomart_product_catalog.csv.manifest
+  ls raw_zone/ raw_zone/transactions/         the raw zone and its date partitions
+  cat raw_zone/transactions/2026-08-01/*.manifest
+  ls -R raw_zone/quarantine/                  rejected rows with line and reason; the file missing a column
   tail -n 3 logs/recomart.log                 JSON-lines log, one line per file ingested
   recomart verify                             recompute every checksum and record count`);
   }

@@ -117,8 +117,12 @@ describe('simulator with defects', () => {
 
   it('transactions: drops, file-level defects and row defects match the ledger', () => {
     const landing = path.join(root, 'raw_zone/landing');
-    const drops = readdirSync(landing).sort();
+    const drops = readdirSync(landing)
+      .filter((f) => f.endsWith('.csv'))
+      .sort();
     expect(drops).toEqual(ledger.datasets.transactions!.files);
+    // Each drop is announced complete by its .ready marker, as an ERP export job does.
+    for (const d of drops) expect(readdirSync(landing)).toContain(`${d}.ready`);
     expect(drops).toContain('erp_legacy_missing_quantity.csv');
     let rowsTotal = 0;
     const counts = {
@@ -258,7 +262,7 @@ describe('simulator without defects', () => {
       .sort();
     const landing = path.join(root, 'raw_zone/landing');
     const web = readdirSync(landing)
-      .filter((f) => f.startsWith('erp_web_'))
+      .filter((f) => f.startsWith('erp_web_') && f.endsWith('.csv'))
       .flatMap((f) => csv(path.join(landing, f)).slice(1))
       .map((r) => `${r[2]}|${r[3]}|${r[1]}`)
       .sort();
@@ -286,6 +290,7 @@ describe('simulator without defects', () => {
     expect(Math.max(...times)).toBeLessThan(Date.parse('2026-09-01T00:00:00Z'));
     const landing = path.join(root, 'raw_zone/landing');
     const ratings = readdirSync(landing)
+      .filter((f) => f.endsWith('.csv'))
       .flatMap((f) => csv(path.join(landing, f)).slice(1))
       .map((r) => r[6])
       .filter((r) => r !== '')

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
+import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 
 /** What one committed landing file became. Its existence is the commit point. */
 export interface CommitRecord {
@@ -103,11 +104,17 @@ export class CommitLog {
           await unlink(abs).catch(() => undefined);
           dirs.add(path.dirname(abs));
         }
-        for (const d of dirs) if (existsSync(d)) await fsyncDir(d);
+        for (const d of dirs) {
+          if (!existsSync(d)) continue;
+          // A crash inside an atomic write leaves its temp file beside the target.
+          await removeStaleTemps(d);
+          await fsyncDir(d);
+        }
         recovered.push(pending.source_file);
       }
       await unlink(path.join(this.dir, name));
     }
+    await removeStaleTemps(this.dir);
     return recovered;
   }
 }

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Outcome } from '../../cli/exitCode.js';
 import { acquireLock, type Lock } from '../../lake/lock.js';
+import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import type { RunContext } from '../../runContext.js';
 import { CommitLog } from './commitLog.js';
 import { ingestDrop, type DropResult } from './ingestDrop.js';
