@@ -71,6 +71,8 @@ export class TransactionsSession {
         recursive: true,
         force: true,
       });
+      // Whole-file rejects write their .reason.json atomically; a crash there leaves a temp file.
+      await removeStaleTemps(path.join(ctx.paths.quarantine, 'transactions'));
       return new TransactionsSession(ctx, log, lock, recovered);
     } catch (error) {
       await lock.release();
