@@ -158,7 +158,7 @@ describe('ingest transactions: defects', () => {
   let cleanup: () => void;
   let ledger: DefectLedgerDoc;
   let result: {
-    totals: Record<string, number>;
+    totals: { rows_ingested: number; rows_quarantined: number; files_ingested: number };
     files: { file: string; status: string; reject_reasons?: Record<string, number> }[];
   };
   let status: number | null;
