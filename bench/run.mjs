@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Benchmarks: each stage runs as a whole `recomart` process on generated data, timed
+// with GNU time for wall clock and peak RSS. Results go to bench/results/<stamp>.json
+// and a Markdown table on stdout.
+//
+//   npm run bench                          # medium scale, every stage
+//   npm run bench -- --scale large         # 10M transactions, 20M events
+//   npm run bench -- --only transactions   # one stage (data is generated once and cached)
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(repo, 'bin', 'recomart');
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'medium' },
+    only: { type: 'string' },
+    regenerate: { type: 'boolean', default: false },
+    data: { type: 'string', default: path.join(repo, 'bench', '.data') },
+  },
+});
+if (!['small', 'medium', 'large'].includes(args.scale)) throw new Error(`--scale must be small, medium or large`);
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const dataDir = path.join(path.resolve(args.data), args.scale);
+const pristine = path.join(dataDir, 'pristine');
+const lake = path.join(dataDir, 'lake');
+
+/** Runs one recomart command as a process; returns wall seconds, peak RSS (MB) and its --json result. */
+function measure(label, cliArgs, cwd) {
+  const cmd = gnuTime ? gnuTime : process.execPath;
+  const argv = gnuTime ? ['-f', '__BENCH__ %e %M', process.execPath, bin, ...cliArgs] : [bin, ...cliArgs];
+  const started = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const timing = /__BENCH__ ([\d.]+) (\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 && r.status !== 4 && r.status !== 1) {
+    process.stderr.write(r.stderr);
+    throw new Error(`${label} failed with exit ${r.status}`);
+  }
+  let json;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    json = undefined;
+  }
+  return { wall: timing ? Number(timing[1]) : wall, rssMb: timing ? Math.round(Number(timing[2]) / 1024) : null, exit: r.status, json };
+}
+
+function freshLake() {
+  rmSync(lake, { recursive: true, force: true });
+  mkdirSync(lake, { recursive: true });
+  measure('init', ['init', '-q'], lake);
+  // Hard links: ingest moves its inputs to the archive, the pristine copy stays.
+  for (const [from, to] of [
+    [path.join(pristine, 'raw_zone', 'landing'), path.join(lake, 'raw_zone', 'landing')],
+    [path.join(pristine, 'source_systems', 'master'), path.join(lake, 'source_systems', 'master')],
+  ]) {
+    mkdirSync(to, { recursive: true });
+    for (const f of readdirSync(from)) linkSync(path.join(from, f), path.join(to, f));
+  }
+}
+
+const results = [];
+const record = (stage, m, rows) =>
+  results.push({ stage, seconds: m.wall, rows, rows_per_second: rows ? Math.round(rows / m.wall) : null, peak_rss_mb: m.rssMb, exit: m.exit });
+const wanted = (stage) => !args.only || args.only.split(',').includes(stage);
+
+if (args.regenerate || !existsSync(path.join(pristine, 'source_systems', 'defects_ledger.json'))) {
+  rmSync(pristine, { recursive: true, force: true });
+  mkdirSync(pristine, { recursive: true });
+  process.stderr.write(`generating ${args.scale} data in ${pristine} …\n`);
+  const m = measure('simulate', ['simulate', 'all', '--scale', args.scale, '--json', '-q'], pristine);
+  record('simulate all', m, m.json.rows);
+} else process.stderr.write(`using cached ${args.scale} data in ${pristine} (--regenerate to rebuild)\n`);
+
+freshLake();
+if (wanted('master')) {
+  const m = measure('ingest master', ['ingest', 'master', '--json', '-q'], lake);
+  record('ingest master', m, m.json.files.reduce((n, f) => n + (f.records ?? 0), 0));
+}
+if (wanted('transactions')) {
+  const m = measure('ingest transactions', ['ingest', 'transactions', '--json', '-q'], lake);
+  record('ingest transactions', m, m.json.totals.rows_ingested + m.json.totals.rows_quarantined);
+}
+if (wanted('verify')) {
+  const m = measure('verify', ['verify', '--json', '-q'], lake);
+  record('verify', m, m.json.records);
+}
+
+const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+const doc = { stamp, scale: args.scale, node: process.version, cores: (await import('node:os')).cpus().length, results };
+mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
+writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.json`), JSON.stringify(doc, null, 2) + '\n');
+const fmt = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en-US'));
+console.log(`\n${args.scale} scale, ${doc.cores} cores, node ${doc.node}\n`);
+console.log('| stage | seconds | rows | rows/s | peak RSS (MB) |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const r of results) console.log(`| ${r.stage} | ${r.seconds.toFixed(2)} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} |`);
+console.log(`\nwritten to bench/results/${stamp}.json`);
