@@ -22,7 +22,8 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: path.join(repo, 'bench', '.data') },
   },
 });
-if (!['small', 'medium', 'large'].includes(args.scale)) throw new Error(`--scale must be small, medium or large`);
+if (!['small', 'medium', 'large'].includes(args.scale))
+  throw new Error(`--scale must be small, medium or large`);
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const dataDir = path.join(path.resolve(args.data), args.scale);
 const pristine = path.join(dataDir, 'pristine');
@@ -33,7 +34,12 @@ function measure(label, cliArgs, cwd) {
   const cmd = gnuTime ? gnuTime : process.execPath;
   const argv = gnuTime ? ['-f', '__BENCH__ %e %M', process.execPath, bin, ...cliArgs] : [bin, ...cliArgs];
   const started = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(cmd, argv, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const timing = /__BENCH__ ([\d.]+) (\d+)/.exec(r.stderr ?? '');
   if (r.status !== 0 && r.status !== 4 && r.status !== 1) {
@@ -46,7 +52,12 @@ function measure(label, cliArgs, cwd) {
   } catch {
     json = undefined;
   }
-  return { wall: timing ? Number(timing[1]) : wall, rssMb: timing ? Math.round(Number(timing[2]) / 1024) : null, exit: r.status, json };
+  return {
+    wall: timing ? Number(timing[1]) : wall,
+    rssMb: timing ? Math.round(Number(timing[2]) / 1024) : null,
+    exit: r.status,
+    json,
+  };
 }
 
 function freshLake() {
@@ -65,7 +76,14 @@ function freshLake() {
 
 const results = [];
 const record = (stage, m, rows) =>
-  results.push({ stage, seconds: m.wall, rows, rows_per_second: rows ? Math.round(rows / m.wall) : null, peak_rss_mb: m.rssMb, exit: m.exit });
+  results.push({
+    stage,
+    seconds: m.wall,
+    rows,
+    rows_per_second: rows ? Math.round(rows / m.wall) : null,
+    peak_rss_mb: m.rssMb,
+    exit: m.exit,
+  });
 const wanted = (stage) => !args.only || args.only.split(',').includes(stage);
 
 if (args.regenerate || !existsSync(path.join(pristine, 'source_systems', 'defects_ledger.json'))) {
@@ -79,7 +97,11 @@ if (args.regenerate || !existsSync(path.join(pristine, 'source_systems', 'defect
 freshLake();
 if (wanted('master')) {
   const m = measure('ingest master', ['ingest', 'master', '--json', '-q'], lake);
-  record('ingest master', m, m.json.files.reduce((n, f) => n + (f.records ?? 0), 0));
+  record(
+    'ingest master',
+    m,
+    m.json.files.reduce((n, f) => n + (f.records ?? 0), 0),
+  );
 }
 if (wanted('transactions')) {
   const m = measure('ingest transactions', ['ingest', 'transactions', '--json', '-q'], lake);
@@ -91,12 +113,21 @@ if (wanted('verify')) {
 }
 
 const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
-const doc = { stamp, scale: args.scale, node: process.version, cores: (await import('node:os')).cpus().length, results };
+const doc = {
+  stamp,
+  scale: args.scale,
+  node: process.version,
+  cores: (await import('node:os')).cpus().length,
+  results,
+};
 mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.json`), JSON.stringify(doc, null, 2) + '\n');
 const fmt = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en-US'));
 console.log(`\n${args.scale} scale, ${doc.cores} cores, node ${doc.node}\n`);
 console.log('| stage | seconds | rows | rows/s | peak RSS (MB) |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const r of results) console.log(`| ${r.stage} | ${r.seconds.toFixed(2)} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} |`);
+for (const r of results)
+  console.log(
+    `| ${r.stage} | ${r.seconds.toFixed(2)} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} |`,
+  );
 console.log(`\nwritten to bench/results/${stamp}.json`);

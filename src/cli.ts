@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './lib/cli/exitCode.js';
 import { UsageError } from './lib/cli/errors.js';
 import { handleError } from './lib/cli/handleError.js';
-import { parseCount, parseSeconds } from './lib/cli/parseNumber.js';
+import { parseCount, parseFault, parseSeconds } from './lib/cli/parseNumber.js';
 
 /**
  * The command tree. It declares options only; each action lazily imports one
@@ -45,32 +45,79 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
       run((await import('./commands/init.js')).initCommand(cmd.optsWithGlobals())),
     );
 
-  program
+  const simulate = program
     .command('simulate')
-    .description('run the simulated source systems: master exports, landing CSV drops and clickstream events')
-    .argument('<what>', 'master | transactions | clickstream | all')
-    .option('--seed <n>', 'PRNG seed; same seed, same bytes (config simulator.seed, default 42)')
+    .description(
+      'run the simulated source systems: master exports, landing drops, clickstream, metadata API',
+    );
+  const generators: [string, string][] = [
+    ['master', 'write the product-catalog and customer exports to source_systems/master/'],
+    ['transactions', 'drop ERP transaction CSVs (with .ready markers) into raw_zone/landing/'],
+    ['clickstream', 'write clickstream events to source_systems/clickstream/events.jsonl'],
+    ['all', 'master, transactions and clickstream in one pass'],
+  ];
+  for (const [what, description] of generators) {
+    simulate
+      .command(what)
+      .description(description)
+      .option('--seed <n>', 'PRNG seed; same seed, same bytes (config simulator.seed, default 42)')
+      .addOption(
+        new Option('--scale <scale>', 'preset sizes (config simulator.scale, default small)').choices([
+          'small',
+          'medium',
+          'large',
+        ]),
+      )
+      .option('--customers <n>', 'number of customers (overrides --scale)', parseCount)
+      .option('--products <n>', 'number of products (overrides --scale)', parseCount)
+      .option('--transactions <n>', 'target number of transactions (overrides --scale)', parseCount)
+      .option('--events <n>', 'number of clickstream events (overrides --scale)', parseCount)
+      .option('--drops <n>', 'landing drops per channel (overrides --scale)', parseCount)
+      .option('--defects <rate>', 'probability a row carries one injected defect, 0–0.5 (default 0)')
+      .option('--start-date <YYYY-MM-DD>', 'first simulated day, UTC (default 2026-08-01)')
+      .option('--days <n>', 'length of the simulated window in days (default 90)')
+      .option(
+        '--out <dir>',
+        'where the source systems write (config simulator.output_dir, default source_systems)',
+      )
+      .action(async (_opts, cmd: Command) =>
+        run((await import('./commands/simulate.js')).simulateCommand(what, cmd.optsWithGlobals())),
+      );
+  }
+  simulate
+    .command('api')
+    .description('serve GET /product_stats on 127.0.0.1 until Ctrl-C, with optional fault injection')
+    .option('--port <n>', 'port (default 8000; 0 = any free port)', parseCount)
+    .option('--token <token>', 'require Authorization: Bearer <token>')
+    .option('--seed <n>', 'PRNG seed (default 42)')
     .addOption(
-      new Option('--scale <scale>', 'preset sizes (config simulator.scale, default small)').choices([
+      new Option('--scale <scale>', 'catalog size preset (default small)').choices([
         'small',
         'medium',
         'large',
       ]),
     )
-    .option('--customers <n>', 'number of customers (overrides --scale)', parseCount)
     .option('--products <n>', 'number of products (overrides --scale)', parseCount)
-    .option('--transactions <n>', 'target number of transactions (overrides --scale)', parseCount)
-    .option('--events <n>', 'number of clickstream events (overrides --scale)', parseCount)
-    .option('--drops <n>', 'landing drops per channel (overrides --scale)', parseCount)
-    .option('--defects <rate>', 'probability a row carries one injected defect, 0–0.5 (default 0)')
-    .option('--start-date <YYYY-MM-DD>', 'first simulated day, UTC (default 2026-08-01)')
-    .option('--days <n>', 'length of the simulated window in days (default 90)')
+    .option('--latency <ms>', 'delay every response by this many ms', parseCount)
     .option(
-      '--out <dir>',
-      'where the source systems write (config simulator.output_dir, default source_systems)',
+      '--fail-500 <spec>',
+      'answer 500: n = the first n requests, 0<p<1 = each with probability p',
+      parseFault,
     )
-    .action(async (what: string, _opts, cmd: Command) =>
-      run((await import('./commands/simulate.js')).simulateCommand(what, cmd.optsWithGlobals())),
+    .option('--fail-503 <spec>', 'answer 503 (every other one with Retry-After: 1)', parseFault)
+    .option('--fail-429 <spec>', 'answer 429 with Retry-After', parseFault)
+    .option('--retry-after <s>', 'Retry-After seconds sent with 429 (default 1)', parseCount)
+    .option('--reset <spec>', 'reset the connection mid-body', parseFault)
+    .option('--truncate <spec>', 'send truncated JSON', parseFault)
+    .option('--malformed <spec>', 'send a body that is not JSON', parseFault)
+    .option('--missing-page <n...>', 'answer 404 for these page numbers')
+    .option(
+      '--drift <spec>',
+      'schema drift in records: a field renamed or of the wrong type (n = first n records)',
+      parseFault,
+    )
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/simulateApi.js')).simulateApiCommand(cmd.optsWithGlobals())),
     );
 
   const ingest = program.command('ingest').description('ingest a source into the raw zone');
@@ -88,6 +135,33 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/ingestMaster.js')).ingestMasterCommand(cmd.optsWithGlobals())),
+    );
+
+  ingest
+    .command('metadata')
+    .description('pull the external product metadata API into raw_zone/external_metadata.csv, with retries')
+    .option(
+      '--url <url>',
+      'endpoint (config api.url, default http://127.0.0.1:8000/product_stats); token from RECOMART_API_TOKEN',
+    )
+    .option('--page-size <n>', 'records per page (default 1000)', parseCount)
+    .option('--timeout-ms <ms>', 'per-request timeout (default 10000)', parseCount)
+    .option(
+      '--attempts <n>',
+      'tries per request, first included; only transient failures retry (default 3)',
+      parseCount,
+    )
+    .option('--backoff-ms <ms>', 'first backoff, doubling with jitter (default 500)', parseCount)
+    .option('--max-pages <n>', 'refuse to follow more pages than this (default 10000)', parseCount)
+    .option('--max-response-bytes <n>', 'refuse a response larger than this (default 52428800)', parseCount)
+    .option('--deadline-seconds <s>', 'the whole pull must finish within this (default 300)', parseSeconds)
+    .option(
+      '--wait <seconds>',
+      'wait this long for another process holding the metadata lock (default 0)',
+      parseSeconds,
+    )
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/ingestMetadata.js')).ingestMetadataCommand(cmd.optsWithGlobals())),
     );
 
   ingest

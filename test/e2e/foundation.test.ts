@@ -266,9 +266,10 @@ describe('usage and configuration errors exit 2', () => {
 
   it.each([
     [['--bogus'], "unknown option '--bogus'", 'usage: recomart'],
-    [['simulate'], "missing required argument 'what'", 'usage: recomart simulate'],
-    [['simulate', 'everything'], 'cannot simulate "everything"', 'choose one of'],
-    [['simulate', 'all', '--customers', 'many'], 'expected a whole number', 'usage: recomart simulate'],
+    [['simulate'], 'missing command', 'usage: recomart simulate'],
+    [['simulate', 'everything'], "unknown command 'everything'", 'usage: recomart simulate'],
+    [['simulate', 'all', '--customers', 'many'], 'expected a whole number', 'usage: recomart simulate all'],
+    [['simulate', 'api', '--fail-503', '1.5'], 'expected a count', 'usage: recomart simulate api'],
     [['ingest', 'master', '--wait', '-1'], 'expected a number of seconds', 'usage: recomart ingest master'],
     [['ingest', 'nothing'], "unknown command 'nothing'", 'usage: recomart ingest'],
   ])('%j', (args, message, usage) => {

@@ -14,3 +14,12 @@ export function parseSeconds(value: string): number {
     throw new InvalidArgumentError('expected a number of seconds ≥ 0.');
   return n;
 }
+
+/** A fault spec: a whole number n (the first n) or a probability in (0, 1). */
+export function parseFault(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n > 1 && !Number.isInteger(n))) {
+    throw new InvalidArgumentError('expected a count (e.g. 2) or a probability between 0 and 1 (e.g. 0.1).');
+  }
+  return n;
+}

@@ -32,6 +32,22 @@ export interface Config {
     /** A landing file without a `.ready` marker is taken once it is this many seconds old. */
     stable_seconds: number;
   };
+  api: {
+    /** The external metadata endpoint (GET, paginated with page/page_size and a `next` link). */
+    url: string;
+    page_size: number;
+    /** Per-request timeout. */
+    timeout_ms: number;
+    /** Tries per request, the first included; only transient failures are retried. */
+    attempts: number;
+    /** First backoff; doubles per retry, with jitter, up to max_backoff_ms. */
+    backoff_ms: number;
+    max_backoff_ms: number;
+    max_response_bytes: number;
+    max_pages: number;
+    /** The whole pull, retries included, must finish within this. */
+    deadline_seconds: number;
+  };
   duckdb: {
     /** DuckDB's buffer pool cap; larger work spills to .recomart/duckdb_tmp. */
     memory_limit: string;
@@ -48,7 +64,7 @@ export interface Config {
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['simulator', 'master', 'lock', 'transactions', 'duckdb', 'log'],
+  required: ['simulator', 'master', 'lock', 'transactions', 'api', 'duckdb', 'log'],
   properties: {
     simulator: {
       type: 'object',
@@ -80,6 +96,32 @@ export const configSchema: JSONSchemaType<Config> = {
       additionalProperties: false,
       required: ['stable_seconds'],
       properties: { stable_seconds: { type: 'number', minimum: 0, maximum: 3600 } },
+    },
+    api: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'url',
+        'page_size',
+        'timeout_ms',
+        'attempts',
+        'backoff_ms',
+        'max_backoff_ms',
+        'max_response_bytes',
+        'max_pages',
+        'deadline_seconds',
+      ],
+      properties: {
+        url: { type: 'string', pattern: '^https?://' },
+        page_size: { type: 'integer', minimum: 1, maximum: 100000 },
+        timeout_ms: { type: 'integer', minimum: 1, maximum: 600000 },
+        attempts: { type: 'integer', minimum: 1, maximum: 20 },
+        backoff_ms: { type: 'integer', minimum: 0, maximum: 600000 },
+        max_backoff_ms: { type: 'integer', minimum: 0, maximum: 600000 },
+        max_response_bytes: { type: 'integer', minimum: 1 },
+        max_pages: { type: 'integer', minimum: 1 },
+        deadline_seconds: { type: 'number', minimum: 0.1, maximum: 86400 },
+      },
     },
     duckdb: {
       type: 'object',
@@ -114,6 +156,17 @@ export const defaultConfig: Config = {
   master: { from: 'source_systems/master' },
   lock: { wait_seconds: 0 },
   transactions: { stable_seconds: 2 },
+  api: {
+    url: 'http://127.0.0.1:8000/product_stats',
+    page_size: 1000,
+    timeout_ms: 10000,
+    attempts: 3,
+    backoff_ms: 500,
+    max_backoff_ms: 10000,
+    max_response_bytes: 50 * 1024 * 1024,
+    max_pages: 10000,
+    deadline_seconds: 300,
+  },
   duckdb: { memory_limit: '1GB', threads: 0 },
   log: { level: 'info', file: 'logs/recomart.log' },
 };

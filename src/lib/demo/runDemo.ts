@@ -1,10 +1,12 @@
 import path from 'node:path';
+import { startApiServer } from '../../../data_simulator/apiServer.js';
 import { simulate } from '../../../data_simulator/simulate.js';
 import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
 import { worstOutcome, type Outcome } from '../cli/exitCode.js';
 import { initLake } from '../lake/initLake.js';
 import type { RunContext } from '../runContext.js';
 import { ingestMaster } from '../sources/master/ingestMaster.js';
+import { ingestMetadata } from '../sources/metadata/ingestMetadata.js';
 import { ingestTransactions } from '../sources/transactions/ingestTransactions.js';
 import { verifyLake } from '../verify/verifyLake.js';
 
@@ -77,6 +79,27 @@ export async function runDemo(ctx: RunContext, options: DemoOptions): Promise<De
       outcome: r.outcome === 'partial' ? 'ok' : r.outcome,
       summary: `${t.rows_ingested} rows into ${t.partitions_written} date partitions, ${t.rows_quarantined} quarantined, ${t.files_rejected} file rejected`,
     };
+  });
+  await step('ingest metadata', async () => {
+    // The simulated external API, in-process on a free port: no service to start by hand.
+    const api = await startApiServer({
+      seed: options.seed,
+      products: scaleSizes.small.products,
+      startDate: ctx.config.simulator.start_date,
+      days: ctx.config.simulator.days,
+    });
+    try {
+      const r = await ingestMetadata({
+        ...ctx,
+        config: { ...ctx.config, api: { ...ctx.config.api, url: api.url } },
+      });
+      return {
+        outcome: r.outcome,
+        summary: `${r.records} records from ${r.pages} pages of ${api.url} (${r.status})`,
+      };
+    } finally {
+      await api.close();
+    }
   });
   await step('verify', async () => {
     const r = await verifyLake(ctx);

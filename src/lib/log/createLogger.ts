@@ -37,7 +37,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     }),
   ];
   if (options.file) {
-    transports.push(new JsonLinesTransport({ file: options.file, level: options.fileLevel ?? 'info' }));
+    // At 'info' the file also keeps 'http' lines: one per HTTP attempt of a pull (status, latency, attempt).
+    const level = (options.fileLevel ?? 'info') === 'info' ? 'http' : options.fileLevel;
+    transports.push(new JsonLinesTransport({ file: options.file, level }));
   }
   return winston.createLogger({
     level: 'debug',

@@ -1,5 +1,4 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, link, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { worstOutcome, type Outcome } from '../../cli/exitCode.js';
 import { UsageError } from '../../cli/errors.js';
@@ -7,7 +6,8 @@ import { AtomicFile, fsyncDir } from '../../lake/atomicWrite.js';
 import { fileStats } from '../../lake/fileStats.js';
 import { withLock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
-import { manifestPathFor, readManifest, writeManifest } from '../../lake/manifest.js';
+import { writeManifest } from '../../lake/manifest.js';
+import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
 import { readCsvHeader } from '../readCsvHeader.js';
 import { masterDatasets, type MasterDataset } from './masterDatasets.js';
@@ -123,10 +123,8 @@ async function ingestOne(
   }
 
   const sourceStats = await fileStats(source, 'csv');
-  const current = await readManifest(manifestPathFor(target));
-  const committed =
-    current && existsSync(target) ? (await fileStats(target, 'csv')).md5 === current.md5 : false;
-  if (committed && current?.source_file?.md5 === sourceStats.md5) {
+  const current = await currentVersion(target);
+  if (current.committed && current.sourceMd5 === sourceStats.md5) {
     ctx.logger.info(`${dataset.name}: unchanged (${sourceStats.records} records, md5 ${sourceStats.md5})`, {
       file: source,
       dataset: dataset.name,
@@ -137,22 +135,12 @@ async function ingestOne(
     return { ...base, status: 'unchanged', records: sourceStats.records, md5: sourceStats.md5 };
   }
 
-  // Archive before replacing: hard links keep the old bytes at no copy cost, and the
-  // old inode survives the rename below. A raw file whose md5 does not match its
-  // manifest was never committed (a crash mid-ingest) and is kept, marked as such.
-  let archivedTo: string | undefined;
-  if (existsSync(target)) {
-    const dir = path.join(ctx.paths.archiveMaster, stamp);
-    await mkdir(dir, { recursive: true });
-    const suffix = committed ? '' : '.uncommitted';
-    await linkOrCopy(target, path.join(dir, dataset.file + suffix));
-    if (committed) await linkOrCopy(manifestPathFor(target), path.join(dir, dataset.file + '.manifest'));
-    await fsyncDir(dir);
-    archivedTo = path.relative(ctx.paths.root, dir);
-    if (!committed)
-      ctx.logger.warn(
-        `${dataset.name}: ${base.target} did not match its manifest; kept as ${dataset.file}.uncommitted in ${archivedTo}`,
-      );
+  const archiveDir = await archiveCurrent(target, path.join(ctx.paths.archiveMaster, stamp), current);
+  const archivedTo = archiveDir ? path.relative(ctx.paths.root, archiveDir) : undefined;
+  if (current.exists && !current.committed) {
+    ctx.logger.warn(
+      `${dataset.name}: ${base.target} did not match its manifest; kept as ${dataset.file}.uncommitted in ${archivedTo}`,
+    );
   }
 
   const out = await AtomicFile.create(target);
@@ -204,14 +192,4 @@ async function ingestOne(
     md5: written.md5,
     archived_to: archivedTo,
   };
-}
-
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EXDEV' && code !== 'EPERM') throw error;
-    await copyFile(from, to);
-  }
 }

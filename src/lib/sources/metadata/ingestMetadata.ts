@@ -1,0 +1,324 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Ajv } from 'ajv';
+import { stringify } from 'csv-stringify/sync';
+import pRetry from 'p-retry';
+import type { Outcome } from '../../cli/exitCode.js';
+import { RuntimeError } from '../../cli/errors.js';
+import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
+import { AtomicFile, fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
+import { withLock } from '../../lake/lock.js';
+import { writeManifest } from '../../lake/manifest.js';
+import { compactStamp, type RunContext } from '../../runContext.js';
+import { fetchPage, type Page } from './fetchPage.js';
+import { HttpFailure } from './httpFailure.js';
+import { METADATA_COLUMNS, productStatsSchema, type ProductStatsRecord } from './productStatsSchema.js';
+
+export interface IngestMetadataOptions {
+  /** Bearer token (from RECOMART_API_TOKEN); never logged or written. */
+  token?: string;
+}
+
+export interface IngestMetadataResult {
+  outcome: Outcome;
+  /** `unchanged`: the API returned exactly what the lake already holds; nothing was rewritten. */
+  status: 'replaced' | 'unchanged';
+  url: string;
+  records: number;
+  quarantined: number;
+  pages: number;
+  http_attempts: number;
+  retries: number;
+  target: string;
+  archived_to?: string;
+  quarantine_file?: string;
+  duration_ms: number;
+}
+
+interface Quarantined {
+  page: number;
+  reason: string;
+  record: unknown;
+}
+
+const validateRecord = new Ajv({ allErrors: true }).compile(productStatsSchema);
+
+/** The URL as it may appear in logs and manifests: no user info, no token-like query parameters. */
+export function redactUrl(raw: string): string {
+  const url = new URL(raw);
+  url.username = '';
+  url.password = '';
+  for (const key of [...url.searchParams.keys()]) {
+    if (/token|key|secret|password|auth/i.test(key)) url.searchParams.set(key, 'REDACTED');
+  }
+  return url.toString();
+}
+
+/**
+ * Pulls every page of the external metadata API into raw_zone/external_metadata.csv.
+ * Transient failures are retried with exponential backoff and jitter (and
+ * Retry-After); terminal ones abort. The new file replaces the old one only
+ * when the whole pull succeeded; otherwise this throws (exit 3) and the previous
+ * file and manifest stay as they were.
+ */
+export async function ingestMetadata(
+  ctx: RunContext,
+  options: IngestMetadataOptions = {},
+): Promise<IngestMetadataResult> {
+  const started = Date.now();
+  const api = ctx.config.api;
+  const shownUrl = redactUrl(api.url);
+  return withLock(
+    {
+      locksDir: ctx.paths.locks,
+      name: 'metadata',
+      command: ctx.command,
+      runId: ctx.runId,
+      waitSeconds: ctx.config.lock.wait_seconds,
+    },
+    async () => {
+      const deadline = AbortSignal.timeout(api.deadline_seconds * 1000);
+      const target = ctx.paths.metadataFile;
+      const out = await AtomicFile.create(target);
+      const quarantined: Quarantined[] = [];
+      const seen = new Set<string>();
+      let records = 0;
+      let pages = 0;
+      let attempts = 0;
+      let retries = 0;
+      let sealed: { md5: string; bytes: number };
+      try {
+        await out.write(stringify([METADATA_COLUMNS as unknown as string[]]));
+        const first = new URL(api.url);
+        if (!first.searchParams.has('page')) first.searchParams.set('page', '1');
+        if (!first.searchParams.has('page_size')) first.searchParams.set('page_size', String(api.page_size));
+        const visited = new Set<string>();
+        for (let next: string | null = first.toString(); next;) {
+          if (pages >= api.max_pages) {
+            throw new RuntimeError(
+              `${shownUrl}: more than max_pages = ${api.max_pages} pages`,
+              'raise api.max_pages (--max-pages) if the API really is that large',
+            );
+          }
+          if (visited.has(next))
+            throw new RuntimeError(`${shownUrl}: the API's next link loops back to ${redactUrl(next)}`);
+          visited.add(next);
+          const pageUrl: string = next;
+          const pageNo = pages + 1;
+          let attempt = 0;
+          const page: Page = await pRetry(
+            async () => {
+              attempts++;
+              attempt++;
+              const t = Date.now();
+              try {
+                const p = await fetchPage({
+                  url: pageUrl,
+                  token: options.token,
+                  timeoutMs: api.timeout_ms,
+                  maxBytes: api.max_response_bytes,
+                  signal: deadline,
+                });
+                ctx.logger.http(`GET page ${pageNo}: 200, ${p.data.length} records`, {
+                  url: redactUrl(pageUrl),
+                  page: pageNo,
+                  attempt,
+                  status: 200,
+                  latency_ms: Date.now() - t,
+                  bytes: p.bytes,
+                });
+                return p;
+              } catch (error) {
+                const f = error as HttpFailure;
+                ctx.logger.http(`GET page ${pageNo} (attempt ${attempt}): ${f.message}`, {
+                  url: redactUrl(pageUrl),
+                  page: pageNo,
+                  attempt,
+                  status: f.status ?? null,
+                  latency_ms: Date.now() - t,
+                  failure: f.kind,
+                });
+                throw error;
+              }
+            },
+            {
+              retries: api.attempts - 1,
+              factor: 2,
+              minTimeout: api.backoff_ms,
+              maxTimeout: api.max_backoff_ms,
+              randomize: true,
+              signal: deadline,
+              shouldRetry: ({ error }) =>
+                error instanceof HttpFailure && error.kind === 'transient' && !deadline.aborted,
+              onFailedAttempt: async ({ error, retriesLeft }) => {
+                const f = error as HttpFailure;
+                if (f.kind !== 'transient' || retriesLeft === 0 || deadline.aborted) return;
+                retries++;
+                // Retry-After is the server telling us when; honour it on top of the backoff.
+                if (f.retryAfterMs)
+                  await sleep(f.retryAfterMs, undefined, { signal: deadline }).catch(() => undefined);
+              },
+            },
+          ).catch((error: unknown) => {
+            throw pullFailed(error, shownUrl, pageNo, attempts, deadline.aborted, api.deadline_seconds);
+          });
+          pages++;
+          const rows: unknown[][] = [];
+          for (const record of page.data) {
+            const reason = recordProblem(record, seen);
+            if (reason) {
+              quarantined.push({ page: pageNo, reason, record });
+              continue;
+            }
+            const r = record as ProductStatsRecord;
+            seen.add(r.product_id);
+            rows.push(METADATA_COLUMNS.map((c) => r[c]));
+          }
+          if (rows.length > 0) await out.write(stringify(rows));
+          records += rows.length;
+          next = page.next ? new URL(page.next, pageUrl).toString() : null;
+        }
+        sealed = await out.seal();
+      } catch (error) {
+        await out.abort();
+        ctx.logger.error(`metadata pull failed: ${(error as Error).message}`, {
+          url: shownUrl,
+          pages,
+          http_attempts: attempts,
+          retries,
+          outcome: 'failed',
+          duration_ms: Date.now() - started,
+        });
+        throw error;
+      }
+
+      const stamp = compactStamp(ctx.now());
+      const current = await currentVersion(target);
+      const rel = (p: string | undefined) => (p ? path.relative(ctx.paths.root, p) : undefined);
+      if (current.committed && current.md5 === sealed.md5 && quarantined.length === 0) {
+        await out.abort();
+        ctx.logger.info(`metadata: unchanged (${records} records from ${pages} pages, md5 ${sealed.md5})`, {
+          url: shownUrl,
+          records,
+          pages,
+          http_attempts: attempts,
+          retries,
+          outcome: 'unchanged',
+          duration_ms: Date.now() - started,
+        });
+        return {
+          outcome: 'ok',
+          status: 'unchanged',
+          url: shownUrl,
+          records,
+          quarantined: 0,
+          pages,
+          http_attempts: attempts,
+          retries,
+          target: rel(target)!,
+          duration_ms: Date.now() - started,
+        };
+      }
+      const archiveDir = await archiveCurrent(target, path.join(ctx.paths.archiveMetadata, stamp), current);
+      await out.publish();
+      await fsyncDir(path.dirname(target));
+      const written = sealed;
+      let quarantineFile: string | undefined;
+      if (quarantined.length > 0) {
+        const dir = path.join(ctx.paths.quarantine, 'metadata');
+        await mkdir(dir, { recursive: true });
+        quarantineFile = path.join(dir, `${stamp}.jsonl`);
+        await writeFileAtomic(quarantineFile, quarantined.map((q) => JSON.stringify(q)).join('\n') + '\n');
+      }
+      await writeManifest(target, {
+        manifest_version: 1,
+        file: path.basename(target),
+        format: 'csv',
+        md5: written.md5,
+        record_count: records,
+        bytes: written.bytes,
+        ingested_at: ctx.now().toISOString(),
+        source: 'metadata',
+        run_id: ctx.runId,
+        details: {
+          url: shownUrl,
+          pages,
+          http_attempts: attempts,
+          retries,
+          quarantined: quarantined.length,
+          page_size: api.page_size,
+        },
+      });
+      const result: IngestMetadataResult = {
+        outcome: quarantined.length > 0 ? 'partial' : 'ok',
+        status: 'replaced',
+        url: shownUrl,
+        records,
+        quarantined: quarantined.length,
+        pages,
+        http_attempts: attempts,
+        retries,
+        target: rel(target)!,
+        archived_to: rel(archiveDir),
+        quarantine_file: rel(quarantineFile),
+        duration_ms: Date.now() - started,
+      };
+      ctx.logger.log(
+        quarantined.length > 0 ? 'warn' : 'info',
+        `metadata: ${records} records from ${pages} pages (${retries} retries)` +
+          (quarantined.length > 0 ? `; ${quarantined.length} quarantined in ${result.quarantine_file}` : ''),
+        {
+          url: shownUrl,
+          records,
+          pages,
+          http_attempts: attempts,
+          retries,
+          quarantined: quarantined.length,
+          outcome: result.outcome,
+          duration_ms: result.duration_ms,
+        },
+      );
+      return result;
+    },
+  );
+}
+
+function recordProblem(record: unknown, seen: Set<string>): string | undefined {
+  if (!validateRecord(record)) {
+    return (validateRecord.errors ?? [])
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+      .join('; ');
+  }
+  if (seen.has((record as ProductStatsRecord).product_id))
+    return 'duplicate product_id (already on an earlier page)';
+  return undefined;
+}
+
+function pullFailed(
+  error: unknown,
+  url: string,
+  page: number,
+  attempts: number,
+  deadlineHit: boolean,
+  deadlineSeconds: number,
+): RuntimeError {
+  if (error instanceof RuntimeError) return error;
+  if (deadlineHit) {
+    return new RuntimeError(
+      `${url}: deadline of ${deadlineSeconds} s exceeded at page ${page}`,
+      'raise api.deadline_seconds (--deadline-seconds), or check why the API is slow',
+    );
+  }
+  const f = error instanceof HttpFailure ? error : new HttpFailure(String(error), 'terminal');
+  const hint =
+    f.status === 401 || f.status === 403
+      ? 'set RECOMART_API_TOKEN to a valid token'
+      : f.kind === 'transient'
+        ? `the API kept failing; check it is up (\`recomart simulate api\` for the simulated one) and rerun`
+        : `check --url (api.url); the previous ${'external_metadata.csv'} was left unchanged`;
+  return new RuntimeError(
+    `${url}: page ${page} failed after ${attempts} HTTP attempt${attempts === 1 ? '' : 's'} in this pull: ${f.message} (${f.kind})`,
+    hint,
+  );
+}
