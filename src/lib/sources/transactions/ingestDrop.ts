@@ -13,7 +13,7 @@ import type { RunContext } from '../../runContext.js';
 import { readCsvHeader } from '../readCsvHeader.js';
 import type { CommitLog, CommitRecord } from './commitLog.js';
 import { READY_SUFFIX, type LandingFile } from './landingScan.js';
-import { splitDrop } from './splitDrop.js';
+import { splitDrop, type SplitDropResult } from './splitDrop.js';
 
 export type DropStatus = 'ingested' | 'duplicate' | 'rejected' | 'archive_completed';
 
@@ -37,25 +37,72 @@ export interface DropResult {
 const safeName = (stem: string) => stem.replace(/[^A-Za-z0-9._-]/g, '_');
 const stemOf = (name: string) => name.replace(/\.csv(\.gz)?$/, '');
 
+/** A landing file read and split into staging; nothing in the lake has changed yet. */
+export interface PreparedDrop {
+  drop: LandingFile;
+  source: { md5: string; bytes: number; records: number };
+  header: string[];
+  missing: string[];
+  staging: string;
+  split?: SplitDropResult;
+  started: number;
+  splitMs: number;
+}
+
 /**
- * Ingests one landing file: partitions and manifests made durable, then the
+ * Reads one landing file: hashes it while DuckDB splits it into a private
+ * staging directory (the two overlap: the hash is JavaScript I/O, the split runs
+ * on DuckDB's threads). Touches nothing in the lake, so it can run while the
+ * previous file is being committed.
+ */
+export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<PreparedDrop> {
+  const started = Date.now();
+  const header = await readCsvHeader(drop.path);
+  const missing = transactionColumns.required.filter((c) => !header.includes(c));
+  const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'transactions', safeName(drop.name));
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const hashing = fileStats(drop.path, formatOf(drop.name) ?? 'csv');
+  const splitting =
+    missing.length > 0
+      ? Promise.resolve(undefined)
+      : withDuck(duckOptionsFor(ctx), (conn) =>
+          splitDrop(conn, { file: drop.path, header, stagingDir: staging }),
+        );
+  const [source, split] = await Promise.all([
+    hashing,
+    splitting.catch(async (error: unknown) => {
+      await hashing.catch(() => undefined);
+      throw error;
+    }),
+  ]);
+  return { drop, source, header, missing, staging, split, started, splitMs: Date.now() - started };
+}
+
+/**
+ * Commits a prepared drop: partitions and manifests made durable, then the
  * commit record, then the original archived. A crash anywhere leaves either no
  * commit (rolled back and redone on the next run) or a commit whose archive
- * move the next run completes.
+ * move the next run completes. Duplicates are decided here, against every
+ * commit so far, including the ones of this run.
  */
-export async function ingestDrop(ctx: RunContext, log: CommitLog, drop: LandingFile): Promise<DropResult> {
-  const started = Date.now();
+export async function commitDrop(
+  ctx: RunContext,
+  log: CommitLog,
+  prepared: PreparedDrop,
+): Promise<DropResult> {
+  const { drop, source, header, missing, split, started } = prepared;
   const rel = (p: string) => path.relative(ctx.paths.root, p);
-  const format = formatOf(drop.name) ?? 'csv';
-  const source = await fileStats(drop.path, format);
   const base = { file: drop.name, md5: source.md5, rows_ingested: 0, rows_quarantined: 0, partitions: 0 };
   const done = (r: Omit<DropResult, 'duration_ms'>): DropResult => ({
     ...r,
     duration_ms: Date.now() - started,
   });
+  const discardStaging = () => rm(prepared.staging, { recursive: true, force: true });
 
   const committed = log.get(source.md5);
   if (committed) {
+    await discardStaging();
     const archived = path.join(ctx.paths.root, committed.archived_as);
     if (committed.source_file === drop.name && !existsSync(archived)) {
       await moveFile(drop.path, archived);
@@ -73,9 +120,8 @@ export async function ingestDrop(ctx: RunContext, log: CommitLog, drop: LandingF
     });
   }
 
-  const header = await readCsvHeader(drop.path);
-  const missing = transactionColumns.required.filter((c) => !header.includes(c));
-  if (missing.length > 0) {
+  if (missing.length > 0 || !split) {
+    await discardStaging();
     const reason = `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
     const qdir = path.join(ctx.paths.quarantine, 'transactions');
     const to = freePath(qdir, drop.name, stamp(ctx));
@@ -101,16 +147,10 @@ export async function ingestDrop(ctx: RunContext, log: CommitLog, drop: LandingF
     return done({ ...base, status: 'rejected', moved_to: rel(to), reason, rows_quarantined: source.records });
   }
 
+  failpoint('transactions:after-stage');
+  const tPublish = Date.now();
   const stem = safeName(stemOf(drop.name));
   const sourceName = log.nameTaken(stem, source.md5) ? `${stem}~${source.md5.slice(0, 8)}` : stem;
-  const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'transactions', source.md5);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  const split = await withDuck(duckOptionsFor(ctx), (conn) =>
-    splitDrop(conn, { file: drop.path, header, stagingDir: staging }),
-  );
-  failpoint('transactions:after-stage');
-
   const targets = split.partitions.map((p) => ({
     ...p,
     target: path.join(ctx.paths.transactions, p.date, `ingested_${sourceName}.csv`),
@@ -181,7 +221,10 @@ export async function ingestDrop(ctx: RunContext, log: CommitLog, drop: LandingF
   await moveFile(drop.path, archivedAs);
   await removeMarker(drop);
   await log.clearPending(source.md5);
-  await rm(staging, { recursive: true, force: true });
+  await discardStaging();
+  ctx.logger.debug(
+    `${drop.name}: read+split ${prepared.splitMs} ms, publish+commit ${Date.now() - tPublish} ms`,
+  );
   const dates = split.partitions.map((p) => p.date);
   return done({
     ...base,

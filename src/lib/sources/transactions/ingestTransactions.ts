@@ -5,7 +5,7 @@ import { acquireLock, type Lock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import type { RunContext } from '../../runContext.js';
 import { CommitLog } from './commitLog.js';
-import { ingestDrop, type DropResult } from './ingestDrop.js';
+import { commitDrop, prepareDrop, type DropResult, type PreparedDrop } from './ingestDrop.js';
 import { scanLanding, type LandingFile } from './landingScan.js';
 
 export interface IngestTransactionsOptions {
@@ -88,12 +88,29 @@ export class TransactionsSession {
       Date.now(),
     );
     const files: DropResult[] = [];
-    for (const [index, file] of scan.ready.entries()) {
-      options.onFile?.({ phase: 'start', file, index, total: scan.ready.length });
-      const result = await ingestDrop(this.ctx, this.log, file);
-      logDrop(this.ctx, result);
-      files.push(result);
-      options.onFile?.({ phase: 'done', file, index, total: scan.ready.length, result });
+    // A two-stage pipeline: file i+1 is read and split into staging while file i is committed.
+    // Commits stay strictly one after another, in order.
+    const prepare = (i: number): Promise<PreparedDrop> | undefined => {
+      const file = scan.ready[i];
+      if (!file) return undefined;
+      const p = prepareDrop(this.ctx, file);
+      p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection warning
+      return p;
+    };
+    let next = prepare(0);
+    try {
+      for (const [index, file] of scan.ready.entries()) {
+        options.onFile?.({ phase: 'start', file, index, total: scan.ready.length });
+        const prepared = await next!;
+        next = prepare(index + 1);
+        const result = await commitDrop(this.ctx, this.log, prepared);
+        logDrop(this.ctx, result);
+        files.push(result);
+        options.onFile?.({ phase: 'done', file, index, total: scan.ready.length, result });
+      }
+    } catch (error) {
+      await next?.catch(() => undefined); // never leave a DuckDB split running behind a failure
+      throw error;
     }
     for (const w of scan.waiting) {
       this.ctx.logger.info(

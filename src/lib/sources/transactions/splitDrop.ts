@@ -33,7 +33,7 @@ const REASON_SQL = `
   CASE
     WHEN txn_id IS NULL OR trim(txn_id) = '' THEN 'missing txn_id'
     WHEN txn_date IS NULL OR trim(txn_date) = '' THEN 'missing txn_date'
-    WHEN try_cast(trim(txn_date) AS DATE) IS NULL THEN 'unparseable txn_date'
+    WHEN __date IS NULL THEN 'unparseable txn_date'
     WHEN quantity IS NULL OR trim(quantity) = '' THEN 'missing quantity'
     WHEN try_cast(trim(quantity) AS BIGINT) IS NULL THEN 'non-numeric quantity'
     WHEN unit_price IS NOT NULL AND try_cast(trim(unit_price) AS DOUBLE) IS NULL THEN 'non-numeric unit_price'
@@ -59,26 +59,24 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   ].join(', ');
 
   // all_varchar: typing is our check, not the reader's, so a bad value rejects its row with a reason
-  // instead of failing the file. row_number() follows file order (DuckDB preserves insertion order).
+  // instead of failing the file. The date and the reason are computed once, during the parallel
+  // scan. The table keeps file order (DuckDB preserves insertion order by default), so rowid + 1
+  // is a row's position among the rows the reader accepted.
   await conn.run(`
     CREATE TEMP TABLE src AS
-    SELECT row_number() OVER () AS __rn, ${selectList}
+    SELECT ${selectList}, try_cast(trim(txn_date) AS DATE) AS __date, ${REASON_SQL} AS __reason
     FROM read_csv(${quoteLiteral(options.file)},
       header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
       store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans')`);
-  await conn.run(`CREATE TEMP TABLE checked AS SELECT *, ${REASON_SQL} AS __reason FROM src`);
 
   const goodCols = outputColumns.map((c) => quoteIdent(c)).join(', ');
   await conn.run(`
-    COPY (
-      SELECT ${goodCols}, CAST(trim(txn_date) AS DATE)::VARCHAR AS __date
-      FROM checked WHERE __reason IS NULL ORDER BY __rn
-    ) TO ${quoteLiteral(path.join(options.stagingDir, 'good'))}
+    COPY (SELECT ${goodCols}, __date FROM src WHERE __reason IS NULL)
+    TO ${quoteLiteral(path.join(options.stagingDir, 'good'))}
     (FORMAT csv, HEADER true, PARTITION_BY (__date), FILENAME_PATTERN 'part', OVERWRITE_OR_IGNORE true)`);
 
   const counts = await conn.runAndReadAll(`
-    SELECT CAST(trim(txn_date) AS DATE)::VARCHAR AS d, count(*)::BIGINT AS n
-    FROM checked WHERE __reason IS NULL GROUP BY 1 ORDER BY 1`);
+    SELECT __date::VARCHAR AS d, count(*)::BIGINT AS n FROM src WHERE __reason IS NULL GROUP BY 1 ORDER BY 1`);
   const partitions: StagedPartition[] = [];
   const goodDir = path.join(options.stagingDir, 'good');
   for (const row of counts.getRowObjectsJS()) {
@@ -93,9 +91,9 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   const rejectsSql = `
     WITH rl AS (SELECT line, row_number() OVER (ORDER BY line) AS i FROM csv_rejects),
     bad AS (
-      SELECT __rn + 1 + (SELECT count(*) FROM rl WHERE rl.line - rl.i - 1 < checked.__rn) AS line,
+      SELECT rowid + 2 + (SELECT count(*) FROM rl WHERE rl.line - rl.i - 1 < src.rowid + 1) AS line,
              __reason AS reason, ${outputColumns.map((c) => quoteIdent(c)).join(', ')}, NULL::VARCHAR AS raw_line
-      FROM checked WHERE __reason IS NOT NULL
+      FROM src WHERE __reason IS NOT NULL
     ),
     torn AS (
       SELECT line, CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'wrong field count: too many fields'
