@@ -6,7 +6,7 @@
 //   npm run bench                          # medium scale, every stage
 //   npm run bench -- --scale large         # 10M transactions, 20M events
 //   npm run bench -- --only transactions   # one stage (data is generated once and cached)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,29 @@ if (wanted('master')) {
 if (wanted('transactions')) {
   const m = measure('ingest transactions', ['ingest', 'transactions', '--json', '-q'], lake);
   record('ingest transactions', m, m.json.totals.rows_ingested + m.json.totals.rows_quarantined);
+}
+if (wanted('metadata')) {
+  // The API server runs as its own process so the pull is measured like a real client's.
+  const products = { small: 500, medium: 10000, large: 50000 }[args.scale];
+  const server = spawn(process.execPath, [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'], {
+    cwd: lake,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => {
+      out += String(d);
+      const m = /"url": "([^"]+)"/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', () => reject(new Error('API server exited')));
+  });
+  try {
+    const m = measure('ingest metadata', ['ingest', 'metadata', '--url', url, '--page-size', '1000', '--json', '-q'], lake);
+    record(`ingest metadata (${products} products, pages of 1000)`, m, m.json.records);
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
 if (wanted('verify')) {
   const m = measure('verify', ['verify', '--json', '-q'], lake);
