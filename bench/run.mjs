@@ -110,10 +110,14 @@ if (wanted('transactions')) {
 if (wanted('metadata')) {
   // The API server runs as its own process so the pull is measured like a real client's.
   const products = { small: 500, medium: 10000, large: 50000 }[args.scale];
-  const server = spawn(process.execPath, [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'], {
-    cwd: lake,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'],
+    {
+      cwd: lake,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   const url = await new Promise((resolve, reject) => {
     server.stdout.on('data', (d) => {
@@ -124,7 +128,11 @@ if (wanted('metadata')) {
     server.once('exit', () => reject(new Error('API server exited')));
   });
   try {
-    const m = measure('ingest metadata', ['ingest', 'metadata', '--url', url, '--page-size', '1000', '--json', '-q'], lake);
+    const m = measure(
+      'ingest metadata',
+      ['ingest', 'metadata', '--url', url, '--page-size', '1000', '--json', '-q'],
+      lake,
+    );
     record(`ingest metadata (${products} products, pages of 1000)`, m, m.json.records);
   } finally {
     server.kill('SIGTERM');
