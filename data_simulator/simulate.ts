@@ -6,6 +6,7 @@ import type { RunContext } from '../src/lib/runContext.js';
 import { generateCatalog } from './catalogGenerator.js';
 import { ClickstreamEncoder } from './clickstreamEncoder.js';
 import type { DatasetLedgerBuilder, DefectLedgerDoc } from './defectLedger.js';
+import { KafkaSink } from './kafkaSink.js';
 import { LineSink } from './lineSink.js';
 import { writeCatalogExport, writeCustomersExport } from './masterExports.js';
 import { Prng } from './prng.js';
@@ -26,6 +27,9 @@ export interface SimulateOptions {
   outputDir: string;
   /** Where transaction drops land (the lake's raw_zone/landing). */
   landingDir: string;
+  /** Clickstream to a JSONL file (default) or to a Kafka topic. */
+  clickstreamTo?:
+    { kind: 'file' } | { kind: 'kafka'; brokers: string[]; topic: string; partitions: number; rate?: number };
 }
 
 export interface SimulatedFile {
@@ -85,10 +89,14 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
   if (wants('transactions') || wants('clickstream')) {
     const world = new ShopWorld({ seed, products, customers: sizes.customers, startDate, days });
     let events: LineSink | undefined;
+    let kafka: KafkaSink | undefined;
+    const toKafka = options.clickstreamTo?.kind === 'kafka' ? options.clickstreamTo : undefined;
     const encoder = new ClickstreamEncoder({ seed, defectRate, customers: sizes.customers });
     let drops: TransactionDrops | undefined;
     try {
-      if (wants('clickstream')) {
+      if (wants('clickstream') && toKafka) {
+        kafka = await KafkaSink.open({ ...toKafka, logger: ctx.logger });
+      } else if (wants('clickstream')) {
         await mkdir(clickDir, { recursive: true });
         events = await LineSink.open(path.join(clickDir, CLICKSTREAM_FILE));
       }
@@ -107,8 +115,13 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
       }
       let web = 0;
       for (const session of generateSessions(world, sizes.events)) {
-        if (events)
+        if (events) {
           for (const e of session.events) for (const line of encoder.encode(e)) await events.line(line);
+        }
+        if (kafka) {
+          for (const e of session.events)
+            for (const line of encoder.encode(e)) await kafka.line(line, e.user_id);
+        }
         if (drops) {
           for (const p of session.purchases) {
             await drops.add({
@@ -131,6 +144,18 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
           rows: events.lines,
         });
         events = undefined;
+      }
+      if (kafka && toKafka) {
+        await kafka.close();
+        encoder.ledger.rowsWritten = kafka.lines;
+        encoder.ledger.files.push(`kafka:${toKafka.topic}`);
+        ledgers.clickstream = encoder.ledger;
+        files.push({
+          dataset: 'clickstream',
+          path: `kafka://${toKafka.brokers.join(',')}/${toKafka.topic}`,
+          rows: kafka.lines,
+        });
+        kafka = undefined;
       }
       if (drops) {
         const store = new Prng(seed, 'store');
@@ -161,6 +186,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
       }
     } catch (error) {
       await events?.abort();
+      await kafka?.abort();
       await drops?.abort();
       throw error;
     }

@@ -57,7 +57,7 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     ['all', 'master, transactions and clickstream in one pass'],
   ];
   for (const [what, description] of generators) {
-    simulate
+    const command = simulate
       .command(what)
       .description(description)
       .option('--seed <n>', 'PRNG seed; same seed, same bytes (config simulator.seed, default 42)')
@@ -79,10 +79,29 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
       .option(
         '--out <dir>',
         'where the source systems write (config simulator.output_dir, default source_systems)',
-      )
-      .action(async (_opts, cmd: Command) =>
-        run((await import('./commands/simulate.js')).simulateCommand(what, cmd.optsWithGlobals())),
       );
+    if (what === 'clickstream' || what === 'all') {
+      command
+        .option(
+          '--to <sink>',
+          'clickstream to "file" (source_systems/clickstream/events.jsonl, default) or "kafka"',
+        )
+        .option('--brokers <host:port,...>', 'with --to kafka: bootstrap servers (env KAFKA_BROKERS)')
+        .option('--topic <name>', 'with --to kafka: topic (default reco_clickstream)')
+        .option(
+          '--partitions <n>',
+          'with --to kafka: partitions when creating the topic (default 3)',
+          parseCount,
+        )
+        .option(
+          '--rate <events/s>',
+          'with --to kafka: events per second (default: as fast as possible)',
+          parseCount,
+        );
+    }
+    command.action(async (_opts, cmd: Command) =>
+      run((await import('./commands/simulate.js')).simulateCommand(what, cmd.optsWithGlobals())),
+    );
   }
   simulate
     .command('api')
@@ -162,6 +181,44 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/ingestMetadata.js')).ingestMetadataCommand(cmd.optsWithGlobals())),
+    );
+
+  ingest
+    .command('clickstream')
+    .description(
+      'consume Kafka clickstream (or a JSONL file) into raw_zone/clickstream/<date>/, exactly once',
+    )
+    .option(
+      '--brokers <host:port,...>',
+      'bootstrap servers (env KAFKA_BROKERS; config kafka.brokers, default 127.0.0.1:9092)',
+    )
+    .option('--topic <name>', 'topic (default reco_clickstream)')
+    .option(
+      '--group <id>',
+      'consumer group; processes in one group share the partitions (default recomart-clickstream)',
+    )
+    .option('--batch-size <n>', 'events per micro-batch, i.e. per commit (default 10000)', parseCount)
+    .option(
+      '--batch-timeout <seconds>',
+      'flush a partial batch after this long, even with no new message (default 10)',
+      parseSeconds,
+    )
+    .option(
+      '--session-timeout-ms <ms>',
+      'how soon a dead consumer’s partitions move on (default 10000, min 6000)',
+      parseCount,
+    )
+    .option(
+      '--follow',
+      'keep consuming until SIGINT/SIGTERM (default: stop once caught up with the end offsets seen at start)',
+    )
+    .option('--max-events <n>', 'stop after this many events', parseCount)
+    .option(
+      '--from-file <jsonl>',
+      'replay a JSONL file through the same pipeline instead of Kafka (used by the demo)',
+    )
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/ingestClickstream.js')).ingestClickstreamCommand(cmd.optsWithGlobals())),
     );
 
   ingest

@@ -17,6 +17,11 @@ export interface SimulateFlags extends GlobalOptions {
   startDate?: string;
   days?: string;
   out?: string;
+  to?: string;
+  brokers?: string;
+  topic?: string;
+  partitions?: number;
+  rate?: number;
 }
 
 const TARGETS: SimulateTarget[] = ['master', 'transactions', 'clickstream', 'all'];
@@ -35,7 +40,13 @@ export async function simulateCommand(what: string, options: SimulateFlags): Pro
     { path: 'simulator.start_date', value: options.startDate, flag: '--start-date' },
     { path: 'simulator.days', value: options.days, flag: '--days' },
     { path: 'simulator.output_dir', value: options.out, flag: '--out' },
+    { path: 'kafka.brokers', value: process.env.KAFKA_BROKERS, flag: 'environment variable KAFKA_BROKERS' },
+    { path: 'kafka.brokers', value: options.brokers, flag: '--brokers' },
+    { path: 'kafka.topic', value: options.topic, flag: '--topic' },
   ]);
+  if (options.to !== undefined && options.to !== 'file' && options.to !== 'kafka') {
+    throw new UsageError(`--to must be file or kafka, not "${options.to}"`);
+  }
   const sim = ctx.config.simulator;
   const preset = scaleSizes[sim.scale];
   const sizes = {
@@ -60,6 +71,16 @@ export async function simulateCommand(what: string, options: SimulateFlags): Pro
     days: sim.days,
     outputDir: path.resolve(ctx.paths.root, sim.output_dir),
     landingDir: ctx.paths.landing,
+    clickstreamTo:
+      options.to === 'kafka'
+        ? {
+            kind: 'kafka',
+            brokers: ctx.config.kafka.brokers.split(','),
+            topic: ctx.config.kafka.topic,
+            partitions: options.partitions ?? 3,
+            rate: options.rate,
+          }
+        : { kind: 'file' },
   });
   if (ctx.json) ctx.printJson(result);
   else {

@@ -32,6 +32,18 @@ export interface Config {
     /** A landing file without a `.ready` marker is taken once it is this many seconds old. */
     stable_seconds: number;
   };
+  kafka: {
+    /** Comma-separated bootstrap servers (also KAFKA_BROKERS). */
+    brokers: string;
+    topic: string;
+    group: string;
+    /** Events per micro-batch: a batch is one set of files and one commit. */
+    batch_size: number;
+    /** A partial batch is flushed after this long, even when no new message arrives. */
+    batch_timeout_seconds: number;
+    /** How soon the group notices a dead consumer and hands its partitions on. */
+    session_timeout_ms: number;
+  };
   api: {
     /** The external metadata endpoint (GET, paginated with page/page_size and a `next` link). */
     url: string;
@@ -64,7 +76,7 @@ export interface Config {
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['simulator', 'master', 'lock', 'transactions', 'api', 'duckdb', 'log'],
+  required: ['simulator', 'master', 'lock', 'transactions', 'kafka', 'api', 'duckdb', 'log'],
   properties: {
     simulator: {
       type: 'object',
@@ -96,6 +108,19 @@ export const configSchema: JSONSchemaType<Config> = {
       additionalProperties: false,
       required: ['stable_seconds'],
       properties: { stable_seconds: { type: 'number', minimum: 0, maximum: 3600 } },
+    },
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['brokers', 'topic', 'group', 'batch_size', 'batch_timeout_seconds', 'session_timeout_ms'],
+      properties: {
+        brokers: { type: 'string', pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' },
+        topic: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+        group: { type: 'string', minLength: 1 },
+        batch_size: { type: 'integer', minimum: 1, maximum: 1000000 },
+        batch_timeout_seconds: { type: 'number', minimum: 0.05, maximum: 3600 },
+        session_timeout_ms: { type: 'integer', minimum: 6000, maximum: 300000 },
+      },
     },
     api: {
       type: 'object',
@@ -156,6 +181,14 @@ export const defaultConfig: Config = {
   master: { from: 'source_systems/master' },
   lock: { wait_seconds: 0 },
   transactions: { stable_seconds: 2 },
+  kafka: {
+    brokers: '127.0.0.1:9092',
+    topic: 'reco_clickstream',
+    group: 'recomart-clickstream',
+    batch_size: 10000,
+    batch_timeout_seconds: 10,
+    session_timeout_ms: 10000,
+  },
   api: {
     url: 'http://127.0.0.1:8000/product_stats',
     page_size: 1000,
