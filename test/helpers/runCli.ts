@@ -32,12 +32,15 @@ export function runCli(
 }
 
 /** Like runCli but async, for tests that must do something while the CLI runs. */
+// `exited` is captured at spawn time, so it resolves even if the process ends before anyone waits.
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  return spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return Object.assign(child, { exited });
 }
 
 /** runCli without blocking the event loop: needed when the test process itself serves the CLI (an HTTP server). */

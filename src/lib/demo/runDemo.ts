@@ -5,6 +5,7 @@ import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
 import { worstOutcome, type Outcome } from '../cli/exitCode.js';
 import { initLake } from '../lake/initLake.js';
 import type { RunContext } from '../runContext.js';
+import { ingestClickstream } from '../sources/clickstream/ingestClickstream.js';
 import { ingestMaster } from '../sources/master/ingestMaster.js';
 import { ingestMetadata } from '../sources/metadata/ingestMetadata.js';
 import { ingestTransactions } from '../sources/transactions/ingestTransactions.js';
@@ -58,6 +59,14 @@ export async function runDemo(ctx: RunContext, options: DemoOptions): Promise<De
       days: ctx.config.simulator.days,
       outputDir: path.resolve(ctx.paths.root, ctx.config.simulator.output_dir),
       landingDir: ctx.paths.landing,
+      clickstreamTo: process.env.KAFKA_BROKERS
+        ? {
+            kind: 'kafka',
+            brokers: process.env.KAFKA_BROKERS.split(','),
+            topic: ctx.config.kafka.topic,
+            partitions: 3,
+          }
+        : { kind: 'file' },
     });
     return {
       outcome: 'ok',
@@ -78,6 +87,24 @@ export async function runDemo(ctx: RunContext, options: DemoOptions): Promise<De
       // Quarantined rows are the point of a demo with defects, not a failure of it.
       outcome: r.outcome === 'partial' ? 'ok' : r.outcome,
       summary: `${t.rows_ingested} rows into ${t.partitions_written} date partitions, ${t.rows_quarantined} quarantined, ${t.files_rejected} file rejected`,
+    };
+  });
+  await step('ingest clickstream', async () => {
+    // Kafka when KAFKA_BROKERS is set (produced by `recomart simulate clickstream --to kafka`),
+    // otherwise the simulator's JSONL file through the same batching, partitioning and commits.
+    const brokers = process.env.KAFKA_BROKERS;
+    const r = brokers
+      ? await ingestClickstream({
+          ...ctx,
+          config: { ...ctx.config, kafka: { ...ctx.config.kafka, brokers } },
+        })
+      : await ingestClickstream(ctx, {
+          fromFile: path.join(ctx.config.simulator.output_dir, 'clickstream', 'events.jsonl'),
+        });
+    return {
+      // Quarantined events are what the demo's defects are for.
+      outcome: r.outcome === 'partial' ? 'ok' : r.outcome,
+      summary: `${r.events_written} events from ${r.source === 'file' ? 'the JSONL file' : `Kafka topic ${r.topic}`} in ${r.files_written} files, ${r.events_quarantined} quarantined`,
     };
   });
   await step('ingest metadata', async () => {

@@ -71,10 +71,12 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
         });
         return { partitions: [] as PartitionReport[] };
       }
-      throw new RuntimeError(
-        `topic ${topic} does not exist`,
-        'create it, or produce to it: recomart simulate clickstream --to kafka',
-      );
+      // A follower may start before its producer: wait for the topic rather than fail.
+      ctx.logger.info(`waiting for topic ${topic} to be created`, { topic, outcome: 'waiting' });
+      while (!(await admin.listTopics()).includes(topic)) {
+        if (options.signal.aborted) return { partitions: [] as PartitionReport[] };
+        await sleep(500);
+      }
     }
     const ends = new Map<number, bigint>();
     for (const o of await admin.fetchTopicOffsets(topic)) ends.set(o.partition, BigInt(o.high));
