@@ -22,7 +22,9 @@ export default async function kafkaGlobalSetup() {
   } catch (error) {
     const detail = `${error.message}\n${error.stderr ?? ''}`.trim();
     if (process.env.RECOMART_REQUIRE_KAFKA === '1') {
-      throw new Error(`RECOMART_REQUIRE_KAFKA=1 but no Kafka broker could be started:\n${detail}`, { cause: error });
+      throw new Error(`RECOMART_REQUIRE_KAFKA=1 but no Kafka broker could be started:\n${detail}`, {
+        cause: error,
+      });
     }
     process.stderr.write(
       `\n*** KAFKA TESTS WILL BE SKIPPED: no broker (KAFKA_BROKERS unset and scripts/kafka.sh start failed).\n` +
