@@ -138,6 +138,70 @@ if (wanted('metadata')) {
     server.kill('SIGTERM');
   }
 }
+if (wanted('clickstream')) {
+  // Kafka → lake throughput: a topic is filled first, then consumed in cron mode (fsync per batch).
+  let brokers = process.env.KAFKA_BROKERS;
+  let started = false;
+  if (!brokers) {
+    const out = spawnSync('bash', [path.join(repo, 'scripts', 'kafka.sh'), 'start'], { encoding: 'utf8' });
+    brokers = /KAFKA_BROKERS=(\S+)/.exec(out.stdout ?? '')?.[1];
+    if (!brokers) throw new Error(`no Kafka broker: ${out.stderr}`);
+    started = true;
+  }
+  try {
+    const events = { small: 50_000, medium: 500_000, large: 2_000_000 }[args.scale];
+    const topic = `bench-${Date.now().toString(36)}`;
+    const p = measure(
+      'produce',
+      [
+        'simulate',
+        'clickstream',
+        '--to',
+        'kafka',
+        '--brokers',
+        brokers,
+        '--topic',
+        topic,
+        '--events',
+        String(events),
+        '--days',
+        '1',
+        '--json',
+        '-q',
+      ],
+      lake,
+    );
+    record(`simulate clickstream --to kafka (${events} events)`, p, p.json.rows);
+    for (const batch of [1000, 10000]) {
+      const m = measure(
+        'ingest clickstream',
+        [
+          'ingest',
+          'clickstream',
+          '--brokers',
+          brokers,
+          '--topic',
+          topic,
+          '--group',
+          `${topic}-${batch}`,
+          '--batch-size',
+          String(batch),
+          '--json',
+          '-q',
+        ],
+        lake,
+      );
+      record(
+        `ingest clickstream (batch ${batch}, p99 commit ${m.json.p99_batch_commit_ms} ms)`,
+        m,
+        m.json.events_written + m.json.events_quarantined,
+      );
+      rmSync(path.join(lake, 'raw_zone', 'clickstream'), { recursive: true, force: true });
+    }
+  } finally {
+    if (started) spawnSync('bash', [path.join(repo, 'scripts', 'kafka.sh'), 'stop']);
+  }
+}
 if (wanted('verify')) {
   const m = measure('verify', ['verify', '--json', '-q'], lake);
   record('verify', m, m.json.records);

@@ -50,6 +50,7 @@ const HOUR_WEIGHTS = [
   1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 3.5, 3.5, 3.8, 4, 3.8, 3.5, 3.5, 3.8, 4.5, 5.5, 6.5, 7, 6, 4, 2,
 ];
 const DAY_MS = 86_400_000;
+const HOUR_TOTAL = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
 
 /** The shared state of the simulated shop: who buys, what is popular, when people shop. */
 export class ShopWorld {
@@ -99,6 +100,21 @@ export class ShopWorld {
       else hi = mid;
     }
     return lo;
+  }
+
+  /**
+   * The instant at quantile q of all traffic: increasing q gives increasing times, busier days and
+   * hours taking more of the range, so sessions generated in order arrive in time order, as a live
+   * stream does.
+   */
+  timeAt(q: number): number {
+    const day = this.dayAt(q);
+    const before = day === 0 ? 0 : this.dayCdf[day - 1]!;
+    const within = Math.min(0.999999, Math.max(0, (q - before) / (this.dayCdf[day]! - before)));
+    let u = within * HOUR_TOTAL;
+    let hour = 0;
+    while (hour < 23 && u >= HOUR_WEIGHTS[hour]!) u -= HOUR_WEIGHTS[hour++]!;
+    return this.start + day * DAY_MS + hour * 3_600_000 + Math.floor((u / HOUR_WEIGHTS[hour]!) * 3_600_000);
   }
 
   timeOnDay(prng: Prng, day: number): number {
@@ -160,7 +176,7 @@ export function* generateSessions(world: ShopWorld, events: number): Generator<S
   let emitted = 0;
   let sessionNo = 0;
   while (emitted < events) {
-    const day = world.dayAt(Math.min(0.999999, (sessionNo + 0.5) / expectedSessions));
+    const q = Math.min(0.999999, (sessionNo + 0.5) / expectedSessions);
     const customer = world.customer(prng);
     const traits = customerTraits(seed, customer);
     const device: Device = prng.chance(0.85)
@@ -172,7 +188,7 @@ export function* generateSessions(world: ShopWorld, events: number): Generator<S
       ? traits.preferredSuperCategory
       : prng.weighted(taxonomy.map((t) => t.weight));
     const focus = world.categoryKeyFor(prng, focusSuper);
-    let t = world.timeOnDay(prng, day);
+    let t = world.timeAt(q);
     const session: Session = { events: [], purchases: [] };
     const push = (
       type: EventType,

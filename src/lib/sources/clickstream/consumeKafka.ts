@@ -203,6 +203,9 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     await c.subscribe({ topic, fromBeginning: true });
     await c.run({
       autoCommit: false,
+      // Partitions commit independently (each has its own files, state and lock), so their
+      // fsyncs can overlap instead of queueing behind one another.
+      partitionsConsumedConcurrently: Math.max(1, Math.min(8, ends.size)),
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
         const o = await take(batch.partition, heartbeat);
         if (!o) return;
