@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
+import { writeFileAtomic } from '../../lake/atomicWrite.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
+import { rollbackPublished } from '../../lake/rollbackPublished.js';
 
 /** The lake's record of a topic-partition: everything below next_offset is in the lake, exactly once. */
 export interface PartitionState {
@@ -54,18 +55,7 @@ export class PartitionStore {
       const pending = JSON.parse(await readFile(this.pendingFile, 'utf8')) as Pending;
       const committed = state !== undefined && BigInt(state.next_offset) > BigInt(pending.last_offset);
       if (!committed) {
-        const dirs = new Set<string>();
-        for (const rel of pending.paths) {
-          const abs = path.join(this.root, rel);
-          await unlink(abs + '.manifest').catch(() => undefined);
-          await unlink(abs).catch(() => undefined);
-          dirs.add(path.dirname(abs));
-        }
-        for (const d of dirs) {
-          if (!existsSync(d)) continue;
-          await removeStaleTemps(d);
-          await fsyncDir(d);
-        }
+        await rollbackPublished(this.root, pending.paths);
         rolledBack = pending;
       }
       await unlink(this.pendingFile);

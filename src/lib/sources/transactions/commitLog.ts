@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
+import { writeFileAtomic } from '../../lake/atomicWrite.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
+import { rollbackPublished } from '../../lake/rollbackPublished.js';
 
 /** What one committed landing file became. Its existence is the commit point. */
 export interface CommitRecord {
@@ -97,19 +97,7 @@ export class CommitLog {
       if (!name.endsWith('.pending.json')) continue;
       const pending = JSON.parse(await readFile(path.join(this.dir, name), 'utf8')) as PendingRecord;
       if (!this.commits.has(pending.source_md5)) {
-        const dirs = new Set<string>();
-        for (const rel of pending.paths) {
-          const abs = path.join(this.root, rel);
-          await unlink(abs + '.manifest').catch(() => undefined);
-          await unlink(abs).catch(() => undefined);
-          dirs.add(path.dirname(abs));
-        }
-        for (const d of dirs) {
-          if (!existsSync(d)) continue;
-          // A crash inside an atomic write leaves its temp file beside the target.
-          await removeStaleTemps(d);
-          await fsyncDir(d);
-        }
+        await rollbackPublished(this.root, pending.paths);
         recovered.push(pending.source_file);
       }
       await unlink(path.join(this.dir, name));
