@@ -34,6 +34,8 @@ export interface TransactionDropsOptions {
 const DAY_MS = 86_400_000;
 const BASE = transactionColumns.columns;
 const idx = (c: string) => BASE.indexOf(c);
+/** The extra column's value, a function of the row so that an injected duplicate is an exact copy. */
+const promoFor = (row: CsvValue[]) => (Number(row[idx('unit_price')]) > 50 ? 'SAVE10' : '');
 
 interface Drop {
   name: string;
@@ -122,7 +124,7 @@ export class TransactionDrops {
     if (this.options.defectRate > 0 && this.defects.chance(this.options.defectRate)) {
       extraField = await this.injectDefect(row, drop);
     }
-    const out = drop.order.map((i) => (i === -1 ? (line.unitPrice > 50 ? 'SAVE10' : '') : row[i]!));
+    const out = drop.order.map((i) => (i === -1 ? promoFor(row) : row[i]!));
     if (extraField) out.push('EXTRA');
     await drop.sink.row(out);
     this.ledger.rowsWritten++;
@@ -132,7 +134,7 @@ export class TransactionDrops {
   private async injectDefect(row: CsvValue[], drop: Drop): Promise<boolean> {
     const id = String(row[idx('txn_id')]);
     const emit = async (r: CsvValue[]) => {
-      await drop.sink!.row(drop.order.map((i) => (i === -1 ? '' : r[i]!)));
+      await drop.sink!.row(drop.order.map((i) => (i === -1 ? promoFor(r) : r[i]!)));
       this.ledger.rowsWritten++;
     };
     switch (this.defects.int(11)) {

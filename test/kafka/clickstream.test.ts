@@ -211,6 +211,37 @@ describeKafka('ingest clickstream against a real Kafka broker', () => {
     expect(ids).toHaveLength(30000);
   }, 120_000);
 
+  it('--max-events stops after exactly that many events, committed', async () => {
+    const root = lake();
+    const topic = uniqueName('max');
+    const ev = (i: number) => ({
+      key: `u${i % 7}`,
+      value: JSON.stringify({
+        event_id: `x${i}`,
+        user_id: 'CUST001',
+        event_type: 'view',
+        session_id: 's',
+        timestamp: '2026-09-01T10:00:00.000Z',
+      }),
+    });
+    await produceRaw(
+      topic,
+      3,
+      Array.from({ length: 900 }, (_, i) => ev(i)),
+    );
+    const r = await runCliAsync(
+      ['ingest', 'clickstream', ...kafkaArgs(topic), '--max-events', '250', '--json'],
+      { cwd: root },
+    );
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).events_written).toBe(250);
+    expect(readClickstreamLake(root).lines).toHaveLength(250);
+    // The rest is still there for the next run, from the lake's offsets.
+    const rest = await runCliAsync(['ingest', 'clickstream', ...kafkaArgs(topic), '--json'], { cwd: root });
+    expect(JSON.parse(rest.stdout).events_written).toBe(650);
+    expect(duplicates(eventIds(readClickstreamLake(root).lines))).toEqual([]);
+  });
+
   it('flushes a partial batch on the timer when the topic goes quiet', async () => {
     const root = lake();
     const topic = uniqueName('quiet');
