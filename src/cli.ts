@@ -244,6 +244,32 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     );
 
   program
+    .command('validate')
+    .description(
+      'run the data-quality rule suite over the lake with DuckDB; exit 1 when an error-level check fails',
+    )
+    .option(
+      '--suite <file>',
+      'rule suite (default: rules/recomart.rules.yaml in the lake root, else the shipped one)',
+    )
+    .option('--dataset <name...>', 'only these datasets')
+    .option('--as-of <time>', 'the "now" of freshness checks (default: the current time)')
+    .addOption(
+      new Option('--fail-on <severity>', 'which failures set exit 1 (default error)').choices([
+        'error',
+        'warn',
+      ]),
+    )
+    .option(
+      '--export-failures',
+      'write every failing row to reports/failures/<dataset>.<check>.csv (PII columns left out)',
+    )
+    .option('--sample-size <n>', 'failing keys shown per check (default 5)', parseCount)
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/validate.js')).validateCommand(cmd.optsWithGlobals())),
+    );
+
+  program
     .command('verify')
     .description(
       'recompute every manifest’s md5 and record count; report missing, orphaned, changed and temp files',

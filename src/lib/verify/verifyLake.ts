@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Outcome } from '../cli/exitCode.js';
 import { UsageError } from '../cli/errors.js';
 import { isTempFile, tempFileOwner } from '../lake/atomicWrite.js';
-import { fileStats, formatOf } from '../lake/fileStats.js';
+import { fileStats, formatOf, type FileStats } from '../lake/fileStats.js';
 import { processAlive } from '../lake/lock.js';
 import { InvalidManifestError, MANIFEST_SUFFIX, readManifest } from '../lake/manifest.js';
 import type { RunContext } from '../runContext.js';
@@ -73,68 +73,13 @@ export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): 
   }
   const covered = new Set<string>();
   for (const manifestPath of manifests) {
-    const dataPath = manifestPath.slice(0, -MANIFEST_SUFFIX.length);
-    covered.add(dataPath);
-    let manifest;
-    try {
-      manifest = await readManifest(manifestPath);
-    } catch (error) {
-      if (!(error instanceof InvalidManifestError)) throw error;
-      issues.push({
-        kind: 'invalid_manifest',
-        path: rel(manifestPath),
-        message: `${rel(manifestPath)}: ${error.problems.join('; ')}`,
-      });
-      continue;
-    }
-    if (!manifest) continue;
-    if (manifest.file !== path.basename(dataPath)) {
-      issues.push({
-        kind: 'invalid_manifest',
-        path: rel(manifestPath),
-        message: `${rel(manifestPath)} names ${manifest.file}, not ${path.basename(dataPath)}`,
-      });
-      continue;
-    }
-    if (!existsSync(dataPath)) {
-      issues.push({
-        kind: 'orphan_manifest',
-        path: rel(manifestPath),
-        message: `${rel(manifestPath)} has no data file ${manifest.file}`,
-      });
-      continue;
-    }
-    const actual = await fileStats(dataPath, manifest.format);
+    covered.add(manifestPath.slice(0, -MANIFEST_SUFFIX.length));
+    const checked = await checkManifestFile(ctx.paths.root, manifestPath);
+    issues.push(...checked.issues);
+    if (!checked.stats) continue;
     filesChecked++;
-    records += actual.records;
-    bytes += actual.bytes;
-    if (actual.md5 !== manifest.md5) {
-      issues.push({
-        kind: 'checksum_mismatch',
-        path: rel(dataPath),
-        message: `${rel(dataPath)}: md5 is ${actual.md5}, manifest says ${manifest.md5}`,
-        expected: manifest.md5,
-        actual: actual.md5,
-      });
-    }
-    if (actual.records !== manifest.record_count) {
-      issues.push({
-        kind: 'count_mismatch',
-        path: rel(dataPath),
-        message: `${rel(dataPath)}: ${actual.records} records, manifest says ${manifest.record_count}`,
-        expected: manifest.record_count,
-        actual: actual.records,
-      });
-    }
-    if (actual.bytes !== manifest.bytes) {
-      issues.push({
-        kind: 'size_mismatch',
-        path: rel(dataPath),
-        message: `${rel(dataPath)}: ${actual.bytes} bytes, manifest says ${manifest.bytes}`,
-        expected: manifest.bytes,
-        actual: actual.bytes,
-      });
-    }
+    records += checked.stats.records;
+    bytes += checked.stats.bytes;
   }
   for (const dataPath of dataFiles) {
     if (covered.has(dataPath)) continue;
@@ -211,4 +156,95 @@ async function collect(ctx: RunContext, scope: string): Promise<Collected> {
   out.dataFiles.sort();
   out.tempFiles.sort();
   return out;
+}
+
+/**
+ * Recomputes one manifest's file: md5, record count and size, streaming the
+ * data once. Used by `verify` and by the validation suite's manifest check.
+ */
+export async function checkManifestFile(
+  root: string,
+  manifestPath: string,
+): Promise<{ issues: VerifyIssue[]; stats?: FileStats }> {
+  const rel = (p: string) => path.relative(root, p) || '.';
+  const dataPath = manifestPath.slice(0, -MANIFEST_SUFFIX.length);
+  const issues: VerifyIssue[] = [];
+  if (!existsSync(manifestPath)) {
+    return {
+      issues: [
+        {
+          kind: 'missing_manifest',
+          path: rel(dataPath),
+          message: `${rel(dataPath)} has no manifest: it was never committed`,
+        },
+      ],
+    };
+  }
+  let manifest;
+  try {
+    manifest = await readManifest(manifestPath);
+  } catch (error) {
+    if (!(error instanceof InvalidManifestError)) throw error;
+    return {
+      issues: [
+        {
+          kind: 'invalid_manifest',
+          path: rel(manifestPath),
+          message: `${rel(manifestPath)}: ${error.problems.join('; ')}`,
+        },
+      ],
+    };
+  }
+  if (!manifest) return { issues };
+  if (manifest.file !== path.basename(dataPath)) {
+    return {
+      issues: [
+        {
+          kind: 'invalid_manifest',
+          path: rel(manifestPath),
+          message: `${rel(manifestPath)} names ${manifest.file}, not ${path.basename(dataPath)}`,
+        },
+      ],
+    };
+  }
+  if (!existsSync(dataPath)) {
+    return {
+      issues: [
+        {
+          kind: 'orphan_manifest',
+          path: rel(manifestPath),
+          message: `${rel(manifestPath)} has no data file ${manifest.file}`,
+        },
+      ],
+    };
+  }
+  const actual = await fileStats(dataPath, manifest.format);
+  if (actual.md5 !== manifest.md5) {
+    issues.push({
+      kind: 'checksum_mismatch',
+      path: rel(dataPath),
+      message: `${rel(dataPath)}: md5 is ${actual.md5}, manifest says ${manifest.md5}`,
+      expected: manifest.md5,
+      actual: actual.md5,
+    });
+  }
+  if (actual.records !== manifest.record_count) {
+    issues.push({
+      kind: 'count_mismatch',
+      path: rel(dataPath),
+      message: `${rel(dataPath)}: ${actual.records} records, manifest says ${manifest.record_count}`,
+      expected: manifest.record_count,
+      actual: actual.records,
+    });
+  }
+  if (actual.bytes !== manifest.bytes) {
+    issues.push({
+      kind: 'size_mismatch',
+      path: rel(dataPath),
+      message: `${rel(dataPath)}: ${actual.bytes} bytes, manifest says ${manifest.bytes}`,
+      expected: manifest.bytes,
+      actual: actual.bytes,
+    });
+  }
+  return { issues, stats: actual };
 }

@@ -1,0 +1,97 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RunContext } from '../runContext.js';
+
+export type Severity = 'error' | 'warn';
+
+/** A dataset as the suite declares it, once its files were found and a view created over them. */
+export interface PreparedDataset {
+  name: string;
+  /** The DuckDB view with every column as VARCHAR (typing is the checks' job). */
+  view: string;
+  /** Path pattern relative to the lake root. */
+  path: string;
+  files: string[];
+  columns: string[];
+  key: string[];
+  /** Columns that must never appear in samples or reports. */
+  pii: string[];
+}
+
+export interface CheckEnv {
+  conn: DuckDBConnection;
+  ctx: RunContext;
+  dataset: PreparedDataset;
+  datasets: Map<string, PreparedDataset>;
+  /** "Now" for freshness, pinned by --as-of. */
+  asOf: Date;
+  /** Row counts of the previous validation run, by dataset, for volume change. */
+  previousRows?: Record<string, number>;
+}
+
+export interface Measured {
+  failing: number;
+  total: number;
+  /** What was observed, when it is not just a count of failing rows (a max, a row count, a date). */
+  observed?: string | number;
+  /** SQL selecting the failing rows of the dataset view, for samples and --export-failures. */
+  failingRowsSql?: string;
+  note?: string;
+}
+
+/** One concrete check after planning, e.g. range(avg_rating) on catalog. */
+export interface PlannedCheck {
+  type: string;
+  name: string;
+  column?: string;
+  severity: Severity;
+  maxPercent?: number;
+  maxCount?: number;
+  /** Human-readable threshold for the table and report. */
+  threshold: string;
+  /**
+   * A row-level check: TRUE for a failing row. All of a dataset's predicates are
+   * counted in one aggregate scan.
+   */
+  predicate?: string;
+  /** A check that needs its own query. */
+  measure?: (env: CheckEnv) => Promise<Measured>;
+}
+
+export interface CheckOptionsBase {
+  severity?: Severity;
+  max_percent?: number;
+  max_count?: number;
+  /** SQL condition restricting the rows this check looks at, e.g. "event_type <> 'search'". */
+  filter?: string;
+}
+
+/** A check type: its parameter schema, and how a declaration becomes planned checks. Registered in checkRegistry.ts. */
+export interface CheckType {
+  name: string;
+  description: string;
+  /** JSON schema of the declaration's parameters (the severity/tolerance keys are added by the loader). */
+  params: Record<string, unknown>;
+  plan(params: Record<string, unknown>, dataset: { name: string; key: string[] }): PlannedCheck[];
+}
+
+export function base(params: Record<string, unknown>): {
+  severity: Severity;
+  maxPercent?: number;
+  maxCount?: number;
+} {
+  const p = params as CheckOptionsBase;
+  return { severity: p.severity ?? 'error', maxPercent: p.max_percent, maxCount: p.max_count };
+}
+
+export function tolerance(params: Record<string, unknown>): string {
+  const p = params as CheckOptionsBase;
+  if (p.max_percent !== undefined) return `≤ ${p.max_percent}% rows`;
+  if (p.max_count !== undefined) return `≤ ${p.max_count} rows`;
+  return '0 rows';
+}
+
+/** `AND (<filter>)` for a row predicate, when the declaration has one. */
+export function andFilter(params: Record<string, unknown>): string {
+  const f = (params as CheckOptionsBase).filter;
+  return f ? ` AND (${f})` : '';
+}

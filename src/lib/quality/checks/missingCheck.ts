@@ -1,0 +1,22 @@
+import { quoteIdent } from '../../duck/sqlText.js';
+import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+
+/** Missing values: NULL or blank, per column. */
+export const missingCheck: CheckType = {
+  name: 'missing',
+  description: 'values that are NULL or blank',
+  params: {
+    type: 'object',
+    required: ['columns'],
+    properties: { columns: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+  },
+  plan: (params) =>
+    (params.columns as string[]).map((column) => ({
+      type: 'missing',
+      name: `missing(${column})`,
+      column,
+      ...base(params),
+      threshold: tolerance(params),
+      predicate: `(${quoteIdent(column)} IS NULL OR trim(${quoteIdent(column)}) = '')${andFilter(params)}`,
+    })),
+};

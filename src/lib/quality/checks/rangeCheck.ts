@@ -1,0 +1,33 @@
+import { quoteIdent } from '../../duck/sqlText.js';
+import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+
+/** Numeric range: a present value outside [min, max]; a value that is not a number fails too. */
+export const rangeCheck: CheckType = {
+  name: 'range',
+  description: 'numbers outside [min, max]',
+  params: {
+    type: 'object',
+    required: ['column'],
+    anyOf: [{ required: ['min'] }, { required: ['max'] }],
+    properties: { column: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' } },
+  },
+  plan: (params) => {
+    const c = quoteIdent(params.column as string);
+    const v = `try_cast(${c} AS DOUBLE)`;
+    const bounds = [
+      params.min !== undefined ? `${v} < ${Number(params.min)}` : undefined,
+      params.max !== undefined ? `${v} > ${Number(params.max)}` : undefined,
+      `${v} IS NULL`,
+    ].filter(Boolean);
+    return [
+      {
+        type: 'range',
+        name: `range(${params.column as string})`,
+        column: params.column as string,
+        ...base(params),
+        threshold: `${params.min ?? '−∞'} … ${params.max ?? '∞'}; ${tolerance(params)}`,
+        predicate: `(${c} IS NOT NULL AND trim(${c}) <> '' AND (${bounds.join(' OR ')}))${andFilter(params)}`,
+      },
+    ];
+  },
+};

@@ -1,0 +1,49 @@
+import { quoteIdent } from '../../duck/sqlText.js';
+import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+
+/** Referential integrity: a present value with no matching key in another dataset (an anti-join). */
+export const referencesCheck: CheckType = {
+  name: 'references',
+  description: 'values with no match in another dataset',
+  params: {
+    type: 'object',
+    required: ['column', 'dataset', 'key'],
+    properties: { column: { type: 'string' }, dataset: { type: 'string' }, key: { type: 'string' } },
+  },
+  plan: (params) => {
+    const column = params.column as string;
+    return [
+      {
+        type: 'references',
+        name: `references(${column} → ${params.dataset as string}.${params.key as string})`,
+        column,
+        ...base(params),
+        threshold: tolerance(params),
+        measure: async ({ conn, dataset, datasets }) => {
+          const target = datasets.get(params.dataset as string);
+          const v = quoteIdent(dataset.view);
+          const total = Number(
+            (
+              (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${v}`)).getRowObjectsJS()[0] as {
+                n: bigint;
+              }
+            ).n,
+          );
+          if (!target)
+            return { failing: 0, total, note: `skipped: dataset ${params.dataset as string} has no data` };
+          const c = quoteIdent(column);
+          const orphans = `SELECT s.* FROM ${v} s WHERE s.${c} IS NOT NULL AND trim(s.${c}) <> ''${andFilter(params)}
+            AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.view)} t WHERE t.${quoteIdent(params.key as string)} = s.${c})`;
+          const n = Number(
+            (
+              (
+                await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM (${orphans})`)
+              ).getRowObjectsJS()[0] as { n: bigint }
+            ).n,
+          );
+          return { failing: n, total, failingRowsSql: orphans };
+        },
+      },
+    ];
+  },
+};

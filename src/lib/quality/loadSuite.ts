@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument } from 'yaml';
+import { UsageError } from '../cli/errors.js';
+import { checkRegistry } from './checkRegistry.js';
+import { commonCheckProperties, suiteSchema, type Suite } from './suiteSchema.js';
+
+/** The suite shipped with recomart: rules/recomart.rules.yaml at the package root (found from src/ or dist/src/). */
+export const DEFAULT_SUITE = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'rules', 'recomart.rules.yaml');
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.join(dir, 'rules', 'recomart.rules.yaml');
+})();
+
+export class SuiteError extends UsageError {
+  constructor(readonly problems: string[]) {
+    super(
+      `invalid rule suite (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+      'fix the lines above; README "Validation" lists every check type and its parameters',
+    );
+  }
+}
+
+/** The suite to use: --suite, else rules/recomart.rules.yaml in the lake root, else the shipped default. */
+export function resolveSuitePath(root: string, explicit?: string): string {
+  if (explicit) {
+    const p = path.resolve(root, explicit);
+    if (!existsSync(p))
+      throw new UsageError(`rule suite not found: ${p}`, 'pass an existing file to --suite');
+    return p;
+  }
+  const local = path.join(root, 'rules', 'recomart.rules.yaml');
+  return existsSync(local) ? local : DEFAULT_SUITE;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSuite = ajv.compile(suiteSchema);
+const paramValidators = new Map(
+  [...checkRegistry.values()].map((t) => [
+    t.name,
+    ajv.compile({
+      ...t.params,
+      type: 'object',
+      additionalProperties: false,
+      properties: { ...((t.params.properties as object | undefined) ?? {}), ...commonCheckProperties },
+    }),
+  ]),
+);
+
+/**
+ * Reads and validates a rule suite. Every problem is reported together, each
+ * with its file and line; an invalid suite is a usage error (exit 2).
+ */
+export function loadSuite(file: string): Suite {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  const at = (keyPath: (string | number)[]) => {
+    for (let p = keyPath; p.length >= 0; p = p.slice(0, -1)) {
+      const node = (p.length === 0 ? doc.contents : doc.getIn(p, true)) as {
+        range?: [number, number, number];
+      } | null;
+      if (node?.range) return `${file}:${lineCounter.linePos(node.range[0]).line}`;
+      if (p.length === 0) break;
+    }
+    return file;
+  };
+  if (doc.errors.length > 0) {
+    throw new SuiteError(
+      doc.errors.map((e) => `${file}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const suite = doc.toJS() as Suite;
+  const problems: string[] = [];
+  const describe = (e: ErrorObject, prefix: (string | number)[]) => {
+    const parts = [
+      ...prefix,
+      ...e.instancePath
+        .split('/')
+        .filter(Boolean)
+        .map((x) => (/^\d+$/.test(x) ? Number(x) : x)),
+    ];
+    const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+    const where = at(extra ? [...parts, extra] : parts);
+    const label =
+      parts
+        .map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`))
+        .join('')
+        .slice(1) || '(suite)';
+    const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+    const msg = extra
+      ? `unknown key "${extra}"`
+      : allowed
+        ? `must be one of ${allowed.join(', ')}`
+        : e.message;
+    return `${where}: ${label}: ${msg}`;
+  };
+  if (!validateSuite(suite)) {
+    for (const e of validateSuite.errors ?? []) problems.push(describe(e, []));
+    throw new SuiteError(problems);
+  }
+  for (const [name, ds] of Object.entries(suite.datasets)) {
+    if (ds.path.endsWith('.jsonl') && !ds.columns) {
+      problems.push(
+        `${at(['datasets', name, 'path'])}: datasets.${name}: a JSON-lines dataset needs "columns"`,
+      );
+    }
+    ds.checks.forEach((decl, i) => {
+      const [type, params] = Object.entries(decl)[0]!;
+      const validate = paramValidators.get(type);
+      if (!validate) {
+        problems.push(
+          `${at(['datasets', name, 'checks', i, type])}: datasets.${name}.checks[${i}]: unknown check type "${type}" (known: ${[...checkRegistry.keys()].join(', ')})`,
+        );
+        return;
+      }
+      if (!validate(params ?? {}))
+        for (const e of validate.errors ?? [])
+          problems.push(describe(e, ['datasets', name, 'checks', i, type]));
+      for (const [other, target] of [
+        ['references', (params as { dataset?: string } | null)?.dataset],
+      ] as const) {
+        if (type === other && target && !suite.datasets[target]) {
+          problems.push(
+            `${at(['datasets', name, 'checks', i, type, 'dataset'])}: datasets.${name}.checks[${i}].references: no dataset "${target}" in this suite`,
+          );
+        }
+      }
+    });
+  }
+  if (problems.length > 0) throw new SuiteError(problems);
+  return suite;
+}

@@ -1,0 +1,271 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { withDuck } from '../duck/withDuck.js';
+import { writeFileAtomic } from '../lake/atomicWrite.js';
+import { compactStamp, type RunContext } from '../runContext.js';
+import { checkRegistry } from './checkRegistry.js';
+import type { CheckEnv, Measured, PlannedCheck, PreparedDataset } from './checkTypes.js';
+import { loadSuite, resolveSuitePath } from './loadSuite.js';
+import { prepareDatasets } from './prepareDatasets.js';
+import { statusFor, type CheckResult, type DatasetSummary, type ValidationRun } from './validationResult.js';
+
+export interface ValidateOptions {
+  suite?: string;
+  datasets?: string[];
+  asOf?: Date;
+  failOn?: 'error' | 'warn';
+  exportFailures?: boolean;
+  sampleSize?: number;
+  /** Write reports/validation_<stamp>.json (default true). */
+  save?: boolean;
+}
+
+/**
+ * Runs the rule suite over whatever is in the lake. All row-level checks of a
+ * dataset are counted in one aggregate scan; the others (duplicates, references,
+ * freshness, volume, manifests) run their own queries.
+ */
+export async function runValidation(ctx: RunContext, options: ValidateOptions = {}): Promise<ValidationRun> {
+  const started = Date.now();
+  const suitePath = resolveSuitePath(ctx.paths.root, options.suite);
+  const suite = loadSuite(suitePath);
+  const asOf = options.asOf ?? ctx.now();
+  const failOn = options.failOn ?? 'error';
+  const sampleSize = options.sampleSize ?? suite.sample_size ?? 5;
+  const previousRows = await previousRowCounts(ctx.paths.reports);
+  const exported: string[] = [];
+
+  const { checks, summaries, absent } = await withDuck(duckOptionsFor(ctx), async (conn) => {
+    const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
+    const checks: CheckResult[] = [];
+    const summaries: DatasetSummary[] = [];
+    for (const dataset of prepared.values()) {
+      const decls = suite.datasets[dataset.name]!.checks;
+      const planned = decls.flatMap((decl) => {
+        const [type, params] = Object.entries(decl)[0]!;
+        return checkRegistry.get(type)!.plan(params ?? {}, dataset);
+      });
+      const env: CheckEnv = { conn, ctx, dataset, datasets: prepared, asOf, previousRows };
+      const { results, rows, missingCells } = await runDatasetChecks(env, planned, sampleSize);
+      if (options.exportFailures) exported.push(...(await exportFailures(env, planned, results)));
+      checks.push(...results);
+      summaries.push({
+        name: dataset.name,
+        path: dataset.path,
+        files: dataset.files.length,
+        rows,
+        columns: dataset.columns.length,
+        missing_cells_percent:
+          rows * dataset.columns.length > 0
+            ? round2((missingCells / (rows * dataset.columns.length)) * 100)
+            : 0,
+        checks_passed: results.filter((r) => r.status === 'pass').length,
+        checks_failed: results.filter(
+          (r) => r.status === 'fail' || r.status === 'warn' || r.status === 'error',
+        ).length,
+      });
+    }
+    return { checks, summaries, absent };
+  });
+
+  const count = (s: CheckResult['status']) => checks.filter((c) => c.status === s).length;
+  const summary = {
+    passed: count('pass'),
+    failed: count('fail'),
+    warned: count('warn'),
+    skipped: count('skipped'),
+    errors: count('error'),
+  };
+  const failed =
+    summary.failed +
+    checks.filter((c) => c.status === 'error' && c.severity === 'error').length +
+    (failOn === 'warn' ? summary.warned : 0);
+  const run: ValidationRun = {
+    run_id: ctx.runId,
+    created_at: ctx.now().toISOString(),
+    as_of: asOf.toISOString(),
+    suite: path.relative(ctx.paths.root, suitePath).startsWith('..')
+      ? suitePath
+      : path.relative(ctx.paths.root, suitePath),
+    outcome: failed > 0 ? 'checks_failed' : 'ok',
+    fail_on: failOn,
+    datasets: summaries,
+    absent,
+    checks,
+    summary,
+    failures_exported: options.exportFailures ? exported : undefined,
+    duration_ms: Date.now() - started,
+  };
+  if (options.save !== false) {
+    await mkdir(ctx.paths.reports, { recursive: true });
+    await writeFileAtomic(
+      path.join(ctx.paths.reports, `validation_${compactStamp(ctx.now())}.json`),
+      JSON.stringify(run, null, 2) + '\n',
+    );
+  }
+  ctx.logger.log(
+    run.outcome === 'ok' ? 'info' : 'warn',
+    `validate: ${summary.passed} passed, ${summary.failed} failed, ${summary.warned} warnings, ${summary.errors} errors over ${summaries.length} datasets`,
+    {
+      outcome: run.outcome,
+      ...summary,
+      duration_ms: run.duration_ms,
+    },
+  );
+  return run;
+}
+
+async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSize: number) {
+  const { conn, dataset } = env;
+  const v = quoteIdent(dataset.view);
+  const results: CheckResult[] = [];
+  const runnable = planned.filter((p) => !p.column || dataset.columns.includes(p.column));
+  for (const p of planned.filter((x) => !runnable.includes(x))) {
+    results.push(
+      result(
+        dataset,
+        p,
+        { failing: 0, total: 0 },
+        'error',
+        [],
+        `column ${p.column} is not in ${dataset.name}`,
+      ),
+    );
+  }
+  // One scan for every row-level predicate, the row count and the missing-cell count.
+  const rowChecks = runnable.filter((p) => p.predicate);
+  const missingCells =
+    dataset.columns
+      .map((c) => `(${quoteIdent(c)} IS NULL OR trim(${quoteIdent(c)}) = '')::INTEGER`)
+      .join(' + ') || '0';
+  const aggregates = [
+    'count(*)::BIGINT AS __rows',
+    `sum(${missingCells})::BIGINT AS __missing`,
+    ...rowChecks.map((p, i) => `count(*) FILTER (WHERE ${p.predicate})::BIGINT AS c${i}`),
+  ];
+  const scan = (
+    await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${v}`)
+  ).getRowObjectsJS()[0] as Record<string, bigint | null>;
+  const rows = Number(scan.__rows ?? 0n);
+  const measured = new Map<PlannedCheck, Measured>();
+  rowChecks.forEach((p, i) =>
+    measured.set(p, {
+      failing: Number(scan[`c${i}`] ?? 0n),
+      total: rows,
+      failingRowsSql: `SELECT * FROM ${v} WHERE ${p.predicate}`,
+    }),
+  );
+  for (const p of runnable.filter((x) => x.measure)) {
+    try {
+      measured.set(p, await p.measure!(env));
+    } catch (error) {
+      results.push(
+        result(dataset, p, { failing: 0, total: 0 }, 'error', [], (error as Error).message.split('\n')[0]),
+      );
+    }
+  }
+  for (const [p, m] of measured) {
+    const status = m.note?.startsWith('skipped')
+      ? 'skipped'
+      : statusFor(m.failing, m.total, p.severity, p.maxPercent, p.maxCount);
+    const sample =
+      status === 'pass' || !m.failingRowsSql || sampleSize === 0
+        ? []
+        : await sampleKeys(conn, dataset, m.failingRowsSql, sampleSize);
+    results.push(result(dataset, p, m, status, sample, m.note));
+  }
+  const order = new Map(planned.map((p, i) => [p.name, i]));
+  results.sort((a, b) => (order.get(a.check) ?? 0) - (order.get(b.check) ?? 0));
+  return { results, rows, missingCells: Number(scan.__missing ?? 0n) };
+}
+
+function result(
+  dataset: PreparedDataset,
+  p: PlannedCheck,
+  m: Measured,
+  status: CheckResult['status'],
+  sample: string[],
+  note?: string,
+): CheckResult {
+  return {
+    dataset: dataset.name,
+    check: p.name,
+    type: p.type,
+    column: p.column,
+    severity: p.severity,
+    status,
+    failing: m.failing,
+    total: m.total,
+    percent: m.total > 0 ? round2((m.failing / m.total) * 100) : 0,
+    observed: m.observed ?? m.failing,
+    threshold: p.threshold,
+    sample,
+    note,
+  };
+}
+
+/** Keys of failing rows; a key that is PII is replaced by its position, so no PII leaves the lake. */
+async function sampleKeys(
+  conn: DuckDBConnection,
+  dataset: PreparedDataset,
+  failingRowsSql: string,
+  n: number,
+): Promise<string[]> {
+  const key = dataset.key.filter((k) => dataset.columns.includes(k) && !dataset.pii.includes(k));
+  const select =
+    key.length > 0 ? key.map((k) => `coalesce(${quoteIdent(k)}, '∅')`).join(` || '|' || `) : `'row'`;
+  const rows = await conn.runAndReadAll(
+    `SELECT ${select} AS k FROM (${failingRowsSql}) LIMIT ${Math.floor(n)}`,
+  );
+  return rows.getRowObjectsJS().map((r) => String(r.k));
+}
+
+/** Writes every failing row of each failed check to reports/failures/<dataset>.<check>.csv, PII columns left out. */
+async function exportFailures(
+  env: CheckEnv,
+  planned: PlannedCheck[],
+  results: CheckResult[],
+): Promise<string[]> {
+  const dir = path.join(env.ctx.paths.reports, 'failures');
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  const pii = env.dataset.pii.filter((c) => env.dataset.columns.includes(c));
+  const exclude = pii.length > 0 ? ` EXCLUDE (${pii.map(quoteIdent).join(', ')})` : '';
+  for (const r of results.filter((x) => x.status === 'fail' || x.status === 'warn')) {
+    const p = planned.find((x) => x.name === r.check);
+    const sql = p?.predicate
+      ? `SELECT * FROM ${quoteIdent(env.dataset.view)} WHERE ${p.predicate}`
+      : await failingSqlOf(env, p);
+    if (!sql) continue;
+    const file = path.join(
+      dir,
+      `${env.dataset.name}.${r.check.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+$/, '')}.csv`,
+    );
+    await env.conn.run(
+      `COPY (SELECT *${exclude} FROM (${sql})) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`,
+    );
+    written.push(path.relative(env.ctx.paths.root, file));
+  }
+  return written;
+}
+
+async function failingSqlOf(env: CheckEnv, p: PlannedCheck | undefined): Promise<string | undefined> {
+  if (!p?.measure) return undefined;
+  return (await p.measure(env)).failingRowsSql;
+}
+
+/** Row counts of the most recent saved validation run, for volume change checks. */
+async function previousRowCounts(reportsDir: string): Promise<Record<string, number> | undefined> {
+  if (!existsSync(reportsDir)) return undefined;
+  const runs = (await readdir(reportsDir)).filter((f) => /^validation_.*\.json$/.test(f)).sort();
+  const last = runs.at(-1);
+  if (!last) return undefined;
+  const run = JSON.parse(await readFile(path.join(reportsDir, last), 'utf8')) as ValidationRun;
+  return Object.fromEntries(run.datasets.map((d) => [d.name, d.rows]));
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;

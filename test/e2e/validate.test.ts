@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
+import type { CheckResult, ValidationRun } from '../../src/lib/quality/validationResult.js';
+import { runCli } from '../helpers/runCli.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+
+const SIZES = [
+  '--customers',
+  '400',
+  '--products',
+  '200',
+  '--transactions',
+  '6000',
+  '--events',
+  '8000',
+  '--days',
+  '20',
+];
+// Data runs 2026-08-01 … 08-20 (+ a session past midnight): well inside both freshness limits.
+const AS_OF = '2026-08-21T12:00:00Z';
+
+function buildLake(root: string, defects: string): void {
+  for (const args of [
+    ['init', '-q'],
+    ['simulate', 'all', ...SIZES, '--seed', '5', '--defects', defects, '-q'],
+    ['ingest', 'master', '-q'],
+    ['ingest', 'transactions', '-q'],
+    ['ingest', 'clickstream', '--from-file', 'source_systems/clickstream/events.jsonl', '-q'],
+  ]) {
+    expect([0, 4]).toContain(runCli(args, { cwd: root }).status);
+  }
+}
+
+/** The check that must catch each ledger kind. */
+function checkFor(kind: string, column: string | null): (c: CheckResult) => boolean {
+  switch (kind) {
+    case 'missing_value':
+      return (c) => c.check === `missing(${column})`;
+    case 'duplicate_row':
+      return (c) => c.check === 'duplicates(row)';
+    case 'duplicate_key':
+      return (c) => c.check === `duplicates(${column})`;
+    case 'out_of_range':
+      return (c) => c.check === `range(${column})`;
+    case 'bad_format':
+      return (c) => c.check === `format(${column})`;
+    case 'invalid_value':
+      return (c) => c.check === `allowed_values(${column})`;
+    case 'unknown_foreign_key':
+      return (c) => c.check.startsWith(`references(${column} `);
+    default:
+      throw new Error(`no check for ${kind}`);
+  }
+}
+
+describe('validate finds exactly what the simulator injected', () => {
+  let root: string;
+  let cleanup: () => void;
+  let ledger: DefectLedgerDoc;
+  let run: ValidationRun;
+  let status: number | null;
+  beforeAll(() => {
+    ({ dir: root, cleanup } = makeTempDir());
+    buildLake(root, '0.03');
+    ledger = JSON.parse(readFileSync(path.join(root, 'source_systems/defects_ledger.json'), 'utf8'));
+    const r = runCli(['validate', '--as-of', AS_OF, '--export-failures', '--json'], { cwd: root });
+    status = r.status;
+    run = JSON.parse(r.stdout);
+  });
+  afterAll(() => cleanup());
+
+  it('exits 1, and every validate-stage defect kind is counted exactly, per dataset and column', () => {
+    expect(status).toBe(1);
+    const expected = new Map<CheckResult, number>();
+    for (const [dataset, d] of Object.entries(ledger.datasets)) {
+      for (const defect of d.defects.filter((x) => x.stage === 'validate')) {
+        const check = run.checks.find(
+          (c) => c.dataset === dataset && checkFor(defect.kind, defect.column)(c),
+        );
+        expect(check).toBeDefined();
+        expected.set(check!, (expected.get(check!) ?? 0) + defect.count);
+      }
+    }
+    expect(expected.size).toBeGreaterThan(15);
+    for (const [check, count] of expected)
+      expect({ check: `${check.dataset} ${check.check}`, failing: check.failing }).toEqual({
+        check: `${check.dataset} ${check.check}`,
+        failing: count,
+      });
+    // Every other row-level check finds nothing: no defect is counted twice or invented.
+    const rowTypes = ['missing', 'duplicates', 'range', 'format', 'allowed_values', 'references'];
+    for (const c of run.checks.filter((x) => rowTypes.includes(x.type) && !expected.has(x))) {
+      expect({ check: `${c.dataset} ${c.check}`, failing: c.failing }).toEqual({
+        check: `${c.dataset} ${c.check}`,
+        failing: 0,
+      });
+    }
+  });
+
+  it('shows sample keys of failing rows, never an email', () => {
+    const range = run.checks.find((c) => c.dataset === 'customers' && c.check === 'range(age)')!;
+    expect(range.sample.length).toBeGreaterThan(0);
+    for (const key of range.sample) expect(key).toMatch(/^CUST\d+$/);
+    expect(JSON.stringify(run)).not.toMatch(/@example\.com/);
+  });
+
+  it('--export-failures writes every failing row, without PII columns', () => {
+    const dir = path.join(root, 'reports/failures');
+    const file = path.join(dir, 'customers.format_email.csv');
+    expect(existsSync(file)).toBe(true);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).not.toContain('email');
+    const emailCheck = run.checks.find((c) => c.dataset === 'customers' && c.check === 'format(email)')!;
+    expect(lines).toHaveLength(emailCheck.failing + 1);
+    const q = path.join(dir, 'transactions.range_quantity.csv');
+    expect(readFileSync(q, 'utf8').trimEnd().split('\n')).toHaveLength(
+      run.checks.find((c) => c.check === 'range(quantity)')!.failing + 1,
+    );
+    expect(run.failures_exported!.length).toBe(readdirSync(dir).length);
+  });
+
+  it('saves the run to reports/validation_<stamp>.json; the next run compares volumes with it', () => {
+    const saved = readdirSync(path.join(root, 'reports')).filter((f) => /^validation_.*\.json$/.test(f));
+    expect(saved).toHaveLength(1);
+    const again: ValidationRun = JSON.parse(
+      runCli(['validate', '--as-of', AS_OF, '--json'], { cwd: root }).stdout,
+    );
+    expect(again.checks.find((c) => c.dataset === 'transactions' && c.check === 'volume')!.note).toContain(
+      '0.0% change from',
+    );
+  });
+
+  it('the manifest check catches a corrupted file', () => {
+    const file = path.join(root, 'raw_zone/recomart_product_catalog.csv');
+    const bytes = readFileSync(file);
+    bytes[10] = bytes[10] === 0x41 ? 0x42 : 0x41;
+    writeFileSync(file, bytes);
+    const r: ValidationRun = JSON.parse(
+      runCli(['validate', '--dataset', 'catalog', '--json'], { cwd: root }).stdout,
+    );
+    expect(r.checks.find((c) => c.check === 'manifest')).toMatchObject({ status: 'fail', failing: 1 });
+  });
+});
+
+describe('validate on clean data, partial lakes and bad suites', () => {
+  let root: string;
+  let cleanup: () => void;
+  beforeAll(() => {
+    ({ dir: root, cleanup } = makeTempDir());
+  });
+  afterAll(() => cleanup());
+
+  it('works on a lake with only master data, listing what is absent', () => {
+    expect(runCli(['init', '-q'], { cwd: root }).status).toBe(0);
+    expect(runCli(['simulate', 'master', ...SIZES, '--seed', '5', '-q'], { cwd: root }).status).toBe(0);
+    expect(runCli(['ingest', 'master', '-q'], { cwd: root }).status).toBe(0);
+    const r = runCli(['validate', '--json'], { cwd: root });
+    expect(r.status).toBe(0);
+    const run: ValidationRun = JSON.parse(r.stdout);
+    expect(run.absent.sort()).toEqual(['clickstream', 'external_metadata', 'transactions']);
+    expect(run.datasets.map((d) => d.name).sort()).toEqual(['catalog', 'customers']);
+  });
+
+  it('a clean seeded lake passes every check', () => {
+    const clean = makeTempDir();
+    try {
+      buildLake(clean.dir, '0');
+      const r = runCli(['validate', '--as-of', AS_OF, '--json'], { cwd: clean.dir });
+      const run: ValidationRun = JSON.parse(r.stdout);
+      expect(
+        run.checks
+          .filter((c) => c.status !== 'pass')
+          .map((c) => `${c.dataset} ${c.check}: ${c.failing} ${c.note ?? ''}`),
+      ).toEqual([]);
+      expect(r.status).toBe(0);
+    } finally {
+      clean.cleanup();
+    }
+  });
+
+  it('reports every suite problem with its line and exits 2', () => {
+    writeFileSync(
+      path.join(root, 'bad.yaml'),
+      [
+        'version: 1',
+        'datasets:',
+        '  catalog:',
+        '    path: raw_zone/recomart_product_catalog.csv',
+        '    checks:',
+        '      - range: { min: 1 }',
+        '      - spelling: { column: x }',
+        '      - missing: { columns: [brand], severity: fatal }',
+        '      - references: { column: a, dataset: nowhere, key: b }',
+      ].join('\n'),
+    );
+    const r = runCli(['validate', '--suite', 'bad.yaml'], { cwd: root });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('invalid rule suite (4 problems)');
+    expect(r.stderr).toMatch(
+      /bad\.yaml:6: datasets\.catalog\.checks\[0\]\.range: must have required property 'column'/,
+    );
+    expect(r.stderr).toMatch(/bad\.yaml:7: .*unknown check type "spelling"/);
+    expect(r.stderr).toMatch(/bad\.yaml:8: .*severity: must be one of error, warn/);
+    expect(r.stderr).toMatch(/bad\.yaml:9: .*no dataset "nowhere"/);
+    writeFileSync(path.join(root, 'broken.yaml'), 'version: 1\ndatasets: [\n');
+    const broken = runCli(['validate', '--suite', 'broken.yaml'], { cwd: root });
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.yaml:\d+:/);
+  });
+});
