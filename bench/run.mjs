@@ -202,6 +202,35 @@ if (wanted('clickstream')) {
     if (started) spawnSync('bash', [path.join(repo, 'scripts', 'kafka.sh'), 'stop']);
   }
 }
+if (wanted('clickstream-file') || wanted('validate')) {
+  const m = measure(
+    'ingest clickstream --from-file',
+    [
+      'ingest',
+      'clickstream',
+      '--from-file',
+      path.join(pristine, 'source_systems', 'clickstream', 'events.jsonl'),
+      '--json',
+      '-q',
+    ],
+    lake,
+  );
+  record(
+    'ingest clickstream --from-file (batch 10000)',
+    m,
+    m.json.events_written + m.json.events_quarantined,
+  );
+}
+if (wanted('validate')) {
+  // Every dataset must be in the lake for the full suite: master and transactions too.
+  if (!wanted('master')) measure('ingest master', ['ingest', 'master', '-q'], lake);
+  if (!wanted('transactions')) measure('ingest transactions', ['ingest', 'transactions', '-q'], lake);
+  const m = measure('validate', ['validate', '--json', '-q'], lake);
+  const rows = m.json.datasets.reduce((n, d) => n + d.rows, 0);
+  record(`validate (default suite, ${m.json.checks.length} checks)`, m, rows);
+  const r = measure('report', ['report', '--json', '-q'], lake);
+  record('report (validate + PDF + HTML)', r, rows);
+}
 if (wanted('verify')) {
   const m = measure('verify', ['verify', '--json', '-q'], lake);
   record('verify', m, m.json.records);

@@ -265,8 +265,24 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
       'write every failing row to reports/failures/<dataset>.<check>.csv (PII columns left out)',
     )
     .option('--sample-size <n>', 'failing keys shown per check (default 5)', parseCount)
+    .option('--report', 'also write the data-quality report (PDF + HTML) under reports/')
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/validate.js')).validateCommand(cmd.optsWithGlobals())),
+    );
+
+  program
+    .command('report')
+    .description(
+      'validate, then write reports/dq_report_<stamp>.pdf and .html (and dq_report_latest.*); exit 0 once written',
+    )
+    .option(
+      '--suite <file>',
+      'rule suite (default: rules/recomart.rules.yaml in the lake root, else the shipped one)',
+    )
+    .option('--dataset <name...>', 'only these datasets')
+    .option('--as-of <time>', 'the "now" of freshness checks (default: the current time)')
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/validate.js')).validateCommand(cmd.optsWithGlobals(), 'report')),
     );
 
   program

@@ -26,12 +26,14 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
     }
     ctx.say(`
 Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}
+Data-quality report: ${result.report ?? '(not written)'} (and reports/dq_report_latest.html)
 Look around:
   ls raw_zone/ raw_zone/transactions/         the raw zone and its date partitions
   cat raw_zone/transactions/2026-08-01/*.manifest
   ls -R raw_zone/quarantine/                  rejected rows with line and reason; the file missing a column
   tail -n 3 logs/recomart.log                 JSON-lines log, one line per file ingested
-  recomart verify                             recompute every checksum and record count`);
+  recomart verify                             recompute every checksum and record count
+  recomart validate --export-failures         the rule suite; every failing row to reports/failures/`);
   }
   return exitCodeForOutcome(result.outcome);
 }

@@ -2,6 +2,7 @@ import { createCommandContext, type CommandContext, type GlobalOptions } from '.
 import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
 import { UsageError } from '../lib/cli/errors.js';
 import { runValidation } from '../lib/quality/runValidation.js';
+import { writeReport, type ReportFiles } from '../lib/report/writeReport.js';
 import type { ValidationRun } from '../lib/quality/validationResult.js';
 
 export interface ValidateFlags extends GlobalOptions {
@@ -11,10 +12,11 @@ export interface ValidateFlags extends GlobalOptions {
   failOn?: 'error' | 'warn';
   exportFailures?: boolean;
   sampleSize?: number;
+  report?: boolean;
 }
 
-export async function validateCommand(options: ValidateFlags): Promise<number> {
-  const ctx = createCommandContext('validate', options);
+export async function validateCommand(options: ValidateFlags, command = 'validate'): Promise<number> {
+  const ctx = createCommandContext(command, options);
   let asOf: Date | undefined;
   if (options.asOf) {
     asOf = new Date(options.asOf);
@@ -32,9 +34,19 @@ export async function validateCommand(options: ValidateFlags): Promise<number> {
     exportFailures: options.exportFailures,
     sampleSize: options.sampleSize,
   });
-  if (ctx.json) ctx.printJson(run);
-  else render(ctx, run);
-  return exitCodeForOutcome(run.outcome);
+  const report: ReportFiles | undefined =
+    options.report || command === 'report' ? await writeReport(ctx, run) : undefined;
+  if (ctx.json) ctx.printJson(report ? { ...run, report } : run);
+  else {
+    if (command !== 'report') render(ctx, run);
+    else
+      ctx.say(
+        `${run.summary.passed} passed, ${run.summary.failed} failed, ${run.summary.warned} warnings: ${run.outcome === 'ok' ? 'PASS' : 'FAIL'}`,
+      );
+    if (report) ctx.say(`report: ${report.pdf} and ${report.html} (latest: ${report.latest_pdf})`);
+  }
+  // `report` succeeds when it wrote the report; the checks' verdict is in it (and in `validate`'s exit code).
+  return command === 'report' ? exitCodeForOutcome('ok') : exitCodeForOutcome(run.outcome);
 }
 
 const MARK: Record<string, string> = {

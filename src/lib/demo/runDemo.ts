@@ -4,6 +4,8 @@ import { simulate } from '../../../data_simulator/simulate.js';
 import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
 import { worstOutcome, type Outcome } from '../cli/exitCode.js';
 import { initLake } from '../lake/initLake.js';
+import { runValidation } from '../quality/runValidation.js';
+import { writeReport } from '../report/writeReport.js';
 import type { RunContext } from '../runContext.js';
 import { ingestClickstream } from '../sources/clickstream/ingestClickstream.js';
 import { ingestMaster } from '../sources/master/ingestMaster.js';
@@ -26,6 +28,7 @@ export interface DemoStep {
 export interface DemoResult {
   outcome: Outcome;
   root: string;
+  report?: string;
   steps: DemoStep[];
   duration_ms: number;
 }
@@ -136,9 +139,26 @@ export async function runDemo(ctx: RunContext, options: DemoOptions): Promise<De
     };
   });
 
+  let report: string | undefined;
+  await step('validate + report', async () => {
+    // The simulated window lies in the past: measure freshness at its end, as a replay would.
+    const end = new Date(
+      Date.parse(`${ctx.config.simulator.start_date}T00:00:00Z`) + ctx.config.simulator.days * 86_400_000,
+    );
+    const run = await runValidation(ctx, { asOf: end });
+    const files = await writeReport(ctx, run);
+    report = files.pdf;
+    return {
+      // Failing checks are what the injected defects are for; the step itself succeeded.
+      outcome: 'ok',
+      summary: `${run.summary.passed} checks passed, ${run.summary.failed} failed, ${run.summary.warned} warnings; report ${files.pdf}`,
+    };
+  });
+
   return {
     outcome: worstOutcome(steps.map((s) => s.outcome)),
     root: ctx.paths.root,
+    report,
     steps,
     duration_ms: Date.now() - started,
   };

@@ -1,0 +1,166 @@
+import type { CheckResult } from '../quality/validationResult.js';
+import { failedChecks, type ReportModel } from './reportModel.js';
+
+/** A table as data, so that HTML and PDF render the same content. */
+export interface ReportTable {
+  columns: string[];
+  rows: string[][];
+  /** Per row, the status (for colour). */
+  status?: string[];
+}
+
+/** One section of the report; HTML and PDF are both drawn from its blocks. */
+export interface ReportSection {
+  id: string;
+  title: string;
+  blocks(model: ReportModel): ReportBlock[];
+}
+
+export type ReportBlock =
+  | { kind: 'text'; text: string }
+  | { kind: 'facts'; facts: [string, string][] }
+  | { kind: 'table'; table: ReportTable }
+  | { kind: 'chart'; chartId: string };
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const checkRow = (c: CheckResult) => [
+  c.dataset,
+  c.check,
+  String(c.observed ?? c.failing),
+  c.threshold,
+  c.status,
+  c.sample.join(', ') || c.note || '',
+];
+const CHECK_COLUMNS = ['dataset', 'check', 'observed', 'threshold', 'status', 'sample keys / note'];
+
+/** The report's sections, in order. Another issue's section (e.g. profiling) is one more entry here. */
+export const reportSections: ReportSection[] = [
+  {
+    id: 'summary',
+    title: 'Summary',
+    blocks: ({ run }) => [
+      {
+        kind: 'facts',
+        facts: [
+          ['Overall status', run.outcome === 'ok' ? 'PASS' : 'FAIL'],
+          [
+            'Checks',
+            `${run.summary.passed} passed, ${run.summary.failed} failed, ${run.summary.warned} warnings, ${run.summary.errors} errors, ${run.summary.skipped} skipped`,
+          ],
+          [
+            'Datasets',
+            `${run.datasets.length} validated${run.absent.length ? `; no data yet: ${run.absent.join(', ')}` : ''}`,
+          ],
+          ['Validated at', run.created_at],
+          ['Freshness measured at', run.as_of],
+          ['Rule suite', run.suite],
+          ['Run id', run.run_id],
+          ['Fails on', `${run.fail_on}-level checks`],
+        ],
+      },
+    ],
+  },
+  {
+    id: 'datasets',
+    title: 'Datasets',
+    blocks: ({ run }) => [
+      {
+        kind: 'table',
+        table: {
+          columns: ['dataset', 'files', 'rows', 'columns', 'missing cells', 'checks passed', 'checks failed'],
+          rows: run.datasets.map((d) => [
+            d.name,
+            fmt(d.files),
+            fmt(d.rows),
+            String(d.columns),
+            `${d.missing_cells_percent}%`,
+            String(d.checks_passed),
+            String(d.checks_failed),
+          ]),
+          status: run.datasets.map((d) => (d.checks_failed > 0 ? 'fail' : 'pass')),
+        },
+      },
+    ],
+  },
+  {
+    id: 'charts',
+    title: 'Charts',
+    blocks: ({ charts }) =>
+      charts.filter((c) => c.id !== 'trend').map((c) => ({ kind: 'chart', chartId: c.id }) as const),
+  },
+  {
+    id: 'failures',
+    title: 'Failed checks',
+    blocks: (model) => {
+      const failed = failedChecks(model.run);
+      if (failed.length === 0) return [{ kind: 'text', text: 'Every check passed.' }];
+      return [
+        {
+          kind: 'text',
+          text: `${failed.length} checks did not pass. Sample keys identify failing rows (PII columns are never shown); \`recomart validate --export-failures\` writes every failing row to reports/failures/.`,
+        },
+        {
+          kind: 'table',
+          table: { columns: CHECK_COLUMNS, rows: failed.map(checkRow), status: failed.map((c) => c.status) },
+        },
+      ];
+    },
+  },
+  {
+    id: 'manifests',
+    title: 'Manifest integrity',
+    blocks: ({ run }) => {
+      const m = run.checks.filter((c) => c.type === 'manifest');
+      return [
+        {
+          kind: 'text',
+          text: 'Every file of each dataset is re-read and compared with its manifest (md5, record count, size), as `recomart verify` does.',
+        },
+        {
+          kind: 'table',
+          table: {
+            columns: ['dataset', 'files', 'status', 'problems'],
+            rows: m.map((c) => [c.dataset, String(c.total), c.status, c.note ?? '']),
+            status: m.map((c) => c.status),
+          },
+        },
+      ];
+    },
+  },
+  {
+    id: 'trend',
+    title: 'Trend',
+    blocks: ({ history, charts }) =>
+      history.length < 2
+        ? [{ kind: 'text', text: 'The first validation run: trends appear from the second run on.' }]
+        : [
+            ...(charts.some((c) => c.id === 'trend') ? [{ kind: 'chart', chartId: 'trend' } as const] : []),
+            {
+              kind: 'table',
+              table: {
+                columns: ['run', 'passed', 'warnings', 'failed'],
+                rows: history.map((h) => [
+                  h.created_at,
+                  String(h.passed),
+                  String(h.warned),
+                  String(h.failed),
+                ]),
+              },
+            },
+          ],
+  },
+  {
+    id: 'all-checks',
+    title: 'All checks',
+    blocks: ({ run }) => [
+      {
+        kind: 'table',
+        table: {
+          columns: CHECK_COLUMNS,
+          rows: run.checks.map(checkRow),
+          status: run.checks.map((c) => c.status),
+        },
+      },
+    ],
+  },
+];

@@ -1,0 +1,52 @@
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../lake/atomicWrite.js';
+import type { ValidationRun } from '../quality/validationResult.js';
+import { compactStamp, type RunContext } from '../runContext.js';
+import { renderChart } from './renderChart.js';
+import { renderHtml } from './renderHtml.js';
+import { renderPdf } from './renderPdf.js';
+import { buildReportModel } from './reportModel.js';
+
+export interface ReportFiles {
+  html: string;
+  pdf: string;
+  latest_html: string;
+  latest_pdf: string;
+  charts: string[];
+}
+
+/**
+ * Writes reports/dq_report_<stamp>.{html,pdf} (and dq_report_latest.*) from a
+ * validation run, with trends from the earlier validation_*.json runs.
+ */
+export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<ReportFiles> {
+  const dir = ctx.paths.reports;
+  await mkdir(dir, { recursive: true });
+  const previous: ValidationRun[] = [];
+  for (const f of (await readdir(dir)).filter((n) => /^validation_.*\.json$/.test(n)).sort()) {
+    const r = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as ValidationRun;
+    if (r.run_id !== run.run_id) previous.push(r);
+  }
+  const model = buildReportModel(run, previous);
+  const svgs = new Map<string, string>();
+  for (const chart of model.charts) svgs.set(chart.id, await renderChart(chart.spec));
+  const stamp = compactStamp(ctx.now());
+  const html = path.join(dir, `dq_report_${stamp}.html`);
+  const pdf = path.join(dir, `dq_report_${stamp}.pdf`);
+  await writeFileAtomic(html, renderHtml(model, svgs));
+  await writeFileAtomic(pdf, await renderPdf(model, svgs));
+  const latestHtml = path.join(dir, 'dq_report_latest.html');
+  const latestPdf = path.join(dir, 'dq_report_latest.pdf');
+  await copyFile(html, latestHtml);
+  await copyFile(pdf, latestPdf);
+  const rel = (p: string) => path.relative(ctx.paths.root, p);
+  ctx.logger.info(`report written: ${rel(pdf)} and ${rel(html)}`, { file: rel(pdf), outcome: 'ok' });
+  return {
+    html: rel(html),
+    pdf: rel(pdf),
+    latest_html: rel(latestHtml),
+    latest_pdf: rel(latestPdf),
+    charts: model.charts.map((c) => c.id),
+  };
+}
