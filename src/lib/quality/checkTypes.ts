@@ -26,6 +26,19 @@ export interface CheckEnv {
   asOf: Date;
   /** Row counts of the previous validation run, by dataset, for volume change. */
   previousRows?: Record<string, number>;
+  /** Per-dataset results shared between checks (e.g. the distinct-row count of both duplicate checks). */
+  memo: Map<string, Promise<unknown>>;
+}
+
+/** Computes `work` once per key for the dataset in `env`, sharing the result between checks. */
+export function memoize<T>(env: CheckEnv, key: string, work: () => Promise<T>): Promise<T> {
+  const k = `${env.dataset.name}:${key}`;
+  let p = env.memo.get(k) as Promise<T> | undefined;
+  if (!p) {
+    p = work();
+    env.memo.set(k, p);
+  }
+  return p;
 }
 
 export interface Measured {

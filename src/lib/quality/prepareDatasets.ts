@@ -14,6 +14,7 @@ export async function prepareDatasets(
   root: string,
   suite: Suite,
   only?: string[],
+  onLoaded?: (name: string, ms: number) => void,
 ): Promise<{ prepared: Map<string, PreparedDataset>; absent: string[] }> {
   const prepared = new Map<string, PreparedDataset>();
   const absent: string[] = [];
@@ -32,7 +33,9 @@ export async function prepareDatasets(
       : `read_csv(${quoteLiteral(pattern)}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"')`;
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
+    const t = Date.now();
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT * FROM ${source}`);
+    onLoaded?.(name, Date.now() - t);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${quoteIdent(view)}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name));

@@ -40,7 +40,13 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
   const exported: string[] = [];
 
   const { checks, summaries, absent } = await withDuck(duckOptionsFor(ctx), async (conn) => {
-    const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
+    const { prepared, absent } = await prepareDatasets(
+      conn,
+      ctx.paths.root,
+      suite,
+      options.datasets,
+      (name, ms) => ctx.logger.debug(`${name}: loaded in ${ms} ms`),
+    );
     const checks: CheckResult[] = [];
     const summaries: DatasetSummary[] = [];
     for (const dataset of prepared.values()) {
@@ -49,7 +55,7 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
         const [type, params] = Object.entries(decl)[0]!;
         return checkRegistry.get(type)!.plan(params ?? {}, dataset);
       });
-      const env: CheckEnv = { conn, ctx, dataset, datasets: prepared, asOf, previousRows };
+      const env: CheckEnv = { conn, ctx, dataset, datasets: prepared, asOf, previousRows, memo: new Map() };
       const { results, rows, missingCells } = await runDatasetChecks(env, planned, sampleSize);
       if (options.exportFailures) exported.push(...(await exportFailures(env, planned, results)));
       checks.push(...results);
@@ -159,9 +165,12 @@ async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSi
       failingRowsSql: `SELECT * FROM ${v} WHERE ${p.predicate}`,
     }),
   );
+  env.ctx.logger.debug(`${dataset.name}: one scan for ${rowChecks.length} row-level checks`);
   for (const p of runnable.filter((x) => x.measure)) {
     try {
+      const t = Date.now();
       measured.set(p, await p.measure!(env));
+      env.ctx.logger.debug(`${dataset.name}: ${p.name} ${Date.now() - t} ms`);
     } catch (error) {
       results.push(
         result(dataset, p, { failing: 0, total: 0 }, 'error', [], (error as Error).message.split('\n')[0]),
