@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { SimulateTarget } from '../data_simulator/simulate.js';
 import { ExitCode } from './lib/cli/exitCode.js';
 import { UsageError } from './lib/cli/errors.js';
 import { handleError } from './lib/cli/handleError.js';
@@ -50,7 +51,7 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     .description(
       'run the simulated source systems: master exports, landing drops, clickstream, metadata API',
     );
-  const generators: [string, string][] = [
+  const generators: [SimulateTarget, string][] = [
     ['master', 'write the product-catalog and customer exports to source_systems/master/'],
     ['transactions', 'drop ERP transaction CSVs (with .ready markers) into raw_zone/landing/'],
     ['clickstream', 'write clickstream events to source_systems/clickstream/events.jsonl'],

@@ -17,8 +17,6 @@ export interface IngestClickstreamFlags extends GlobalOptions {
 
 export async function ingestClickstreamCommand(options: IngestClickstreamFlags): Promise<number> {
   const ctx = createCommandContext('ingest clickstream', options, [
-    // KAFKA_BROKERS is the variable every Kafka tool reads; it sits between RECOMART_KAFKA_BROKERS and the flag.
-    { path: 'kafka.brokers', value: process.env.KAFKA_BROKERS, flag: 'environment variable KAFKA_BROKERS' },
     { path: 'kafka.brokers', value: options.brokers, flag: '--brokers' },
     { path: 'kafka.topic', value: options.topic, flag: '--topic' },
     { path: 'kafka.group', value: options.group, flag: '--group' },

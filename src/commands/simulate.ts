@@ -24,15 +24,8 @@ export interface SimulateFlags extends GlobalOptions {
   rate?: number;
 }
 
-const TARGETS: SimulateTarget[] = ['master', 'transactions', 'clickstream', 'all'];
-
-export async function simulateCommand(what: string, options: SimulateFlags): Promise<number> {
-  if (!TARGETS.includes(what as SimulateTarget)) {
-    throw new UsageError(
-      `cannot simulate "${what}"`,
-      `choose one of: ${TARGETS.join(', ')}  (e.g. recomart simulate all)`,
-    );
-  }
+/** `what` is one of the `simulate` subcommands, so commander has already rejected anything else. */
+export async function simulateCommand(what: SimulateTarget, options: SimulateFlags): Promise<number> {
   const ctx = createCommandContext(`simulate ${what}`, options, [
     { path: 'simulator.seed', value: options.seed, flag: '--seed' },
     { path: 'simulator.scale', value: options.scale, flag: '--scale' },
@@ -40,7 +33,6 @@ export async function simulateCommand(what: string, options: SimulateFlags): Pro
     { path: 'simulator.start_date', value: options.startDate, flag: '--start-date' },
     { path: 'simulator.days', value: options.days, flag: '--days' },
     { path: 'simulator.output_dir', value: options.out, flag: '--out' },
-    { path: 'kafka.brokers', value: process.env.KAFKA_BROKERS, flag: 'environment variable KAFKA_BROKERS' },
     { path: 'kafka.brokers', value: options.brokers, flag: '--brokers' },
     { path: 'kafka.topic', value: options.topic, flag: '--topic' },
   ]);
@@ -63,7 +55,7 @@ export async function simulateCommand(what: string, options: SimulateFlags): Pro
     );
   }
   const result = await simulate(ctx, {
-    what: what as SimulateTarget,
+    what,
     seed: sim.seed,
     sizes,
     defectRate: sim.defects,

@@ -61,6 +61,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
   }
 
+  // KAFKA_BROKERS is the variable every Kafka tool reads; RECOMART_KAFKA_BROKERS and --brokers override it.
+  if (env.KAFKA_BROKERS) {
+    setPath(merged, 'kafka.brokers', env.KAFKA_BROKERS);
+    origin.set('kafka.brokers', 'environment variable KAFKA_BROKERS');
+  }
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('RECOMART_') || raw === undefined || RESERVED_ENV.has(name)) continue;
     const keyPath = envNameToPath(name);

@@ -78,6 +78,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ root, env: {} })).toThrow(/recomart\.config\.yaml:\d+:/);
   });
 
+  it('reads KAFKA_BROKERS, below RECOMART_KAFKA_BROKERS and flags', () => {
+    expect(loadConfig({ root, env: { KAFKA_BROKERS: 'k:1' } }).config.kafka.brokers).toBe('k:1');
+    expect(
+      loadConfig({ root, env: { KAFKA_BROKERS: 'k:1', RECOMART_KAFKA_BROKERS: 'r:2' } }).config.kafka.brokers,
+    ).toBe('r:2');
+    const flagged = loadConfig({
+      root,
+      env: { KAFKA_BROKERS: 'k:1' },
+      flags: [{ path: 'kafka.brokers', value: 'f:3', flag: '--brokers' }],
+    });
+    expect(flagged.config.kafka.brokers).toBe('f:3');
+    expect(() => loadConfig({ root, env: { KAFKA_BROKERS: 'not a broker' } })).toThrow(
+      /kafka\.brokers.*environment variable KAFKA_BROKERS/,
+    );
+  });
+
   it('warns about an unknown RECOMART_ variable instead of failing', () => {
     const { warnings } = loadConfig({ root, env: { RECOMART_SIMULATR_SEED: '1', RECOMART_HOME: '/x' } });
     expect(warnings).toEqual([expect.stringContaining('RECOMART_SIMULATR_SEED')]);
