@@ -2,6 +2,7 @@
 // KAFKA_BROKERS is not set. Without a broker the Kafka tests skip loudly, unless
 // RECOMART_REQUIRE_KAFKA=1 (CI), where a missing broker fails the run.
 import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +10,8 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 export default async function kafkaGlobalSetup() {
   if (process.env.KAFKA_BROKERS) return;
+  // A broker of this run's own: a shared one could be stopped by another run's teardown.
+  process.env.RECOMART_KAFKA_STATE = path.join(tmpdir(), `recomart-kafka-test-${process.pid}`);
   try {
     const out = execFileSync('bash', [path.join(repo, 'scripts', 'kafka.sh'), 'start'], {
       encoding: 'utf8',
