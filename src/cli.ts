@@ -297,6 +297,26 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     );
 
   program
+    .command('prepare')
+    .description(
+      'build the silver zone (processed_zone/): typed, deduplicated, cleaned Parquet per dataset, the unified interactions table, encodings',
+    )
+    .option(
+      '--suite <file>',
+      'rule suite whose error-level row checks decide which rows are excluded (default: as validate)',
+    )
+    .addHelpText(
+      'after',
+      `
+Rows failing an error-level check are excluded and kept, with the checks they failed, in
+processed_zone/excluded/<dataset>.parquet. processed_zone/_prepare.json records the inputs
+(manifest md5s), counts and transformations; \`recomart lineage <dataset>\` shows them.`,
+    )
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/prepare.js')).prepareCommand(cmd.optsWithGlobals())),
+    );
+
+  program
     .command('demo')
     .description('the whole pipeline on small seeded simulated data, in the lake root; no services needed')
     .option('--seed <n>', 'PRNG seed (default 42)')

@@ -15,6 +15,8 @@ export async function prepareDatasets(
   suite: Suite,
   only?: string[],
   onLoaded?: (name: string, ms: number) => void,
+  /** Add a `__file` column: the file each row came from (for `prepare`'s lineage and tie-breaks). */
+  withSourceFile = false,
 ): Promise<{ prepared: Map<string, PreparedDataset>; absent: string[] }> {
   const prepared = new Map<string, PreparedDataset>();
   const absent: string[] = [];
@@ -29,16 +31,19 @@ export async function prepareDatasets(
     }
     const view = `ds_${name}`;
     const source = pattern.endsWith('.jsonl')
-      ? `read_json(${quoteLiteral(pattern)}, format = 'newline_delimited', columns = {${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
-      : `read_csv(${quoteLiteral(pattern)}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"')`;
+      ? `read_json(${quoteLiteral(pattern)}, format = 'newline_delimited'${withSourceFile ? ', filename = true' : ''}, columns = {${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
+      : `read_csv(${quoteLiteral(pattern)}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"'${withSourceFile ? ', filename = true' : ''})`;
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const t = Date.now();
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT * FROM ${source}`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT ${withSourceFile ? '* EXCLUDE (filename), filename AS __file' : '*'} FROM ${source}`,
+    );
     onLoaded?.(name, Date.now() - t);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${quoteIdent(view)}`))
       .getRowObjectsJS()
-      .map((r) => String(r.column_name));
+      .map((r) => String(r.column_name))
+      .filter((c) => c !== '__file');
     prepared.set(name, { name, view, path: ds.path, files, columns, key: ds.key ?? [], pii: ds.pii ?? [] });
   }
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);

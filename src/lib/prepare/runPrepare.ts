@@ -1,0 +1,435 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { CODE_VERSION } from '../codeVersion.js';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { withDuck } from '../duck/withDuck.js';
+import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
+import { withLock } from '../lake/lock.js';
+import { sealWrittenFile } from '../lake/moveFile.js';
+import { checkRegistry } from '../quality/checkRegistry.js';
+import type { PreparedDataset } from '../quality/checkTypes.js';
+import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import { prepareDatasets } from '../quality/prepareDatasets.js';
+import type { Suite } from '../quality/suiteSchema.js';
+import type { RunContext } from '../runContext.js';
+import { readInputs, type InputSummary } from './inputManifests.js';
+import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
+import { castExpression, silverTypesFor, versionOrder } from './silverSchemas.js';
+
+export interface PreparedFile {
+  name: string;
+  /** Relative to the lake root. */
+  file: string;
+  md5: string;
+  bytes: number;
+  rows: number;
+  columns: { name: string; type: string }[];
+  transformations: string[];
+}
+
+export interface PreparedDatasetSummary extends PreparedFile {
+  rows_in: number;
+  /** Rows that failed an error-level row check of the suite: written to processed_zone/excluded/. */
+  excluded: number;
+  excluded_by_check: Record<string, number>;
+  /** Surplus versions of a key; the newest version is kept. */
+  duplicates_removed: number;
+  inputs: InputSummary;
+}
+
+/** processed_zone/_prepare.json: what the current silver zone was built from (lineage reads it). */
+export interface PrepareRecord {
+  run_id: string;
+  created_at: string;
+  code_version: string;
+  suite: string;
+  datasets: PreparedDatasetSummary[];
+  interactions?: PreparedFile & { by_source: Record<string, number>; weights: typeof INTERACTION_WEIGHTS };
+  vocabularies: string[];
+  absent: string[];
+  duration_ms: number;
+}
+
+export const PREPARE_RECORD = '_prepare.json';
+
+/**
+ * Builds the silver zone: typed, deduplicated, cleaned Parquet per dataset, the
+ * unified interactions table and the encoding vocabularies. Everything is
+ * written to a staging directory and published by rename, the record last.
+ */
+export async function runPrepare(ctx: RunContext, options: { suite?: string } = {}): Promise<PrepareRecord> {
+  const started = Date.now();
+  const suitePath = resolveSuitePath(ctx.paths.root, options.suite);
+  const suite = loadSuite(suitePath);
+  const zone = ctx.paths.processedZone;
+  const staging = path.join(zone, `.staging-${ctx.runId}`);
+  return withLock(
+    { locksDir: ctx.paths.locks, name: 'prepare', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
+    async () => {
+      await removeLeftovers(zone);
+      await mkdir(path.join(staging, 'excluded'), { recursive: true });
+      await mkdir(path.join(staging, 'vocabularies'), { recursive: true });
+      await mkdir(path.join(staging, 'lineage'), { recursive: true });
+      const built = await withDuck(duckOptionsFor(ctx), (conn) => build(conn, ctx, suite, staging));
+      const record: PrepareRecord = {
+        run_id: ctx.runId,
+        created_at: ctx.now().toISOString(),
+        code_version: CODE_VERSION,
+        suite: path.relative(ctx.paths.root, suitePath).startsWith('..')
+          ? suitePath
+          : path.relative(ctx.paths.root, suitePath),
+        ...built,
+        duration_ms: Date.now() - started,
+      };
+      await publish(staging, zone, ctx.runId);
+      await writeFileAtomic(path.join(zone, PREPARE_RECORD), JSON.stringify(record, null, 2) + '\n');
+      const excluded = record.datasets.reduce((n, d) => n + d.excluded, 0);
+      ctx.logger.log(
+        excluded > 0 ? 'warn' : 'info',
+        `prepare: ${record.datasets.length} datasets, ${record.interactions?.rows ?? 0} interactions; ` +
+          `${excluded} rows excluded by error-level checks (processed_zone/excluded/)`,
+        { datasets: record.datasets.length, excluded, duration_ms: record.duration_ms },
+      );
+      return record;
+    },
+  );
+}
+
+async function build(
+  conn: DuckDBConnection,
+  ctx: RunContext,
+  suite: Suite,
+  staging: string,
+): Promise<Pick<PrepareRecord, 'datasets' | 'interactions' | 'vocabularies' | 'absent'>> {
+  const { prepared, absent } = await prepareDatasets(
+    conn,
+    ctx.paths.root,
+    suite,
+    undefined,
+    (name, ms) => ctx.logger.debug(`${name}: loaded in ${ms} ms`),
+    true,
+  );
+  const datasets: PreparedDatasetSummary[] = [];
+  const vocabularies: string[] = [];
+  const silver = new Set<string>();
+  const rawTables = new Set(prepared.keys());
+  // Raw tables that references checks read stay loaded; the others go as soon as their silver is written.
+  const referenced = new Set(
+    Object.values(suite.datasets).flatMap((d) =>
+      d.checks.flatMap((c) => (c.references ? [c.references.dataset as string] : [])),
+    ),
+  );
+  for (const dataset of prepared.values()) {
+    const t = Date.now();
+    const summary = await cleanDataset(conn, ctx, suite, dataset, rawTables, staging);
+    vocabularies.push(...(await encodeAndWrite(conn, ctx, dataset.name, silver, staging, summary)));
+    if (!referenced.has(dataset.name)) await conn.run(`DROP TABLE ${quoteIdent(dataset.view)}`);
+    silver.add(dataset.name);
+    datasets.push(summary);
+    ctx.logger.info(
+      `prepare ${dataset.name}: ${summary.rows} rows (${summary.excluded} excluded, ${summary.duplicates_removed} duplicates removed)`,
+      { dataset: dataset.name, records: summary.rows, duration_ms: Date.now() - t },
+    );
+  }
+  const interactions = await buildInteractions(conn, ctx, silver, staging);
+  return { datasets, interactions, vocabularies, absent };
+}
+
+/** Excludes rows failing error-level checks (counted per check), casts, and keeps the newest version of each key. */
+async function cleanDataset(
+  conn: DuckDBConnection,
+  ctx: RunContext,
+  suite: Suite,
+  dataset: PreparedDataset,
+  rawTables: Set<string>,
+  staging: string,
+): Promise<PreparedDatasetSummary> {
+  const raw = quoteIdent(dataset.view);
+  const reasons = exclusionPredicates(suite, dataset, rawTables);
+  const bad = reasons.length > 0 ? reasons.map((r) => `coalesce((${r.sql}), false)`).join(' OR ') : 'false';
+  const counts = (
+    await conn.runAndReadAll(
+      `SELECT count(*)::BIGINT AS total, count(*) FILTER (WHERE ${bad})::BIGINT AS excluded
+       ${reasons.map((r, i) => `, count(*) FILTER (WHERE ${r.sql})::BIGINT AS r${i}`).join('')}
+       FROM ${raw} AS s`,
+    )
+  ).getRowObjectsJS()[0] as Record<string, bigint>;
+  const excluded = Number(counts.excluded);
+  const pii = dataset.pii.filter((c) => dataset.columns.includes(c));
+  if (excluded > 0) {
+    const reasonList = `list_filter([${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.name)} END`).join(', ')}], x -> x IS NOT NULL)`;
+    await conn.run(
+      `COPY (SELECT * EXCLUDE (__file${pii.map((c) => `, ${quoteIdent(c)}`).join('')}), ${reasonList} AS excluded_by,
+         __file AS source_file FROM ${raw} AS s WHERE ${bad})
+       TO ${quoteLiteral(path.join(staging, 'excluded', `${dataset.name}.parquet`))} (FORMAT parquet)`,
+    );
+  }
+
+  const types = silverTypesFor(dataset.name, suite);
+  const keep = dataset.columns.filter((c) => !pii.includes(c));
+  const select = keep.map((c) => `${castExpression(c, types[c] ?? 'VARCHAR')} AS ${quoteIdent(c)}`);
+  if (dataset.name === 'transactions')
+    select.push(`regexp_extract(__file, 'ingested_(?:erp_)?([A-Za-z0-9]+)', 1) AS channel`);
+  const key = dataset.key.filter((k) => dataset.columns.includes(k));
+  const order = versionOrder[dataset.name];
+  const dedup =
+    key.length > 0
+      ? `QUALIFY row_number() OVER (PARTITION BY ${key.map((k) => `trim(${quoteIdent(k)})`).join(', ')}
+           ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC) = 1`
+      : '';
+  const typed = `typed_${dataset.name}`;
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(typed)} AS
+     SELECT ${select.join(', ')} FROM ${raw} AS s WHERE NOT (${bad}) ${dedup}`,
+  );
+  const rows = await count(conn, typed);
+  const rowsIn = Number(counts.total);
+  const excludedByCheck: Record<string, number> = {};
+  reasons.forEach((r, i) => {
+    const n = Number(counts[`r${i}`] ?? 0n);
+    if (n > 0) excludedByCheck[r.name] = n;
+  });
+  return {
+    name: dataset.name,
+    file: '',
+    md5: '',
+    bytes: 0,
+    rows,
+    columns: [],
+    rows_in: rowsIn,
+    excluded,
+    excluded_by_check: excludedByCheck,
+    duplicates_removed: rowsIn - excluded - rows,
+    inputs: await readInputs(conn, ctx.paths.root, dataset.name, dataset.path, path.join(staging, 'lineage')),
+    transformations: [
+      'every column cast from text to its type (README "Prepare"); text trimmed, empty → NULL',
+      `rows failing an error-level row check of the suite excluded (${excluded}), kept in processed_zone/excluded/${dataset.name}.parquet`,
+      ...(key.length > 0
+        ? [
+            `deduplicated by ${key.join(', ')}, keeping the newest version${order ? ` by ${order}` : ''} (then the latest file)`,
+          ]
+        : []),
+      ...(enrichments[dataset.name]?.transformations ?? []),
+    ],
+  };
+}
+
+interface Reason {
+  name: string;
+  /** TRUE for a row to exclude; over the raw text table aliased `s`. */
+  sql: string;
+}
+
+/** Error-level row predicates of the suite, plus error-level references (anti-joins with the raw target). */
+function exclusionPredicates(suite: Suite, dataset: PreparedDataset, rawTables: Set<string>): Reason[] {
+  const reasons: Reason[] = [];
+  for (const decl of suite.datasets[dataset.name]!.checks) {
+    const [type, raw] = Object.entries(decl)[0]!;
+    const params = raw ?? {};
+    if ((params.severity ?? 'error') !== 'error') continue;
+    if (type === 'references') {
+      const column = params.column as string;
+      const target = params.dataset as string;
+      if (!dataset.columns.includes(column)) continue;
+      // Against the raw target, as `validate` checks it: a customer excluded for a bad email
+      // does not take their transactions with them.
+      if (!rawTables.has(target)) continue; // the target has no data: nothing to check against
+      const table = `ds_${target}`;
+      const c = `s.${quoteIdent(column)}`;
+      reasons.push({
+        name: `references(${column} → ${target}.${params.key as string})`,
+        sql: `(${c} IS NOT NULL AND trim(${c}) <> ''${params.filter ? ` AND (${params.filter as string})` : ''}
+          AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)} t WHERE t.${quoteIdent(params.key as string)} = trim(${c})))`,
+      });
+      continue;
+    }
+    for (const planned of checkRegistry.get(type)!.plan(params, dataset)) {
+      if (!planned.predicate || (planned.column && !dataset.columns.includes(planned.column))) continue;
+      reasons.push({ name: planned.name, sql: planned.predicate });
+    }
+  }
+  return reasons;
+}
+
+/** Vocabularies, derived columns, Parquet; fills in the summary's file facts. Returns the vocabulary files. */
+async function encodeAndWrite(
+  conn: DuckDBConnection,
+  ctx: RunContext,
+  name: string,
+  silver: Set<string>,
+  staging: string,
+  summary: PreparedDatasetSummary,
+): Promise<string[]> {
+  const typed = quoteIdent(`typed_${name}`);
+  const enrichment = enrichments[name] ?? { encode: [], columns: [], transformations: [] };
+  const base: string[] = ['t.*'];
+  if (name === 'customers') base.push(`${AGE_BANDS.replace(/\bage\b/g, 't.age')} AS age_band`);
+  if (name === 'transactions' && silver.has('catalog')) {
+    base[0] = 't.* REPLACE (coalesce(t.unit_price, c.effective_price) AS unit_price)';
+    base.push('(t.unit_price IS NULL AND c.effective_price IS NOT NULL) AS price_imputed');
+  }
+  const from =
+    name === 'transactions' && silver.has('catalog')
+      ? `${typed} t LEFT JOIN (SELECT product_id, round(base_price * (1 - coalesce(discount_percent, 0) / 100), 2) AS effective_price FROM typed_catalog) c USING (product_id)`
+      : `${typed} t`;
+  // Stage 1: base columns (+ imputations); stage 2: derived columns and codes over it.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${base.join(', ')} FROM ${from}`);
+  const columns = await columnNames(conn, `typed_${name}`);
+  const vocabFiles: string[] = [];
+  const codes: string[] = [];
+  const joins: string[] = [];
+  for (const column of enrichment.encode.filter((c) => columns.includes(c))) {
+    const vocab = quoteIdent(`vocab_${name}_${column}`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${vocab} AS
+       SELECT value, row_number() OVER (ORDER BY n DESC, value)::INTEGER AS code, n AS count
+       FROM (SELECT ${quoteIdent(column)} AS value, count(*)::BIGINT AS n FROM ${typed} WHERE ${quoteIdent(column)} IS NOT NULL GROUP BY 1)`,
+    );
+    const file = path.join(staging, 'vocabularies', `${name}.${column}.csv`);
+    await conn.run(
+      `COPY (SELECT * FROM ${vocab} ORDER BY code) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`,
+    );
+    vocabFiles.push(path.join('processed_zone', 'vocabularies', path.basename(file)));
+    const alias = quoteIdent(`v_${column}`);
+    joins.push(`LEFT JOIN ${vocab} ${alias} ON ${alias}.value = t.${quoteIdent(column)}`);
+    codes.push(`coalesce(${alias}.code, 0)::INTEGER AS ${quoteIdent(`${column}_code`)}`);
+  }
+  const out = path.join(staging, `${name}.parquet`);
+  await conn.run(
+    `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${typed} t ${joins.join(' ')})
+     TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  // The silver table the later steps (references, interactions) read is the published file.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT * FROM read_parquet(${quoteLiteral(out)})`);
+  const sealed = await sealWrittenFile(out);
+  summary.file = path.join('processed_zone', `${name}.parquet`);
+  summary.md5 = sealed.md5;
+  summary.bytes = sealed.bytes;
+  summary.columns = await columnTypes(conn, `typed_${name}`);
+  ctx.logger.debug(`prepare ${name}: wrote ${summary.file}`);
+  return vocabFiles;
+}
+
+/**
+ * One row per user–item event: clickstream views, carts and purchases, plus
+ * transactions. A clickstream purchase that has a transaction for the same
+ * user, item and day is the same purchase: the transaction (the system of
+ * record) is kept, the event dropped.
+ */
+async function buildInteractions(
+  conn: DuckDBConnection,
+  ctx: RunContext,
+  silver: Set<string>,
+  staging: string,
+): Promise<PrepareRecord['interactions']> {
+  const parts: string[] = [];
+  const w = INTERACTION_WEIGHTS;
+  if (silver.has('clickstream')) {
+    const purchasedInStore = silver.has('transactions')
+      ? `AND NOT (e.event_type = 'purchase' AND EXISTS (SELECT 1 FROM typed_transactions x
+           WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.timestamp::DATE))`
+      : '';
+    parts.push(`SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts, e.timestamp AS available_at,
+        'clickstream' AS source, e.session_id, 1 AS quantity
+      FROM typed_clickstream e
+      WHERE e.event_type IN ('view', 'add_to_cart', 'purchase') AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
+        AND e.timestamp IS NOT NULL ${purchasedInStore}`);
+  }
+  if (silver.has('transactions')) {
+    parts.push(`SELECT customer_id, product_id, 'purchase', txn_date::TIMESTAMP, available_at,
+        'transaction', NULL, quantity
+      FROM typed_transactions WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND txn_date IS NOT NULL`);
+  }
+  if (parts.length === 0) return undefined;
+  const out = path.join(staging, 'interactions.parquet');
+  await conn.run(
+    `COPY (
+       SELECT user_id, item_id, event_type,
+         CASE event_type WHEN 'view' THEN ${w.view} WHEN 'add_to_cart' THEN ${w.add_to_cart} ELSE ${w.purchase} END::INTEGER AS weight,
+         ts, available_at, source, session_id, quantity,
+         hour(ts)::TINYINT AS hour, isodow(ts)::TINYINT AS weekday,
+         date_diff('day', min(ts) OVER (PARTITION BY user_id), ts)::INTEGER AS days_since_user_first_seen,
+         date_diff('day', min(ts) OVER (PARTITION BY item_id), ts)::INTEGER AS days_since_item_first_seen
+       FROM (${parts.join(' UNION ALL ')})
+       ORDER BY ts
+     ) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const bySource = Object.fromEntries(
+    (
+      await conn.runAndReadAll(
+        `SELECT source, count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(out)}) GROUP BY 1 ORDER BY 1`,
+      )
+    )
+      .getRowObjectsJS()
+      .map((r) => [String(r.source), Number(r.n)]),
+  );
+  const sealed = await sealWrittenFile(out);
+  ctx.logger.debug(`prepare interactions: wrote ${out}`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP VIEW interactions AS SELECT * FROM read_parquet(${quoteLiteral(out)})`,
+  );
+  return {
+    name: 'interactions',
+    file: path.join('processed_zone', 'interactions.parquet'),
+    md5: sealed.md5,
+    bytes: sealed.bytes,
+    rows: Object.values(bySource).reduce((a, b) => a + b, 0),
+    columns: await columnTypes(conn, 'interactions'),
+    by_source: bySource,
+    weights: INTERACTION_WEIGHTS,
+    transformations: [
+      'clickstream view, add_to_cart and purchase events with a user and an item (search events have no item)',
+      'transactions as purchases, at the start of txn_date (available_at: the end of it)',
+      'a clickstream purchase with a transaction for the same user, item and day is dropped (the transaction is the record)',
+      `weight: view ${w.view}, add_to_cart ${w.add_to_cart}, purchase ${w.purchase} (the events' event_strength)`,
+      'hour, ISO weekday, days since the user / item was first seen',
+    ],
+  };
+}
+
+async function count(conn: DuckDBConnection, table: string): Promise<number> {
+  const r = (
+    await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)}`)
+  ).getRowObjectsJS();
+  return Number((r[0] as { n: bigint }).n);
+}
+
+async function columnNames(conn: DuckDBConnection, table: string): Promise<string[]> {
+  return (await columnTypes(conn, table)).map((c) => c.name);
+}
+
+async function columnTypes(conn: DuckDBConnection, table: string): Promise<{ name: string; type: string }[]> {
+  return (await conn.runAndReadAll(`DESCRIBE ${quoteIdent(table)}`))
+    .getRowObjectsJS()
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+/**
+ * Moves the staged build into processed_zone: each entry replaces its old
+ * version by rename (directories via a side name), then the old ones go.
+ */
+async function publish(staging: string, zone: string, runId: string): Promise<void> {
+  const old = path.join(zone, `.old-${runId}`);
+  await mkdir(old, { recursive: true });
+  // Everything of the previous build goes, so a dataset gone from the raw zone does not linger in silver.
+  for (const entry of await readdir(zone)) {
+    if (!entry.startsWith('.') && entry !== PREPARE_RECORD)
+      await rename(path.join(zone, entry), path.join(old, entry));
+  }
+  for (const entry of await readdir(staging)) await rename(path.join(staging, entry), path.join(zone, entry));
+  await fsyncDir(zone);
+  await rm(staging, { recursive: true, force: true });
+  await rm(old, { recursive: true, force: true });
+}
+
+/** Staging and old directories of a prepare that crashed: never read, safe to delete under the lock. */
+async function removeLeftovers(zone: string): Promise<void> {
+  if (!existsSync(zone)) return;
+  for (const entry of await readdir(zone)) {
+    if (entry.startsWith('.staging-') || entry.startsWith('.old-'))
+      await rm(path.join(zone, entry), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,72 @@
+import { quoteIdent } from '../duck/sqlText.js';
+import type { Suite } from '../quality/suiteSchema.js';
+
+/**
+ * How a raw column (read as text) becomes a typed silver column. A value that
+ * does not cast becomes NULL; rows where that matters were already excluded by
+ * the suite's error-level type checks.
+ */
+export type SilverType = 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' | 'YES_NO';
+
+/** Types of the seed datasets' columns (DESIGN "Seed schemas"); other columns stay text. */
+export const seedTypes: Record<string, Record<string, SilverType>> = {
+  catalog: {
+    base_price: 'DOUBLE',
+    discount_percent: 'DOUBLE',
+    monthly_sales_volume: 'BIGINT',
+    avg_rating: 'DOUBLE',
+    return_rate_percent: 'DOUBLE',
+    profit_margin_percent: 'DOUBLE',
+    is_perishable: 'YES_NO',
+    shelf_life_days: 'INTEGER',
+    launch_date: 'DATE',
+  },
+  customers: { age: 'INTEGER', signup_date: 'DATE' },
+  transactions: { txn_date: 'DATE', quantity: 'INTEGER', unit_price: 'DOUBLE', rating: 'DOUBLE' },
+  clickstream: { price: 'DOUBLE', event_strength: 'INTEGER', timestamp: 'TIMESTAMP', dwell_time: 'DOUBLE' },
+  external_metadata: {
+    sentiment_score: 'DOUBLE',
+    popularity_index: 'DOUBLE',
+    review_count: 'BIGINT',
+    last_updated: 'DATE',
+  },
+};
+
+/** Which column orders the versions of one key: the newest by it wins the deduplication. */
+export const versionOrder: Record<string, string> = {
+  transactions: 'txn_date',
+  clickstream: 'timestamp',
+  external_metadata: 'last_updated',
+};
+
+/** The silver type of each column: the seed type, else the suite's declared schema type, else text. */
+export function silverTypesFor(dataset: string, suite: Suite): Record<string, SilverType> {
+  const declared: Record<string, SilverType> = {};
+  for (const decl of suite.datasets[dataset]?.checks ?? []) {
+    const types = (decl.schema as { types?: Record<string, string> } | null | undefined)?.types ?? {};
+    for (const [column, type] of Object.entries(types)) {
+      declared[column] =
+        type === 'TIMESTAMPTZ'
+          ? 'TIMESTAMP'
+          : type === 'DECIMAL' || type === 'BOOLEAN'
+            ? 'VARCHAR'
+            : (type as SilverType);
+    }
+  }
+  return { ...declared, ...(seedTypes[dataset] ?? {}) };
+}
+
+/** The SQL turning one text column into its silver type. Timestamps are normalised to UTC. */
+export function castExpression(column: string, type: SilverType): string {
+  const c = `trim(${quoteIdent(column)})`;
+  switch (type) {
+    case 'VARCHAR':
+      return `nullif(${c}, '')`;
+    case 'YES_NO':
+      return `CASE lower(${c}) WHEN 'yes' THEN true WHEN 'no' THEN false END`;
+    case 'TIMESTAMP':
+      return `(try_cast(${c} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')`;
+    default:
+      return `try_cast(${c} AS ${type})`;
+  }
+}
