@@ -1,6 +1,7 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
 import { runPrepare } from '../lib/prepare/runPrepare.js';
+import { renderTable } from '../lib/cli/renderTable.js';
 
 export interface PrepareFlags extends GlobalOptions {
   suite?: string;
@@ -21,14 +22,13 @@ export async function prepareCommand(options: PrepareFlags): Promise<number> {
     ]);
     if (record.interactions)
       rows.push(['interactions', '', '', '', String(record.interactions.rows), record.interactions.file]);
-    const header = ['dataset', 'raw rows', 'excluded', 'duplicates', 'silver rows', 'file'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-        .join('  ');
-    ctx.say(line(header));
-    for (const r of rows) ctx.say(line(r));
+    ctx.say(
+      renderTable(
+        ['dataset', 'raw rows', 'excluded', 'duplicates', 'silver rows', 'file'],
+        rows,
+        [1, 2, 3, 4],
+      ),
+    );
     if (record.absent.length > 0) ctx.say(`no raw data yet for: ${record.absent.join(', ')}`);
     const excluded = record.datasets.filter((d) => d.excluded > 0);
     if (excluded.length > 0)

@@ -303,7 +303,9 @@ async function encodeAndWrite(
      TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   // The silver table the later steps (references, interactions) read is the published file.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT * FROM read_parquet(${quoteLiteral(out)})`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT * FROM read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`,
+  );
   const sealed = await sealWrittenFile(out);
   summary.file = path.join('processed_zone', `${name}.parquet`);
   summary.md5 = sealed.md5;
@@ -360,7 +362,7 @@ async function buildInteractions(
   const bySource = Object.fromEntries(
     (
       await conn.runAndReadAll(
-        `SELECT source, count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(out)}) GROUP BY 1 ORDER BY 1`,
+        `SELECT source, count(*)::BIGINT AS n FROM read_parquet(${quoteLiteral(out)}, hive_partitioning = false) GROUP BY 1 ORDER BY 1`,
       )
     )
       .getRowObjectsJS()
@@ -369,7 +371,7 @@ async function buildInteractions(
   const sealed = await sealWrittenFile(out);
   ctx.logger.debug(`prepare interactions: wrote ${out}`);
   await conn.run(
-    `CREATE OR REPLACE TEMP VIEW interactions AS SELECT * FROM read_parquet(${quoteLiteral(out)})`,
+    `CREATE OR REPLACE TEMP VIEW interactions AS SELECT * FROM read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`,
   );
   return {
     name: 'interactions',

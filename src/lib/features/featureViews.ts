@@ -1,0 +1,269 @@
+/**
+ * Every feature view, declared in one place: entity, keys, the SQL that computes
+ * it, and a description of each feature. The SQL reads the silver tables through
+ * point-in-time views (`interactions`, `transactions`, `clickstream`, `catalog`,
+ * `customers`, `external_metadata`) that hold only what was known at the as-of
+ * time, `getvariable('as_of')` (a TIMESTAMP, UTC).
+ *
+ * To add a view: add a declaration here. `features build` computes it, the
+ * registry and `features docs` document it, and a test checks that every
+ * column it produces has a description.
+ */
+export interface FeatureView {
+  name: string;
+  /** The entity a row describes, e.g. "user", "item", "item pair". */
+  entity: string;
+  /** The columns that identify a row; `features get --ids` matches the first. */
+  keys: string[];
+  description: string;
+  owner: string;
+  /** Silver datasets the SQL reads; a view whose sources are all missing is skipped. */
+  sources: string[];
+  /** Every column of the result (keys included), with its meaning and how it is computed. */
+  features: Record<string, string>;
+  sql: string;
+  /** ORDER BY of `features get` (default: the keys). */
+  order?: string;
+}
+
+/** A user or item with fewer interactions than this is cold-start. */
+export const COLD_START_THRESHOLD = 5;
+/** Neighbours kept per item. */
+export const TOP_K_NEIGHBOURS = 50;
+/** Baskets (sessions, users' purchases) with more distinct items than this are left out of co-occurrence. */
+export const MAX_BASKET_ITEMS = 100;
+
+/** Score 1–5 by rank, equal values equal scores (RFM quintiles, deterministic). */
+const quintile = (expr: string, order: 'ASC' | 'DESC') =>
+  `least(5, 1 + floor(5 * (rank() OVER (ORDER BY ${expr} ${order}) - 1) / count(*) OVER ()))::TINYINT`;
+
+export const featureViews: FeatureView[] = [
+  {
+    name: 'user_activity',
+    entity: 'user',
+    keys: ['user_id'],
+    description:
+      'What each user did up to the as-of time: activity frequency, funnel counts, RFM and segment, ratings, preferred categories, devices.',
+    owner: 'data-engineering',
+    sources: ['interactions', 'transactions', 'clickstream', 'catalog'],
+    features: {
+      user_id: 'customer id (key)',
+      events: 'interactions (views, carts, purchases) up to as-of',
+      active_days: 'distinct UTC days with at least one interaction',
+      events_per_active_day: 'events / active_days',
+      sessions: 'distinct clickstream sessions',
+      views: 'product views',
+      add_to_carts: 'add-to-cart events',
+      purchases: 'purchases (transactions, plus clickstream purchases with no transaction)',
+      first_seen: 'time of the first interaction',
+      last_seen: 'time of the last interaction',
+      is_cold_start: `fewer than ${COLD_START_THRESHOLD} interactions`,
+      recency_days: 'days from the last transaction to the as-of date (NULL: never bought)',
+      frequency: 'transactions (order lines) up to as-of',
+      monetary: 'sum of quantity × unit_price of those transactions',
+      r_score: 'recency quintile, 5 = most recent (ties share a score)',
+      f_score: 'frequency quintile, 5 = most frequent',
+      m_score: 'monetary quintile, 5 = highest spend',
+      rfm_segment:
+        'champions (R≥4, F≥4) · loyal (R≥3, F≥4) · new (R=5, F=1) · potential_loyalist (R≥4) · at_risk (R≤2, F≥3) · hibernating (R≤2) · needs_attention',
+      avg_rating_given: 'mean rating over the transactions the user rated',
+      ratings_given: 'transactions the user rated',
+      preferred_categories: 'up to 3 categories with most interactions, most first',
+      mobile_share: 'share of clickstream events on mobile',
+      tablet_share: 'share of clickstream events on tablet',
+      desktop_share: 'share of clickstream events on desktop',
+    },
+    sql: `
+WITH act AS (
+  SELECT user_id, count(*)::BIGINT AS events, count(DISTINCT ts::DATE)::BIGINT AS active_days,
+    round(count(*) / count(DISTINCT ts::DATE), 4) AS events_per_active_day,
+    count(DISTINCT session_id)::BIGINT AS sessions,
+    count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
+    count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
+    count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
+    min(ts) AS first_seen, max(ts) AS last_seen
+  FROM interactions GROUP BY user_id
+), rfm AS (
+  SELECT customer_id AS user_id, date_diff('day', max(txn_date), getvariable('as_of')::DATE)::INTEGER AS recency_days,
+    count(*)::BIGINT AS frequency, round(sum(amount), 2) AS monetary,
+    round(avg(rating), 4) AS avg_rating_given, count(rating)::BIGINT AS ratings_given
+  FROM transactions GROUP BY customer_id
+), scored AS (
+  SELECT *, ${quintile('recency_days', 'DESC')} AS r_score, ${quintile('frequency', 'ASC')} AS f_score,
+    ${quintile('monetary', 'ASC')} AS m_score
+  FROM rfm
+), cats AS (
+  SELECT user_id, list(category ORDER BY n DESC, category)[1:3] AS preferred_categories
+  FROM (SELECT i.user_id, c.category, count(*) AS n FROM interactions i JOIN catalog c ON c.product_id = i.item_id
+        WHERE c.category IS NOT NULL GROUP BY ALL)
+  GROUP BY user_id
+), dev AS (
+  SELECT user_id, round(avg((device = 'mobile')::INTEGER), 4) AS mobile_share,
+    round(avg((device = 'tablet')::INTEGER), 4) AS tablet_share,
+    round(avg((device = 'desktop')::INTEGER), 4) AS desktop_share
+  FROM clickstream WHERE device IS NOT NULL GROUP BY user_id
+)
+SELECT user_id,
+  coalesce(events, 0)::BIGINT AS events, coalesce(active_days, 0)::BIGINT AS active_days,
+  coalesce(events_per_active_day, 0) AS events_per_active_day, coalesce(sessions, 0)::BIGINT AS sessions,
+  coalesce(views, 0)::BIGINT AS views, coalesce(add_to_carts, 0)::BIGINT AS add_to_carts,
+  coalesce(purchases, 0)::BIGINT AS purchases, first_seen, last_seen,
+  coalesce(events, 0) < ${COLD_START_THRESHOLD} AS is_cold_start,
+  recency_days, coalesce(frequency, 0)::BIGINT AS frequency, coalesce(monetary, 0) AS monetary,
+  r_score, f_score, m_score,
+  CASE WHEN r_score IS NULL THEN NULL
+       WHEN r_score >= 4 AND f_score >= 4 THEN 'champions'
+       WHEN r_score >= 3 AND f_score >= 4 THEN 'loyal'
+       WHEN r_score = 5 AND f_score = 1 THEN 'new'
+       WHEN r_score >= 4 THEN 'potential_loyalist'
+       WHEN r_score <= 2 AND f_score >= 3 THEN 'at_risk'
+       WHEN r_score <= 2 THEN 'hibernating'
+       ELSE 'needs_attention' END AS rfm_segment,
+  avg_rating_given, coalesce(ratings_given, 0)::BIGINT AS ratings_given,
+  preferred_categories, mobile_share, tablet_share, desktop_share
+FROM act FULL JOIN scored USING (user_id) LEFT JOIN cats USING (user_id) LEFT JOIN dev USING (user_id)
+ORDER BY user_id`,
+  },
+  {
+    name: 'item_popularity',
+    entity: 'item',
+    keys: ['item_id'],
+    description:
+      'Every catalogue item up to the as-of time: popularity, funnel conversion, ratings, price position in its category, external sentiment and popularity.',
+    owner: 'data-engineering',
+    sources: ['catalog', 'interactions', 'transactions', 'external_metadata'],
+    features: {
+      item_id: 'product id (key)',
+      category: 'catalogue category',
+      brand: 'catalogue brand',
+      views: 'product views',
+      add_to_carts: 'add-to-cart events',
+      purchases: 'purchases (transactions, plus clickstream purchases with no transaction)',
+      unique_users: 'distinct users who interacted with the item',
+      interactions: 'all interactions',
+      is_cold_start: `fewer than ${COLD_START_THRESHOLD} interactions`,
+      view_to_cart_rate: 'add_to_carts / views (NULL without views)',
+      cart_to_purchase_rate: 'purchases / add_to_carts (NULL without carts)',
+      view_to_purchase_rate: 'purchases / views (NULL without views)',
+      avg_rating: 'mean rating in transactions (NULL: never rated)',
+      rating_count: 'rated transactions',
+      effective_price: 'base_price × (1 − discount_percent/100)',
+      price_percentile_in_category:
+        'percent rank of effective_price within the category (0 = cheapest, 1 = dearest)',
+      sentiment_score: 'external API sentiment, 0–1 (NULL if last_updated is after as-of)',
+      popularity_index: 'external API popularity, 0–10000',
+      review_count: 'external API review count',
+    },
+    sql: `
+WITH ev AS (
+  SELECT item_id, count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
+    count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
+    count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
+    count(DISTINCT user_id)::BIGINT AS unique_users, count(*)::BIGINT AS interactions
+  FROM interactions GROUP BY item_id
+), rt AS (
+  SELECT product_id AS item_id, round(avg(rating), 4) AS avg_rating, count(rating)::BIGINT AS rating_count
+  FROM transactions GROUP BY product_id
+)
+SELECT c.product_id AS item_id, c.category, c.brand,
+  coalesce(ev.views, 0)::BIGINT AS views, coalesce(ev.add_to_carts, 0)::BIGINT AS add_to_carts,
+  coalesce(ev.purchases, 0)::BIGINT AS purchases, coalesce(ev.unique_users, 0)::BIGINT AS unique_users,
+  coalesce(ev.interactions, 0)::BIGINT AS interactions,
+  coalesce(ev.interactions, 0) < ${COLD_START_THRESHOLD} AS is_cold_start,
+  round(ev.add_to_carts / nullif(ev.views, 0), 4) AS view_to_cart_rate,
+  round(ev.purchases / nullif(ev.add_to_carts, 0), 4) AS cart_to_purchase_rate,
+  round(ev.purchases / nullif(ev.views, 0), 4) AS view_to_purchase_rate,
+  rt.avg_rating, coalesce(rt.rating_count, 0)::BIGINT AS rating_count,
+  c.effective_price,
+  round(percent_rank() OVER (PARTITION BY c.category ORDER BY c.effective_price), 4) AS price_percentile_in_category,
+  m.sentiment_score, m.popularity_index, m.review_count
+FROM catalog c LEFT JOIN ev ON ev.item_id = c.product_id LEFT JOIN rt ON rt.item_id = c.product_id
+LEFT JOIN external_metadata m ON m.product_id = c.product_id
+ORDER BY item_id`,
+  },
+  {
+    name: 'item_neighbours',
+    entity: 'item pair',
+    keys: ['item_id', 'neighbour_id'],
+    order: 'item_id, rank',
+    description: `Item-to-item similarity from co-occurrence: items seen in the same session and items bought by the same user. The top ${TOP_K_NEIGHBOURS} neighbours of each item.`,
+    owner: 'data-engineering',
+    sources: ['interactions'],
+    features: {
+      item_id: 'product id (key)',
+      neighbour_id: 'a similar product (key)',
+      rank: `1 = most similar; at most ${TOP_K_NEIGHBOURS} per item (ties broken by neighbour_id)`,
+      co_sessions: 'clickstream sessions in which both items were viewed, carted or bought',
+      co_purchasers: 'users who bought both items',
+      similarity: `cosine over baskets (sessions and users' purchase sets): co-baskets / √(baskets of item × baskets of neighbour). Baskets with more than ${MAX_BASKET_ITEMS} items are left out`,
+      jaccard: 'co-baskets / (baskets of item + baskets of neighbour − co-baskets)',
+    },
+    sql: `
+WITH baskets AS (
+  SELECT DISTINCT 's' || session_id AS basket, item_id FROM interactions WHERE session_id IS NOT NULL
+  UNION
+  SELECT DISTINCT 'u' || user_id, item_id FROM interactions WHERE event_type = 'purchase'
+), sized AS (
+  SELECT basket, item_id FROM baskets
+  QUALIFY count(*) OVER (PARTITION BY basket) BETWEEN 2 AND ${MAX_BASKET_ITEMS}
+), item_baskets AS (
+  SELECT item_id, count(*)::BIGINT AS n FROM baskets GROUP BY item_id
+), pairs AS (
+  SELECT a.item_id, b.item_id AS neighbour_id, count(*)::BIGINT AS co,
+    count(*) FILTER (WHERE a.basket[1] = 's')::BIGINT AS co_sessions,
+    count(*) FILTER (WHERE a.basket[1] = 'u')::BIGINT AS co_purchasers
+  FROM sized a JOIN sized b ON a.basket = b.basket AND a.item_id <> b.item_id
+  GROUP BY ALL
+), scored AS (
+  SELECT p.item_id, p.neighbour_id, p.co_sessions, p.co_purchasers,
+    round(p.co / sqrt(x.n * y.n), 6) AS similarity, round(p.co / (x.n + y.n - p.co), 6) AS jaccard
+  FROM pairs p JOIN item_baskets x ON x.item_id = p.item_id JOIN item_baskets y ON y.item_id = p.neighbour_id
+)
+SELECT item_id, neighbour_id,
+  row_number() OVER (PARTITION BY item_id ORDER BY similarity DESC, neighbour_id)::INTEGER AS rank,
+  co_sessions, co_purchasers, similarity, jaccard
+FROM scored
+QUALIFY rank <= ${TOP_K_NEIGHBOURS}
+ORDER BY item_id, rank`,
+  },
+  {
+    name: 'user_item',
+    entity: 'user–item pair',
+    keys: ['user_id', 'item_id'],
+    description:
+      'The implicit-feedback interaction matrix in long form: one row per user and item that interacted, with summed weights.',
+    owner: 'data-engineering',
+    sources: ['interactions'],
+    features: {
+      user_id: 'customer id (key)',
+      item_id: 'product id (key)',
+      events: 'interactions between the user and the item',
+      views: 'views',
+      add_to_carts: 'add-to-cart events',
+      purchases: 'purchases',
+      quantity: 'units bought',
+      strength: 'sum of interaction weights (view 1, add_to_cart 3, purchase 5): the implicit rating',
+      first_ts: 'first interaction',
+      last_ts: 'last interaction',
+    },
+    sql: `
+SELECT user_id, item_id, count(*)::BIGINT AS events,
+  count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
+  count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
+  count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
+  coalesce(sum(quantity) FILTER (WHERE event_type = 'purchase'), 0)::BIGINT AS quantity,
+  sum(weight)::BIGINT AS strength, min(ts) AS first_ts, max(ts) AS last_ts
+FROM interactions GROUP BY user_id, item_id
+ORDER BY user_id, item_id`,
+  },
+];
+
+/** How each silver dataset is cut at the as-of time (the point-in-time views the SQL reads). */
+export const pointInTime: Record<string, string> = {
+  interactions: "available_at <= getvariable('as_of')",
+  transactions: "available_at <= getvariable('as_of')",
+  clickstream: '"timestamp" <= getvariable(\'as_of\')',
+  external_metadata: "last_updated IS NULL OR last_updated::TIMESTAMP <= getvariable('as_of')",
+  catalog: "launch_date IS NULL OR launch_date::TIMESTAMP <= getvariable('as_of')",
+  customers: "signup_date IS NULL OR signup_date::TIMESTAMP <= getvariable('as_of')",
+};
