@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { listVersions, readVersion, resolveVersion } from '../features/featureStore.js';
+import { featureViews } from '../features/featureViews.js';
+import { PREPARE_RECORD, type PrepareRecord } from '../prepare/runPrepare.js';
+import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import type { RunContext } from '../runContext.js';
+
+export interface LakeView {
+  name: string;
+  zone: 'raw' | 'silver' | 'excluded' | 'features';
+  /** What it reads, relative to the lake root. */
+  source: string;
+  description: string;
+}
+
+/**
+ * Defines a DuckDB view per dataset of every zone (README "Query"): raw_<dataset>
+ * (text, as landed), <dataset> and interactions (typed silver), excluded_<dataset>,
+ * <feature view> (the version inference is served) and <feature view>_v<N>.
+ * Views are lazy: nothing is read until a query touches them.
+ */
+export async function registerLakeViews(
+  conn: DuckDBConnection,
+  ctx: RunContext,
+  suiteFile?: string,
+): Promise<LakeView[]> {
+  const views: LakeView[] = [];
+  const root = ctx.paths.root;
+  const define = async (view: LakeView, select: string) => {
+    await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(view.name)} AS ${select}`);
+    views.push(view);
+  };
+
+  const suite = loadSuite(resolveSuitePath(root, suiteFile));
+  for (const [name, ds] of Object.entries(suite.datasets)) {
+    const pattern = path.resolve(root, ds.path);
+    const found = (
+      await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM glob(${quoteLiteral(pattern)})`)
+    )
+      .getRowObjectsJS()
+      .map((r) => Number(r.n as bigint))[0];
+    if (!found) continue;
+    const source = pattern.endsWith('.jsonl')
+      ? `read_json(${quoteLiteral(pattern)}, format = 'newline_delimited', columns = {${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
+      : `read_csv(${quoteLiteral(pattern)}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"')`;
+    await define(
+      {
+        name: `raw_${name}`,
+        zone: 'raw',
+        source: ds.path,
+        description: `${name} as landed, every column text`,
+      },
+      `SELECT * FROM ${source}`,
+    );
+  }
+
+  const recordFile = path.join(ctx.paths.processedZone, PREPARE_RECORD);
+  if (existsSync(recordFile)) {
+    const record = JSON.parse(await readFile(recordFile, 'utf8')) as PrepareRecord;
+    for (const d of [...record.datasets, ...(record.interactions ? [record.interactions] : [])]) {
+      await define(
+        {
+          name: d.name,
+          zone: 'silver',
+          source: d.file,
+          description: `typed, cleaned ${d.name} (${d.rows} rows)`,
+        },
+        `SELECT * FROM read_parquet(${quoteLiteral(path.join(root, d.file))}, hive_partitioning = false)`,
+      );
+    }
+    for (const d of record.datasets.filter((x) => x.excluded > 0)) {
+      const file = path.join('processed_zone', 'excluded', `${d.name}.parquet`);
+      await define(
+        {
+          name: `excluded_${d.name}`,
+          zone: 'excluded',
+          source: file,
+          description: `${d.excluded} raw rows kept out of silver, with the checks they failed`,
+        },
+        `SELECT * FROM read_parquet(${quoteLiteral(path.join(root, file))}, hive_partitioning = false)`,
+      );
+    }
+  }
+
+  for (const view of featureViews) {
+    const versions = await listVersions(path.join(ctx.paths.featureStore, view.name));
+    if (versions.length === 0) continue;
+    for (const v of versions) {
+      const meta = await readVersion(ctx, view.name, v);
+      await define(
+        {
+          name: `${view.name}_v${v}`,
+          zone: 'features',
+          source: meta.file,
+          description: `${view.name} version ${v}, as of ${meta.as_of}`,
+        },
+        `SELECT * FROM read_parquet(${quoteLiteral(path.join(root, meta.file))}, hive_partitioning = false)`,
+      );
+    }
+    const latest = await resolveVersion(ctx, view.name, {});
+    await define(
+      {
+        name: view.name,
+        zone: 'features',
+        source: latest.file,
+        description: `${view.name}: the version served for inference (v${latest.version}, as of ${latest.as_of})`,
+      },
+      `SELECT * FROM ${quoteIdent(`${view.name}_v${latest.version}`)}`,
+    );
+  }
+  return views;
+}

@@ -1,0 +1,100 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { StatementType } from '@duckdb/node-api';
+import { UsageError } from '../cli/errors.js';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { withDuck } from '../duck/withDuck.js';
+import { jsonRow } from '../features/featureStore.js';
+import type { RunContext } from '../runContext.js';
+import { registerLakeViews, type LakeView } from './lakeViews.js';
+
+/** Statements a read-only query may run: they read the lake and write nothing. */
+const READ_ONLY = new Set<number>([
+  StatementType.SELECT,
+  StatementType.EXPLAIN,
+  StatementType.PRAGMA,
+  StatementType.SET,
+  StatementType.VARIABLE_SET,
+]);
+
+export interface QuerySink {
+  columns(names: string[], types: string[]): void;
+  /** A batch of rows as JSON-ready values; return false to stop fetching (e.g. the table is full). */
+  rows(batch: Record<string, unknown>[]): Promise<boolean> | boolean;
+}
+
+export interface QueryOptions {
+  /** Allow statements that write (COPY … TO, CREATE, ATTACH …). */
+  write?: boolean;
+  suite?: string;
+}
+
+/**
+ * Runs SQL over views of every zone (lakeViews.ts) in a throwaway in-memory
+ * DuckDB. Every statement is checked before any runs; the last one's rows are
+ * streamed to `sink` in DuckDB's chunks, so a large result never sits in memory.
+ */
+export async function runQuery(
+  ctx: RunContext,
+  sql: string,
+  sink: QuerySink,
+  options: QueryOptions = {},
+): Promise<{ rows: number; views: LakeView[] }> {
+  return withDuck(duckOptionsFor(ctx), async (conn) => {
+    const views = await registerLakeViews(conn, ctx, options.suite);
+    const statements = await parse(conn, sql, views);
+    const prepare = async (i: number) => {
+      try {
+        return await statements.prepare(i);
+      } catch (error) {
+        throw new UsageError(
+          (error as Error).message.split('\n')[0]!,
+          `views: ${views.map((v) => v.name).join(', ') || 'none yet (the lake is empty)'}; \`recomart query --views\` describes them`,
+        );
+      }
+    };
+    // An extracted statement can be prepared once: prepare all, check all, then run.
+    const prepared = [];
+    for (let i = 0; i < statements.count; i++) prepared.push(await prepare(i));
+    if (!options.write) {
+      prepared.forEach((p, i) => {
+        if (!READ_ONLY.has(p.statementType))
+          throw new UsageError(
+            `statement ${i + 1} would change something (${StatementType[p.statementType]}); queries are read-only`,
+            'pass --write to allow COPY … TO, CREATE and the like (the lake itself is never a DuckDB database)',
+          );
+      });
+    }
+    let rows = 0;
+    for (const [i, statement] of prepared.entries()) {
+      if (i < prepared.length - 1) {
+        await statement.run();
+        continue;
+      }
+      const result = await statement.stream();
+      sink.columns(
+        result.columnNames(),
+        result.columnTypes().map((t) => t.toString()),
+      );
+      for await (const batch of result.yieldRowObjectJs()) {
+        rows += batch.length;
+        if (!(await sink.rows(batch.map((r) => jsonRow(r as Record<string, unknown>))))) break;
+      }
+    }
+    return { rows, views };
+  });
+}
+
+async function parse(conn: DuckDBConnection, sql: string, views: LakeView[]) {
+  try {
+    const statements = await conn.extractStatements(sql);
+    if (statements.count === 0)
+      throw new UsageError('no SQL statement given', 'e.g. recomart query "SELECT 1"');
+    return statements;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      (error as Error).message.split('\n')[0]!,
+      `views: ${views.map((v) => v.name).join(', ') || 'none yet (the lake is empty)'}`,
+    );
+  }
+}
