@@ -414,6 +414,32 @@ Examples:
     );
 
   program
+    .command('lineage')
+    .description(
+      'where a feature view, silver dataset or lake file came from: upstream manifests, md5s, runs and transformations',
+    )
+    .argument(
+      '<target>',
+      'a feature view (e.g. user_activity), a silver dataset (e.g. interactions) or a file path',
+    )
+    .option(
+      '--version <n>',
+      'for a feature view: this version (default: the one served for inference)',
+      parseCount,
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  recomart lineage user_activity                       feature version → silver → raw files → landing files / Kafka offsets
+  recomart lineage interactions
+  recomart lineage raw_zone/transactions/2026-08-01/ingested_erp_web_20260801_20260830.csv   (also shows what used it)`,
+    )
+    .action(async (target: string, _opts, cmd: Command) =>
+      run((await import('./commands/lineage.js')).lineageCommand(target, cmd.optsWithGlobals())),
+    );
+
+  program
     .command('demo')
     .description('the whole pipeline on small seeded simulated data, in the lake root; no services needed')
     .option('--seed <n>', 'PRNG seed (default 42)')

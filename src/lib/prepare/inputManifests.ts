@@ -13,7 +13,9 @@ export interface InputSummary {
   /** md5 over the sorted "<file> <md5>" lines of every input manifest: one value that changes when any input does. */
   digest: string;
   newest_ingested_at?: string;
-  /** processed_zone/lineage/<dataset>.inputs.csv: every input file with its md5, record count and source. */
+  /** Where the raw files came from: landing/master files by name, Kafka partitions with offset ranges (at most 20). */
+  origins: string[];
+  /** processed_zone/lineage/<dataset>.inputs.csv: every input file with its md5, record count and origin. */
   list: string;
 }
 
@@ -41,13 +43,19 @@ export async function readInputs(
   const manifestTable =
     manifests > 0
       ? `read_json(${quoteLiteral(abs + '.manifest')},
-       columns = {md5: 'VARCHAR', record_count: 'BIGINT', bytes: 'BIGINT', ingested_at: 'VARCHAR', source: 'VARCHAR', run_id: 'VARCHAR'},
+       columns = {md5: 'VARCHAR', record_count: 'BIGINT', bytes: 'BIGINT', ingested_at: 'VARCHAR', source: 'VARCHAR', run_id: 'VARCHAR',
+         source_file: 'STRUCT(name VARCHAR, md5 VARCHAR)', details: 'STRUCT(url VARCHAR)', kafka: 'STRUCT(topic VARCHAR, "partition" INTEGER, first_offset VARCHAR, last_offset VARCHAR)'},
        filename = true)`
       : `(SELECT NULL::VARCHAR AS md5, NULL::BIGINT AS record_count, NULL::BIGINT AS bytes, NULL::VARCHAR AS ingested_at,
-          NULL::VARCHAR AS source, NULL::VARCHAR AS run_id, NULL::VARCHAR AS filename WHERE false)`;
+          NULL::VARCHAR AS source, NULL::VARCHAR AS run_id, NULL::VARCHAR AS filename,
+          NULL::STRUCT(name VARCHAR, md5 VARCHAR) AS source_file, NULL::STRUCT(url VARCHAR) AS details,
+          NULL::STRUCT(topic VARCHAR, "partition" INTEGER, first_offset VARCHAR, last_offset VARCHAR) AS kafka WHERE false)`;
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE inputs AS
-     SELECT substr(d.file, ${rel}) AS file, m.md5, m.record_count, m.bytes, m.ingested_at, m.source, m.run_id
+     SELECT substr(d.file, ${rel}) AS file, m.md5, m.record_count, m.bytes, m.ingested_at, m.source, m.run_id,
+       m.source_file.name AS source_file, m.source_file.md5 AS source_file_md5, m.kafka.topic AS kafka_topic,
+       m.kafka.partition AS kafka_partition, m.kafka.first_offset AS first_offset, m.kafka.last_offset AS last_offset,
+       m.details.url AS url
      FROM glob(${quoteLiteral(abs)}) d
      LEFT JOIN ${manifestTable} m ON m.filename = d.file || '.manifest'`,
   );
@@ -68,8 +76,25 @@ export async function readInputs(
     newest: string | null;
     digest: string;
   };
+  const origins = (
+    await conn.runAndReadAll(
+      `SELECT origin FROM (
+         SELECT 'file ' || source_file || ' (md5 ' || coalesce(source_file_md5, '?') || ')' AS origin, min(file) AS first
+         FROM inputs WHERE source_file IS NOT NULL GROUP BY source_file, source_file_md5
+         UNION ALL
+         SELECT 'kafka ' || kafka_topic || '[' || kafka_partition || '] offsets ' || min(first_offset::HUGEINT) || '–' || max(last_offset::HUGEINT), min(file)
+         FROM inputs WHERE kafka_topic IS NOT NULL GROUP BY kafka_topic, kafka_partition
+         UNION ALL
+         SELECT 'ingest ' || source || ' run ' || run_id || coalesce(' from ' || any_value(url), ''), min(file)
+         FROM inputs WHERE source_file IS NULL AND kafka_topic IS NULL AND md5 IS NOT NULL GROUP BY source, run_id
+       ) ORDER BY first, origin LIMIT 20`,
+    )
+  )
+    .getRowObjectsJS()
+    .map((r) => String(r.origin));
   return {
     pattern,
+    origins,
     files: Number(row.files),
     files_without_manifest: Number(row.unmanifested),
     records: Number(row.records),

@@ -17,7 +17,7 @@ import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
 import { readInputs, type InputSummary } from './inputManifests.js';
 import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
-import { castExpression, silverTypesFor, versionOrder } from './silverSchemas.js';
+import { castExpression, silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
 
 export interface PreparedFile {
   name: string;
@@ -162,7 +162,7 @@ async function cleanDataset(
   if (excluded > 0) {
     const reasonList = `list_filter([${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.name)} END`).join(', ')}], x -> x IS NOT NULL)`;
     await conn.run(
-      `COPY (SELECT * EXCLUDE (__file${pii.map((c) => `, ${quoteIdent(c)}`).join('')}), ${reasonList} AS excluded_by,
+      `COPY (SELECT * EXCLUDE (__file, __row${pii.map((c) => `, ${quoteIdent(c)}`).join('')}), ${reasonList} AS excluded_by,
          __file AS source_file FROM ${raw} AS s WHERE ${bad})
        TO ${quoteLiteral(path.join(staging, 'excluded', `${dataset.name}.parquet`))} (FORMAT parquet)`,
     );
@@ -178,7 +178,7 @@ async function cleanDataset(
   const dedup =
     key.length > 0
       ? `QUALIFY row_number() OVER (PARTITION BY ${key.map((k) => `trim(${quoteIdent(k)})`).join(', ')}
-           ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC) = 1`
+           ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, __row DESC) = 1`
       : '';
   const typed = `typed_${dataset.name}`;
   await conn.run(
@@ -209,7 +209,7 @@ async function cleanDataset(
       `rows failing an error-level row check of the suite excluded (${excluded}), kept in processed_zone/excluded/${dataset.name}.parquet`,
       ...(key.length > 0
         ? [
-            `deduplicated by ${key.join(', ')}, keeping the newest version${order ? ` by ${order}` : ''} (then the latest file)`,
+            `deduplicated by ${key.join(', ')}, keeping the newest version${order ? ` by ${order}` : ''} (then the latest file, then the last line)`,
           ]
         : []),
       ...(enrichments[dataset.name]?.transformations ?? []),
@@ -298,8 +298,11 @@ async function encodeAndWrite(
     codes.push(`coalesce(${alias}.code, 0)::INTEGER AS ${quoteIdent(`${column}_code`)}`);
   }
   const out = path.join(staging, `${name}.parquet`);
+  // Sorted, so that the same input gives the same bytes (and md5), and time ranges prune row groups.
+  const sort = sortOrder[name] ?? 'ALL';
   await conn.run(
-    `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${typed} t ${joins.join(' ')})
+    `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${typed} t ${joins.join(' ')}
+       ORDER BY ${sort})
      TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   // The silver table the later steps (references, interactions) read is the published file.
@@ -356,7 +359,7 @@ async function buildInteractions(
          date_diff('day', min(ts) OVER (PARTITION BY user_id), ts)::INTEGER AS days_since_user_first_seen,
          date_diff('day', min(ts) OVER (PARTITION BY item_id), ts)::INTEGER AS days_since_item_first_seen
        FROM (${parts.join(' UNION ALL ')})
-       ORDER BY ts
+       ORDER BY ALL
      ) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   const bySource = Object.fromEntries(

@@ -21,9 +21,10 @@ export const enrichments: Record<string, Enrichment> = {
     columns: [
       'round(base_price * (1 - coalesce(discount_percent, 0) / 100), 2) AS effective_price',
       `CASE WHEN max(base_price) OVER () > min(base_price) OVER ()
-         THEN (base_price - min(base_price) OVER ()) / (max(base_price) OVER () - min(base_price) OVER ()) END AS base_price_minmax`,
-      `(base_price - avg(base_price) OVER ()) / nullif(stddev_pop(base_price) OVER (), 0) AS base_price_zscore`,
-      `(base_price - avg(base_price) OVER (PARTITION BY category)) / nullif(stddev_pop(base_price) OVER (PARTITION BY category), 0) AS base_price_zscore_in_category`,
+         THEN round((base_price - min(base_price) OVER ()) / (max(base_price) OVER () - min(base_price) OVER ()), 6) END AS base_price_minmax`,
+      // Rounded: parallel float sums differ in the last bits from run to run, and silver must be byte-stable.
+      `round((base_price - avg(base_price) OVER ()) / nullif(stddev_pop(base_price) OVER (), 0), 6) AS base_price_zscore`,
+      `round((base_price - avg(base_price) OVER (PARTITION BY category)) / nullif(stddev_pop(base_price) OVER (PARTITION BY category), 0), 6) AS base_price_zscore_in_category`,
     ],
     transformations: [
       'effective_price = base_price × (1 − discount_percent/100)',
@@ -68,7 +69,7 @@ export const enrichments: Record<string, Enrichment> = {
     encode: [],
     columns: [
       `CASE WHEN max(popularity_index) OVER () > min(popularity_index) OVER ()
-         THEN (popularity_index - min(popularity_index) OVER ()) / (max(popularity_index) OVER () - min(popularity_index) OVER ()) END AS popularity_minmax`,
+         THEN round((popularity_index - min(popularity_index) OVER ()) / (max(popularity_index) OVER () - min(popularity_index) OVER ()), 6) END AS popularity_minmax`,
     ],
     transformations: ['popularity_minmax = (popularity_index − min) / (max − min)'],
   },

@@ -39,6 +39,15 @@ export const versionOrder: Record<string, string> = {
   external_metadata: 'last_updated',
 };
 
+/** Row order of each silver file (others: every column): deterministic bytes, and time-prunable row groups. */
+export const sortOrder: Record<string, string> = {
+  catalog: 'product_id',
+  customers: 'customer_id',
+  transactions: 'txn_date, txn_id',
+  clickstream: '"timestamp", event_id',
+  external_metadata: 'product_id',
+};
+
 /** The silver type of each column: the seed type, else the suite's declared schema type, else text. */
 export function silverTypesFor(dataset: string, suite: Suite): Record<string, SilverType> {
   const declared: Record<string, SilverType> = {};
