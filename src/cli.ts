@@ -348,7 +348,7 @@ Inference: \`features get <view>\` serves the latest.`,
       '--ids <id...>',
       "entity ids (the view's first key), space- or comma-separated; default: the first --limit rows",
     )
-    .option('--version <n>', 'this version', parseCount)
+    .option('--feature-version <n>', 'this version', parseCount)
     .option(
       '--as-of <time>',
       'the newest version computed as of this time or earlier (point-in-time, for training)',
@@ -369,7 +369,7 @@ Inference: \`features get <view>\` serves the latest.`,
       'one view: every feature with its type and meaning, versions, inputs of the latest (or --version)',
     )
     .argument('<view>', 'feature view')
-    .option('--version <n>', 'describe this version', parseCount)
+    .option('--feature-version <n>', 'describe this version', parseCount)
     .action(async (view: string, _opts, cmd: Command) =>
       run((await import('./commands/features.js')).featuresDescribeCommand(view, cmd.optsWithGlobals())),
     );
@@ -423,7 +423,7 @@ Examples:
       'a feature view (e.g. user_activity), a silver dataset (e.g. interactions) or a file path',
     )
     .option(
-      '--version <n>',
+      '--feature-version <n>',
       'for a feature view: this version (default: the one served for inference)',
       parseCount,
     )

@@ -42,16 +42,16 @@ export async function featuresBuildCommand(
 
 export async function featuresGetCommand(
   view: string,
-  options: GlobalOptions & { ids?: string[]; version?: number; asOf?: string; limit?: number },
+  options: GlobalOptions & { ids?: string[]; featureVersion?: number; asOf?: string; limit?: number },
 ): Promise<number> {
   const ctx = createCommandContext('features get', options);
-  if (options.version !== undefined && options.asOf !== undefined)
+  if (options.featureVersion !== undefined && options.asOf !== undefined)
     throw new UsageError(
-      '--version and --as-of are alternatives',
+      '--feature-version and --as-of are alternatives',
       'give one of them, or neither for the latest',
     );
   const meta = await resolveVersion(ctx, view, {
-    version: options.version,
+    version: options.featureVersion,
     asOf: parseTime('--as-of', options.asOf),
   });
   const ids = options.ids?.flatMap((s) => s.split(',')).filter(Boolean);
@@ -100,7 +100,7 @@ export async function featuresListCommand(options: GlobalOptions): Promise<numbe
 
 export async function featuresDescribeCommand(
   view: string,
-  options: GlobalOptions & { version?: number },
+  options: GlobalOptions & { featureVersion?: number },
 ): Promise<number> {
   const ctx = createCommandContext('features describe', options);
   const registry = await writeRegistry(ctx);
@@ -110,7 +110,7 @@ export async function featuresDescribeCommand(
       `no feature view named ${view}`,
       `views: ${featureViews.map((v) => v.name).join(', ')}`,
     );
-  const version = options.version ?? entry.latest;
+  const version = options.featureVersion ?? entry.latest;
   const meta = version !== undefined ? await readVersion(ctx, view, version) : undefined;
   if (ctx.json) ctx.printJson({ ...entry, version: meta });
   else describe(ctx, entry, meta);

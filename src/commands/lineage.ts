@@ -4,10 +4,10 @@ import { renderLineage, traceLineage } from '../lib/lineage/traceLineage.js';
 
 export async function lineageCommand(
   target: string,
-  options: GlobalOptions & { version?: number },
+  options: GlobalOptions & { featureVersion?: number },
 ): Promise<number> {
   const ctx = createCommandContext('lineage', options);
-  const tree = await traceLineage(ctx, target, options.version);
+  const tree = await traceLineage(ctx, target, options.featureVersion);
   if (ctx.json) ctx.printJson(tree);
   else process.stdout.write(renderLineage(tree).join('\n') + '\n');
   return exitCodeForOutcome('ok');

@@ -11,9 +11,9 @@ import { withDuck } from '../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
-import { PREPARE_RECORD, type PrepareRecord } from '../prepare/runPrepare.js';
+import { PREPARE_RECORD, recoverPublish, type PrepareRecord } from '../prepare/runPrepare.js';
 import type { RunContext } from '../runContext.js';
-import { featureViews, pointInTime, type FeatureView } from './featureViews.js';
+import { emptySilver, featureViews, pointInTime, type FeatureView } from './featureViews.js';
 
 /** feature_store/<view>/v=<N>/_metadata.json: everything needed to trust and reproduce a version. */
 export interface VersionMetadata {
@@ -76,7 +76,6 @@ export async function buildFeatures(
 ): Promise<BuildResult> {
   const asOf = options.asOf ?? ctx.now();
   const selected = selectViews(options.views);
-  const prepare = await readPrepareRecord(ctx);
   const store = ctx.paths.featureStore;
   return withLock(
     { locksDir: ctx.paths.locks, name: 'features', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
@@ -91,6 +90,8 @@ export async function buildFeatures(
           waitSeconds: 60,
         },
         async () => {
+          await recoverPublish(ctx.paths.processedZone); // a prepare that crashed while publishing
+          const prepare = await readPrepareRecord(ctx);
           const built: VersionMetadata[] = [];
           const skipped: BuildResult['skipped'] = [];
           await withDuck(duckOptionsFor(ctx), async (conn) => {
@@ -101,6 +102,9 @@ export async function buildFeatures(
                 skipped.push({ view: view.name, reason: `no silver data for ${missing.join(', ')}` });
                 ctx.logger.warn(`features ${view.name}: skipped, no silver data for ${missing.join(', ')}`);
                 continue;
+              }
+              for (const o of (view.optional ?? []).filter((s) => !available.has(s))) {
+                await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(o)} (${emptySilver[o]})`);
               }
               built.push(await buildVersion(conn, ctx, view, prepare, asOf, store));
             }
@@ -209,7 +213,7 @@ async function buildVersion(
     sql: view.sql.trim(),
     sql_md5: createHash('md5').update(view.sql.trim()).digest('hex'),
     inputs: silver
-      .filter((d) => view.sources.includes(d.name))
+      .filter((d) => view.sources.includes(d.name) || view.optional?.includes(d.name))
       .map((d) => ({
         dataset: d.name,
         file: d.file,

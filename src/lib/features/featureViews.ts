@@ -17,8 +17,10 @@ export interface FeatureView {
   keys: string[];
   description: string;
   owner: string;
-  /** Silver datasets the SQL reads; a view whose sources are all missing is skipped. */
+  /** Silver datasets the SQL needs; without one of them the view is skipped. */
   sources: string[];
+  /** Silver datasets it reads when they exist; when one is missing, an empty table stands in (emptySilver). */
+  optional?: string[];
   /** Every column of the result (keys included), with its meaning and how it is computed. */
   features: Record<string, string>;
   sql: string;
@@ -45,7 +47,8 @@ export const featureViews: FeatureView[] = [
     description:
       'What each user did up to the as-of time: activity frequency, funnel counts, RFM and segment, ratings, preferred categories, devices.',
     owner: 'data-engineering',
-    sources: ['interactions', 'transactions', 'clickstream', 'catalog'],
+    sources: ['interactions', 'catalog'],
+    optional: ['transactions', 'clickstream'],
     features: {
       user_id: 'customer id (key)',
       events: 'interactions (views, carts, purchases) up to as-of',
@@ -131,7 +134,8 @@ ORDER BY user_id`,
     description:
       'Every catalogue item up to the as-of time: popularity, funnel conversion, ratings, price position in its category, external sentiment and popularity.',
     owner: 'data-engineering',
-    sources: ['catalog', 'interactions', 'transactions', 'external_metadata'],
+    sources: ['catalog'],
+    optional: ['interactions', 'transactions', 'external_metadata'],
     features: {
       item_id: 'product id (key)',
       category: 'catalogue category',
@@ -238,9 +242,9 @@ ORDER BY item_id, rank`,
       user_id: 'customer id (key)',
       item_id: 'product id (key)',
       events: 'interactions between the user and the item',
-      views: 'views',
+      views: 'views of the item by the user',
       add_to_carts: 'add-to-cart events',
-      purchases: 'purchases',
+      purchases: 'purchases of the item by the user',
       quantity: 'units bought',
       strength: 'sum of interaction weights (view 1, add_to_cart 3, purchase 5): the implicit rating',
       first_ts: 'first interaction',
@@ -266,4 +270,15 @@ export const pointInTime: Record<string, string> = {
   external_metadata: "last_updated IS NULL OR last_updated::TIMESTAMP <= getvariable('as_of')",
   catalog: "launch_date IS NULL OR launch_date::TIMESTAMP <= getvariable('as_of')",
   customers: "signup_date IS NULL OR signup_date::TIMESTAMP <= getvariable('as_of')",
+};
+
+/** Columns the views read from optional datasets, for the empty stand-in when a dataset has no data yet. */
+export const emptySilver: Record<string, string> = {
+  interactions:
+    'user_id VARCHAR, item_id VARCHAR, event_type VARCHAR, weight INTEGER, ts TIMESTAMP, available_at TIMESTAMP, source VARCHAR, session_id VARCHAR, quantity INTEGER',
+  transactions:
+    'customer_id VARCHAR, product_id VARCHAR, txn_date DATE, quantity INTEGER, unit_price DOUBLE, rating DOUBLE, amount DOUBLE, available_at TIMESTAMP',
+  clickstream: 'user_id VARCHAR, item_id VARCHAR, device VARCHAR, "timestamp" TIMESTAMP',
+  external_metadata:
+    'product_id VARCHAR, sentiment_score DOUBLE, popularity_index DOUBLE, review_count BIGINT, last_updated DATE',
 };

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { RuntimeError } from '../cli/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
+import { failpoint } from '../lake/failpoint.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
@@ -54,11 +56,14 @@ export interface PrepareRecord {
 }
 
 export const PREPARE_RECORD = '_prepare.json';
+/** In a staged build about to be published: the list of its entries (see publish). */
+const ENTRIES = '.entries.json';
 
 /**
  * Builds the silver zone: typed, deduplicated, cleaned Parquet per dataset, the
  * unified interactions table and the encoding vocabularies. Everything is
- * written to a staging directory and published by rename, the record last.
+ * written to a staging directory and published by rename, the record last;
+ * a crash while publishing is rolled forward by the next run.
  */
 export async function runPrepare(ctx: RunContext, options: { suite?: string } = {}): Promise<PrepareRecord> {
   const started = Date.now();
@@ -69,7 +74,7 @@ export async function runPrepare(ctx: RunContext, options: { suite?: string } = 
   return withLock(
     { locksDir: ctx.paths.locks, name: 'prepare', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
     async () => {
-      await removeLeftovers(zone);
+      await recoverPublish(zone);
       await mkdir(path.join(staging, 'excluded'), { recursive: true });
       await mkdir(path.join(staging, 'vocabularies'), { recursive: true });
       await mkdir(path.join(staging, 'lineage'), { recursive: true });
@@ -84,8 +89,10 @@ export async function runPrepare(ctx: RunContext, options: { suite?: string } = 
         ...built,
         duration_ms: Date.now() - started,
       };
-      await publish(staging, zone, ctx.runId);
-      await writeFileAtomic(path.join(zone, PREPARE_RECORD), JSON.stringify(record, null, 2) + '\n');
+      await writeFileAtomic(path.join(staging, PREPARE_RECORD), JSON.stringify(record, null, 2) + '\n');
+      const entries = (await readdir(staging)).filter((e) => !e.startsWith('.'));
+      await writeFileAtomic(path.join(staging, ENTRIES), JSON.stringify(entries) + '\n');
+      await publish(staging, zone, ctx.runId, entries);
       const excluded = record.datasets.reduce((n, d) => n + d.excluded, 0);
       ctx.logger.log(
         excluded > 0 ? 'warn' : 'info',
@@ -112,6 +119,11 @@ async function build(
     (name, ms) => ctx.logger.debug(`${name}: loaded in ${ms} ms`),
     true,
   );
+  if (prepared.size === 0)
+    throw new RuntimeError(
+      `no raw data to prepare: none of ${absent.join(', ')} has files in the raw zone`,
+      'ingest first (recomart ingest master|transactions|clickstream|metadata), or run `recomart demo`',
+    );
   const datasets: PreparedDatasetSummary[] = [];
   const vocabularies: string[] = [];
   const silver = new Set<string>();
@@ -413,28 +425,55 @@ async function columnTypes(conn: DuckDBConnection, table: string): Promise<{ nam
 }
 
 /**
- * Moves the staged build into processed_zone: each entry replaces its old
- * version by rename (directories via a side name), then the old ones go.
+ * Moves a complete staged build into processed_zone in two phases: (1) every
+ * entry of the old build goes to .old-<run>, (2) every staged entry moves in,
+ * the record (_prepare.json) last. `staging/.entries.json` lists the build, so
+ * a crash anywhere is rolled forward by the next prepare (recoverPublish).
  */
-async function publish(staging: string, zone: string, runId: string): Promise<void> {
+async function publish(staging: string, zone: string, runId: string, entries: string[]): Promise<void> {
   const old = path.join(zone, `.old-${runId}`);
   await mkdir(old, { recursive: true });
-  // Everything of the previous build goes, so a dataset gone from the raw zone does not linger in silver.
-  for (const entry of await readdir(zone)) {
-    if (!entry.startsWith('.') && entry !== PREPARE_RECORD)
-      await rename(path.join(zone, entry), path.join(old, entry));
+  const remaining = (await readdir(staging)).filter((e) => entries.includes(e));
+  if (remaining.length === entries.length) {
+    // Phase 1 (nothing new is in the zone yet): everything non-hidden there is the old build.
+    for (const entry of await readdir(zone)) {
+      if (!entry.startsWith('.')) await rename(path.join(zone, entry), path.join(old, entry));
+      failpoint('prepare.publish.old');
+    }
   }
-  for (const entry of await readdir(staging)) await rename(path.join(staging, entry), path.join(zone, entry));
+  // Phase 2: the record last, so that _prepare.json never describes files that are not there.
+  const ordered = [
+    ...remaining.filter((e) => e !== PREPARE_RECORD),
+    ...remaining.filter((e) => e === PREPARE_RECORD),
+  ];
+  for (const entry of ordered) {
+    const target = path.join(zone, entry);
+    if (existsSync(target)) await rm(target, { recursive: true, force: true });
+    await rename(path.join(staging, entry), target);
+    failpoint('prepare.publish.new');
+  }
   await fsyncDir(zone);
   await rm(staging, { recursive: true, force: true });
   await rm(old, { recursive: true, force: true });
 }
 
-/** Staging and old directories of a prepare that crashed: never read, safe to delete under the lock. */
-async function removeLeftovers(zone: string): Promise<void> {
+/**
+ * After a crash: a staged build that got as far as publishing (it has its
+ * entry list) is rolled forward; an unfinished build and old builds are deleted.
+ * Runs under the prepare lock.
+ */
+export async function recoverPublish(zone: string): Promise<void> {
   if (!existsSync(zone)) return;
   for (const entry of await readdir(zone)) {
-    if (entry.startsWith('.staging-') || entry.startsWith('.old-'))
-      await rm(path.join(zone, entry), { recursive: true, force: true });
+    if (!entry.startsWith('.staging-')) continue;
+    const staging = path.join(zone, entry);
+    const list = path.join(staging, ENTRIES);
+    if (existsSync(list)) {
+      const entries = JSON.parse(await readFile(list, 'utf8')) as string[];
+      await publish(staging, zone, entry.slice('.staging-'.length), entries);
+    } else await rm(staging, { recursive: true, force: true });
+  }
+  for (const entry of await readdir(zone)) {
+    if (entry.startsWith('.old-')) await rm(path.join(zone, entry), { recursive: true, force: true });
   }
 }
