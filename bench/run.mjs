@@ -6,6 +6,8 @@
 //   npm run bench                          # medium scale, every stage
 //   npm run bench -- --scale large         # 10M transactions, 20M events
 //   npm run bench -- --only transactions   # one stage (data is generated once and cached)
+//   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
+//           prepare (also runs features), features, profile, verify
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -107,7 +109,9 @@ if (wanted('transactions')) {
   const m = measure('ingest transactions', ['ingest', 'transactions', '--json', '-q'], lake);
   record('ingest transactions', m, m.json.totals.rows_ingested + m.json.totals.rows_quarantined);
 }
-if (wanted('metadata')) {
+// Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
+const needsLake = ['validate', 'prepare', 'features', 'profile'].some(wanted);
+if (wanted('metadata') || needsLake) {
   // The API server runs as its own process so the pull is measured like a real client's.
   const products = { small: 500, medium: 10000, large: 50000 }[args.scale];
   const server = spawn(
@@ -133,7 +137,8 @@ if (wanted('metadata')) {
       ['ingest', 'metadata', '--url', url, '--page-size', '1000', '--json', '-q'],
       lake,
     );
-    record(`ingest metadata (${products} products, pages of 1000)`, m, m.json.records);
+    if (wanted('metadata'))
+      record(`ingest metadata (${products} products, pages of 1000)`, m, m.json.records);
   } finally {
     server.kill('SIGTERM');
   }
@@ -202,7 +207,7 @@ if (wanted('clickstream')) {
     if (started) spawnSync('bash', [path.join(repo, 'scripts', 'kafka.sh'), 'stop']);
   }
 }
-if (wanted('clickstream-file') || wanted('validate')) {
+if (wanted('clickstream-file') || needsLake) {
   const m = measure(
     'ingest clickstream --from-file',
     [
@@ -221,15 +226,34 @@ if (wanted('clickstream-file') || wanted('validate')) {
     m.json.events_written + m.json.events_quarantined,
   );
 }
-if (wanted('validate')) {
+if (needsLake) {
   // Every dataset must be in the lake for the full suite: master and transactions too.
   if (!wanted('master')) measure('ingest master', ['ingest', 'master', '-q'], lake);
   if (!wanted('transactions')) measure('ingest transactions', ['ingest', 'transactions', '-q'], lake);
+}
+if (wanted('validate')) {
   const m = measure('validate', ['validate', '--json', '-q'], lake);
   const rows = m.json.datasets.reduce((n, d) => n + d.rows, 0);
   record(`validate (default suite, ${m.json.checks.length} checks)`, m, rows);
   const r = measure('report', ['report', '--json', '-q'], lake);
   record('report (validate + PDF + HTML)', r, rows);
+}
+if (wanted('prepare') || wanted('features')) {
+  const p = measure('prepare', ['prepare', '--json', '-q'], lake);
+  record(
+    'prepare (silver + interactions)',
+    p,
+    p.json.datasets.reduce((n, d) => n + d.rows_in, 0),
+  );
+  const f = measure('features', ['features', 'build', '--json', '-q'], lake);
+  const neighbours = f.json.built.find((b) => b.view === 'item_neighbours');
+  record(
+    `features (4 views; ${neighbours?.rows ?? 0} top-50 neighbour rows)`,
+    f,
+    f.json.built.reduce((n, b) => n + b.rows, 0),
+  );
+  const both = { wall: p.wall + f.wall, rssMb: Math.max(p.rssMb, f.rssMb), exit: f.exit };
+  record('prepare + features', both, p.json.interactions?.rows ?? null);
 }
 if (wanted('verify')) {
   const m = measure('verify', ['verify', '--json', '-q'], lake);

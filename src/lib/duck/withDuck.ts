@@ -30,6 +30,8 @@ export async function withDuck<T>(
   try {
     const conn = await instance.connect();
     try {
+      // Text timestamps without an offset mean UTC, and dates are cut in UTC, on every machine.
+      await conn.run(`SET TimeZone = 'UTC'`);
       return await work(conn);
     } finally {
       conn.closeSync();

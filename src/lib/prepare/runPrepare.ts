@@ -111,6 +111,17 @@ async function build(
   suite: Suite,
   staging: string,
 ): Promise<Pick<PrepareRecord, 'datasets' | 'interactions' | 'vocabularies' | 'absent'>> {
+  if (process.env.RECOMART_TRACE_SQL) {
+    for (const m of ['run', 'runAndReadAll'] as const) {
+      const orig = conn[m].bind(conn);
+      (conn as unknown as Record<string, unknown>)[m] = async (sql: string) => {
+        const t = Date.now();
+        const r = await orig(sql);
+        process.stderr.write(`${Date.now() - t} ms  ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
+        return r;
+      };
+    }
+  }
   const { prepared, absent } = await prepareDatasets(
     conn,
     ctx.paths.root,
@@ -161,21 +172,29 @@ async function cleanDataset(
 ): Promise<PreparedDatasetSummary> {
   const raw = quoteIdent(dataset.view);
   const reasons = exclusionPredicates(suite, dataset, rawTables);
+  // One scan finds the failing rows (few) and their reasons; counting, exporting and excluding
+  // them then join on the rowid (the read order) instead of evaluating every predicate (and anti-join) again.
+  // The reasons list is built only for failing rows: the OR filters first.
   const bad = reasons.length > 0 ? reasons.map((r) => `coalesce((${r.sql}), false)`).join(' OR ') : 'false';
-  const counts = (
+  const reasonList =
+    reasons.length > 0
+      ? `list_filter([${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.name)} END`).join(', ')}], x -> x IS NOT NULL)`
+      : '[]::VARCHAR[]';
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE bad_rows AS
+     SELECT rowid AS __row, ${reasonList} AS reasons FROM ${raw} AS s WHERE ${bad}`,
+  );
+  const byCheck = (
     await conn.runAndReadAll(
-      `SELECT count(*)::BIGINT AS total, count(*) FILTER (WHERE ${bad})::BIGINT AS excluded
-       ${reasons.map((r, i) => `, count(*) FILTER (WHERE ${r.sql})::BIGINT AS r${i}`).join('')}
-       FROM ${raw} AS s`,
+      `SELECT reason, count(*)::BIGINT AS n FROM (SELECT unnest(reasons) AS reason FROM bad_rows) GROUP BY reason`,
     )
-  ).getRowObjectsJS()[0] as Record<string, bigint>;
-  const excluded = Number(counts.excluded);
+  ).getRowObjectsJS();
+  const excluded = await count(conn, 'bad_rows');
   const pii = dataset.pii.filter((c) => dataset.columns.includes(c));
   if (excluded > 0) {
-    const reasonList = `list_filter([${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.name)} END`).join(', ')}], x -> x IS NOT NULL)`;
     await conn.run(
-      `COPY (SELECT * EXCLUDE (__file, __row${pii.map((c) => `, ${quoteIdent(c)}`).join('')}), ${reasonList} AS excluded_by,
-         __file AS source_file FROM ${raw} AS s WHERE ${bad})
+      `COPY (SELECT s.* EXCLUDE (__file${pii.map((c) => `, ${quoteIdent(c)}`).join('')}), b.reasons AS excluded_by,
+         s.__file AS source_file FROM ${raw} AS s JOIN bad_rows b ON b.__row = s.rowid ORDER BY s.rowid)
        TO ${quoteLiteral(path.join(staging, 'excluded', `${dataset.name}.parquet`))} (FORMAT parquet)`,
     );
   }
@@ -187,23 +206,33 @@ async function cleanDataset(
     select.push(`regexp_extract(__file, 'ingested_(?:erp_)?([A-Za-z0-9]+)', 1) AS channel`);
   const key = dataset.key.filter((k) => dataset.columns.includes(k));
   const order = versionOrder[dataset.name];
-  const dedup =
-    key.length > 0
-      ? `QUALIFY row_number() OVER (PARTITION BY ${key.map((k) => `trim(${quoteIdent(k)})`).join(', ')}
-           ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, __row DESC) = 1`
-      : '';
   const typed = `typed_${dataset.name}`;
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${quoteIdent(typed)} AS
-     SELECT ${select.join(', ')} FROM ${raw} AS s WHERE NOT (${bad}) ${dedup}`,
-  );
+  const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM bad_rows b WHERE b.__row = s.rowid)`;
+  let sql = `SELECT ${select.join(', ')} ${clean}`;
+  if (key.length > 0) {
+    // The window that keeps the newest version runs only over keys that occur more than once.
+    const keyExpr = key.map((k) => `trim(${quoteIdent(k)})`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE dup_keys AS
+       SELECT ${keyExpr.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${raw} GROUP BY ALL HAVING count(*) > 1`,
+    );
+    if ((await count(conn, 'dup_keys')) > 0) {
+      const isDup = `EXISTS (SELECT 1 FROM dup_keys d WHERE ${keyExpr.map((e, i) => `d.k${i} = ${e.replace('trim(', 'trim(s.')}`).join(' AND ')})`;
+      sql = `SELECT ${select.join(', ')} ${clean} AND NOT ${isDup}
+        UNION ALL
+        SELECT ${select.join(', ')} ${clean} AND ${isDup}
+        QUALIFY row_number() OVER (PARTITION BY ${keyExpr.join(', ')}
+          ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, s.rowid DESC) = 1`;
+    }
+  }
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(typed)} AS ${sql}`);
   const rows = await count(conn, typed);
-  const rowsIn = Number(counts.total);
+  const rowsIn = await count(conn, dataset.view);
   const excludedByCheck: Record<string, number> = {};
-  reasons.forEach((r, i) => {
-    const n = Number(counts[`r${i}`] ?? 0n);
+  for (const r of reasons) {
+    const n = Number(byCheck.find((x) => x.reason === r.name)?.n ?? 0n);
     if (n > 0) excludedByCheck[r.name] = n;
-  });
+  }
   return {
     name: dataset.name,
     file: '',
@@ -288,7 +317,8 @@ async function encodeAndWrite(
       ? `${typed} t LEFT JOIN (SELECT product_id, round(base_price * (1 - coalesce(discount_percent, 0) / 100), 2) AS effective_price FROM typed_catalog) c USING (product_id)`
       : `${typed} t`;
   // Stage 1: base columns (+ imputations); stage 2: derived columns and codes over it.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${base.join(', ')} FROM ${from}`);
+  if (base.length > 1 || from !== `${typed} t`)
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${base.join(', ')} FROM ${from}`);
   const columns = await columnNames(conn, `typed_${name}`);
   const vocabFiles: string[] = [];
   const codes: string[] = [];
@@ -317,15 +347,12 @@ async function encodeAndWrite(
        ORDER BY ${sort})
      TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
   );
-  // The silver table the later steps (references, interactions) read is the published file.
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT * FROM read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`,
-  );
+  // The typed table stays for the later steps (interactions); the enriched columns live in the file.
   const sealed = await sealWrittenFile(out);
   summary.file = path.join('processed_zone', `${name}.parquet`);
   summary.md5 = sealed.md5;
   summary.bytes = sealed.bytes;
-  summary.columns = await columnTypes(conn, `typed_${name}`);
+  summary.columns = await columnTypes(conn, `read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`);
   ctx.logger.debug(`prepare ${name}: wrote ${summary.file}`);
   return vocabFiles;
 }
@@ -356,21 +383,24 @@ async function buildInteractions(
         AND e.timestamp IS NOT NULL ${purchasedInStore}`);
   }
   if (silver.has('transactions')) {
-    parts.push(`SELECT customer_id, product_id, 'purchase', txn_date::TIMESTAMP, available_at,
+    parts.push(`SELECT customer_id, product_id, 'purchase', txn_date::TIMESTAMP, (txn_date + INTERVAL 1 DAY)::TIMESTAMP,
         'transaction', NULL, quantity
       FROM typed_transactions WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND txn_date IS NOT NULL`);
   }
   if (parts.length === 0) return undefined;
   const out = path.join(staging, 'interactions.parquet');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE all_interactions AS ${parts.join(' UNION ALL ')}`);
   await conn.run(
     `COPY (
        SELECT user_id, item_id, event_type,
          CASE event_type WHEN 'view' THEN ${w.view} WHEN 'add_to_cart' THEN ${w.add_to_cart} ELSE ${w.purchase} END::INTEGER AS weight,
          ts, available_at, source, session_id, quantity,
          hour(ts)::TINYINT AS hour, isodow(ts)::TINYINT AS weekday,
-         date_diff('day', min(ts) OVER (PARTITION BY user_id), ts)::INTEGER AS days_since_user_first_seen,
-         date_diff('day', min(ts) OVER (PARTITION BY item_id), ts)::INTEGER AS days_since_item_first_seen
-       FROM (${parts.join(' UNION ALL ')})
+         date_diff('day', fu.first_ts, ts)::INTEGER AS days_since_user_first_seen,
+         date_diff('day', fi.first_ts, ts)::INTEGER AS days_since_item_first_seen
+       FROM all_interactions
+       JOIN (SELECT user_id, min(ts) AS first_ts FROM all_interactions GROUP BY 1) fu USING (user_id)
+       JOIN (SELECT item_id, min(ts) AS first_ts FROM all_interactions GROUP BY 1) fi USING (item_id)
        ORDER BY ALL
      ) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`,
   );
@@ -418,8 +448,10 @@ async function columnNames(conn: DuckDBConnection, table: string): Promise<strin
   return (await columnTypes(conn, table)).map((c) => c.name);
 }
 
+/** Columns of a temp table, or of a table function call such as read_parquet(…). */
 async function columnTypes(conn: DuckDBConnection, table: string): Promise<{ name: string; type: string }[]> {
-  return (await conn.runAndReadAll(`DESCRIBE ${quoteIdent(table)}`))
+  const from = table.includes('(') ? table : quoteIdent(table);
+  return (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`))
     .getRowObjectsJS()
     .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }

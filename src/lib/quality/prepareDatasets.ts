@@ -15,7 +15,7 @@ export async function prepareDatasets(
   suite: Suite,
   only?: string[],
   onLoaded?: (name: string, ms: number) => void,
-  /** Add `__file` and `__row` (the file each row came from, and its position in the read order) for `prepare`'s tie-breaks. */
+  /** Add `__file`, the file each row came from; with the table's rowid (the read order) it breaks `prepare`'s ties. */
   withSourceFile = false,
 ): Promise<{ prepared: Map<string, PreparedDataset>; absent: string[] }> {
   const prepared = new Map<string, PreparedDataset>();
@@ -37,13 +37,13 @@ export async function prepareDatasets(
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const t = Date.now();
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT ${withSourceFile ? '* EXCLUDE (filename), filename AS __file, row_number() OVER () AS __row' : '*'} FROM ${source}`,
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT ${withSourceFile ? '* EXCLUDE (filename), filename AS __file' : '*'} FROM ${source}`,
     );
     onLoaded?.(name, Date.now() - t);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${quoteIdent(view)}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name))
-      .filter((c) => c !== '__file' && c !== '__row');
+      .filter((c) => c !== '__file');
     prepared.set(name, { name, view, path: ds.path, files, columns, key: ds.key ?? [], pii: ds.pii ?? [] });
   }
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);
