@@ -32,11 +32,27 @@ export async function withDuck<T>(
     try {
       // Text timestamps without an offset mean UTC, and dates are cut in UTC, on every machine.
       await conn.run(`SET TimeZone = 'UTC'`);
+      if (process.env.RECOMART_TRACE_SQL) traceSql(conn);
       return await work(conn);
     } finally {
       conn.closeSync();
     }
   } finally {
     instance.closeSync();
+  }
+}
+
+/** RECOMART_TRACE_SQL=1: every statement's duration and start on stderr (finding the slow step of a job). */
+function traceSql(conn: DuckDBConnection): void {
+  for (const method of ['run', 'runAndReadAll'] as const) {
+    const original = conn[method].bind(conn) as (sql: string) => Promise<unknown>;
+    (conn as unknown as Record<string, unknown>)[method] = async (sql: string) => {
+      const started = Date.now();
+      try {
+        return await original(sql);
+      } finally {
+        process.stderr.write(`[sql ${Date.now() - started} ms] ${sql.replace(/\s+/g, ' ').slice(0, 120)}\n`);
+      }
+    };
   }
 }

@@ -111,17 +111,6 @@ async function build(
   suite: Suite,
   staging: string,
 ): Promise<Pick<PrepareRecord, 'datasets' | 'interactions' | 'vocabularies' | 'absent'>> {
-  if (process.env.RECOMART_TRACE_SQL) {
-    for (const m of ['run', 'runAndReadAll'] as const) {
-      const orig = conn[m].bind(conn);
-      (conn as unknown as Record<string, unknown>)[m] = async (sql: string) => {
-        const t = Date.now();
-        const r = await orig(sql);
-        process.stderr.write(`${Date.now() - t} ms  ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
-        return r;
-      };
-    }
-  }
   const { prepared, absent } = await prepareDatasets(
     conn,
     ctx.paths.root,
