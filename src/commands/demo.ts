@@ -32,8 +32,13 @@ Look around:
   cat raw_zone/transactions/2026-08-01/*.manifest
   ls -R raw_zone/quarantine/                  rejected rows with line and reason; the file missing a column
   tail -n 3 logs/recomart.log                 JSON-lines log, one line per file ingested
-  recomart verify                             recompute every checksum and record count
-  recomart validate --export-failures         the rule suite; every failing row to reports/failures/`);
+  recomart validate --export-failures         the rule suite; every failing row to reports/failures/
+  recomart features get user_activity --ids CUST001 CUST002
+  recomart lineage user_activity              feature version → silver → raw files → sources
+Query the lake (DuckDB SQL over every zone; recomart query --views lists the views):
+  recomart query "SELECT event_type, count(*) AS events, sum(weight) AS weight FROM interactions GROUP BY ALL ORDER BY events DESC"
+  recomart query "SELECT rfm_segment, count(*) AS users, round(avg(monetary), 2) AS avg_spend FROM user_activity GROUP BY ALL ORDER BY users DESC"
+  recomart query "SELECT n.neighbour_id, c.product_name, n.similarity FROM item_neighbours n JOIN catalog c ON c.product_id = n.neighbour_id WHERE n.item_id = 'P00001' ORDER BY n.rank LIMIT 5"`);
   }
   return exitCodeForOutcome(result.outcome);
 }

@@ -3,7 +3,9 @@ import { startApiServer } from '../../../data_simulator/apiServer.js';
 import { simulate } from '../../../data_simulator/simulate.js';
 import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
 import { worstOutcome, type Outcome } from '../cli/exitCode.js';
+import { buildFeatures } from '../features/featureStore.js';
 import { initLake } from '../lake/initLake.js';
+import { runPrepare } from '../prepare/runPrepare.js';
 import { runValidation } from '../quality/runValidation.js';
 import { writeReport } from '../report/writeReport.js';
 import type { RunContext } from '../runContext.js';
@@ -152,6 +154,22 @@ export async function runDemo(ctx: RunContext, options: DemoOptions): Promise<De
       // Failing checks are what the injected defects are for; the step itself succeeded.
       outcome: 'ok',
       summary: `${run.summary.passed} checks passed, ${run.summary.failed} failed, ${run.summary.warned} warnings; report ${files.pdf}`,
+    };
+  });
+
+  await step('prepare', async () => {
+    const r = await runPrepare(ctx);
+    const excluded = r.datasets.reduce((n, d) => n + d.excluded, 0);
+    return {
+      outcome: 'ok',
+      summary: `${r.datasets.length} silver datasets, ${r.interactions?.rows ?? 0} interactions; ${excluded} rows excluded by error-level checks`,
+    };
+  });
+  await step('features', async () => {
+    const r = await buildFeatures(ctx);
+    return {
+      outcome: r.built.length > 0 ? 'ok' : 'failed',
+      summary: r.built.map((b) => `${b.view} v=${b.version} (${b.rows} rows)`).join(', '),
     };
   });
 
