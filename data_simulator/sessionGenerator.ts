@@ -170,13 +170,13 @@ function coprimeStride(n: number): number {
 export function* generateSessions(world: ShopWorld, events: number): Generator<Session> {
   const { seed, products } = world.options;
   const prng = new Prng(seed, 'sessions');
-  const averageEvents = 5.4;
-  const expectedSessions = Math.max(1, Math.ceil(events / averageEvents));
   if (products.length === 0 || world.options.customers === 0) return;
   let emitted = 0;
   let sessionNo = 0;
   while (emitted < events) {
-    const q = Math.min(0.999999, (sessionNo + 0.5) / expectedSessions);
+    // Position in the window by events emitted so far (not by session count, which would pile every
+    // session past the estimate onto the window's last instant when sessions run short).
+    const q = Math.min(0.999999, emitted / events);
     const customer = world.customer(prng);
     const traits = customerTraits(seed, customer);
     const device: Device = prng.chance(0.85)

@@ -300,6 +300,26 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     );
 
   program
+    .command('profile')
+    .description(
+      'statistics of every dataset and column, alerts, and the recommender EDA (long tail, sparsity, funnel, activity)',
+    )
+    .argument('[dataset...]', 'only these datasets of the rule suite (default: all that have data)')
+    .option('--suite <file>', 'rule suite naming the datasets (default: as validate)')
+    .option('--no-charts', 'skip the SVG charts')
+    .addHelpText(
+      'after',
+      `
+Writes reports/profile_<stamp>.json (schema: README "Profile") and profile_latest.json, with SVG
+charts in reports/profile_<stamp>/; \`recomart report\` adds a profile section from the latest one.
+Alert thresholds and the cold-start threshold are in config (profile.*). Above
+profile.exact_distinct_max_rows rows, distinct counts and quantiles are approximate and say so.`,
+    )
+    .action(async (datasets: string[], _opts, cmd: Command) =>
+      run((await import('./commands/profile.js')).profileCommand(datasets, cmd.optsWithGlobals())),
+    );
+
+  program
     .command('prepare')
     .description(
       'build the silver zone (processed_zone/): typed, deduplicated, cleaned Parquet per dataset, the unified interactions table, encodings',

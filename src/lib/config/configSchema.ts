@@ -66,6 +66,26 @@ export interface Config {
     /** Worker threads; 0 = one per core. */
     threads: number;
   };
+  profile: {
+    /** A user or item with fewer interactions than this is cold-start (also the feature views'). */
+    cold_start_threshold: number;
+    /** Most frequent values kept per column. */
+    top_k: number;
+    histogram_bins: number;
+    /** Up to this many rows distinct counts are exact; above, HyperLogLog estimates (labelled approximate). */
+    exact_distinct_max_rows: number;
+    /** Thresholds of the alerts (README "Profile"). */
+    alerts: {
+      high_missing_percent: number;
+      /** A text column with more distinct values than this (and not unique) is high-cardinality. */
+      high_cardinality: number;
+      /** |skewness| above this is skewed. */
+      skewness: number;
+      /** 1 − normalised entropy above this is imbalanced (categoricals with 2–high_cardinality values). */
+      imbalance: number;
+      zeros_percent: number;
+    };
+  };
   log: {
     level: LogLevel;
     /** JSON-lines log file, relative to the lake root. */
@@ -76,7 +96,7 @@ export interface Config {
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['simulator', 'master', 'lock', 'transactions', 'kafka', 'api', 'duckdb', 'log'],
+  required: ['simulator', 'master', 'lock', 'transactions', 'kafka', 'api', 'duckdb', 'profile', 'log'],
   properties: {
     simulator: {
       type: 'object',
@@ -157,6 +177,29 @@ export const configSchema: JSONSchemaType<Config> = {
         threads: { type: 'integer', minimum: 0, maximum: 256 },
       },
     },
+    profile: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cold_start_threshold', 'top_k', 'histogram_bins', 'exact_distinct_max_rows', 'alerts'],
+      properties: {
+        cold_start_threshold: { type: 'integer', minimum: 1 },
+        top_k: { type: 'integer', minimum: 1, maximum: 1000 },
+        histogram_bins: { type: 'integer', minimum: 2, maximum: 200 },
+        exact_distinct_max_rows: { type: 'integer', minimum: 0 },
+        alerts: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['high_missing_percent', 'high_cardinality', 'skewness', 'imbalance', 'zeros_percent'],
+          properties: {
+            high_missing_percent: { type: 'number', minimum: 0, maximum: 100 },
+            high_cardinality: { type: 'integer', minimum: 1 },
+            skewness: { type: 'number', minimum: 0 },
+            imbalance: { type: 'number', minimum: 0, maximum: 1 },
+            zeros_percent: { type: 'number', minimum: 0, maximum: 100 },
+          },
+        },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -201,5 +244,19 @@ export const defaultConfig: Config = {
     deadline_seconds: 300,
   },
   duckdb: { memory_limit: '1GB', threads: 0 },
+  profile: {
+    cold_start_threshold: 5,
+    top_k: 10,
+    histogram_bins: 20,
+    exact_distinct_max_rows: 1_000_000,
+    // ydata-profiling's defaults where it has one (skewness 20, imbalance 0.5, zeros 10%).
+    alerts: {
+      high_missing_percent: 10,
+      high_cardinality: 50,
+      skewness: 20,
+      imbalance: 0.5,
+      zeros_percent: 10,
+    },
+  },
   log: { level: 'info', file: 'logs/recomart.log' },
 };

@@ -19,6 +19,7 @@ import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
 import { readInputs, type InputSummary } from './inputManifests.js';
 import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
+import { unifiedInteractionsSql } from './unifiedInteractions.js';
 import { castExpression, silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
 
 export interface PreparedFile {
@@ -358,27 +359,14 @@ async function buildInteractions(
   silver: Set<string>,
   staging: string,
 ): Promise<PrepareRecord['interactions']> {
-  const parts: string[] = [];
   const w = INTERACTION_WEIGHTS;
-  if (silver.has('clickstream')) {
-    const purchasedInStore = silver.has('transactions')
-      ? `AND NOT (e.event_type = 'purchase' AND EXISTS (SELECT 1 FROM typed_transactions x
-           WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.timestamp::DATE))`
-      : '';
-    parts.push(`SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts, e.timestamp AS available_at,
-        'clickstream' AS source, e.session_id, 1 AS quantity
-      FROM typed_clickstream e
-      WHERE e.event_type IN ('view', 'add_to_cart', 'purchase') AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
-        AND e.timestamp IS NOT NULL ${purchasedInStore}`);
-  }
-  if (silver.has('transactions')) {
-    parts.push(`SELECT customer_id, product_id, 'purchase', txn_date::TIMESTAMP, (txn_date + INTERVAL 1 DAY)::TIMESTAMP,
-        'transaction', NULL, quantity
-      FROM typed_transactions WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND txn_date IS NOT NULL`);
-  }
-  if (parts.length === 0) return undefined;
+  const union = unifiedInteractionsSql(
+    silver.has('clickstream') ? 'typed_clickstream' : undefined,
+    silver.has('transactions') ? 'typed_transactions' : undefined,
+  );
+  if (!union) return undefined;
   const out = path.join(staging, 'interactions.parquet');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE all_interactions AS ${parts.join(' UNION ALL ')}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE all_interactions AS ${union}`);
   await conn.run(
     `COPY (
        SELECT user_id, item_id, event_type,

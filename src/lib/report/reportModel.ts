@@ -1,4 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { profileCharts } from '../profile/profileCharts.js';
+import type { ProfileResult } from '../profile/profileTypes.js';
 import type { CheckResult, ValidationRun } from '../quality/validationResult.js';
 
 export interface ReportChart {
@@ -14,6 +16,8 @@ export interface ReportModel {
   run: ValidationRun;
   history: { created_at: string; passed: number; failed: number; warned: number; run_id: string }[];
   charts: ReportChart[];
+  /** The latest `recomart profile`, when there is one (its charts are in `charts`, ids eda_* and hist_*). */
+  profile?: ProfileResult;
 }
 
 const STATUS_COLORS = {
@@ -27,7 +31,11 @@ const FONT = {
 };
 
 /** The report's data and charts (Vega-Lite) from a validation run and the runs before it. */
-export function buildReportModel(run: ValidationRun, previous: ValidationRun[]): ReportModel {
+export function buildReportModel(
+  run: ValidationRun,
+  previous: ValidationRun[],
+  profile?: ProfileResult,
+): ReportModel {
   const charts: ReportChart[] = [];
   charts.push({
     id: 'outcomes',
@@ -144,7 +152,8 @@ export function buildReportModel(run: ValidationRun, previous: ValidationRun[]):
     generated_at: new Date().toISOString(),
     run,
     history,
-    charts,
+    charts: [...charts, ...(profile ? profileCharts(profile) : [])],
+    profile,
   };
 }
 

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
+import type { ProfileResult } from '../profile/profileTypes.js';
+import { PROFILE_LATEST } from '../profile/runProfile.js';
 import type { ValidationRun } from '../quality/validationResult.js';
 import { compactStamp, type RunContext } from '../runContext.js';
 import { renderChart } from './renderChart.js';
@@ -18,7 +21,8 @@ export interface ReportFiles {
 
 /**
  * Writes reports/dq_report_<stamp>.{html,pdf} (and dq_report_latest.*) from a
- * validation run, with trends from the earlier validation_*.json runs.
+ * validation run, with trends from the earlier validation_*.json runs and the
+ * profile section from reports/profile_latest.json when `profile` has run.
  */
 export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<ReportFiles> {
   const dir = ctx.paths.reports;
@@ -28,7 +32,11 @@ export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<
     const r = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as ValidationRun;
     if (r.run_id !== run.run_id) previous.push(r);
   }
-  const model = buildReportModel(run, previous);
+  const latestProfile = path.join(dir, PROFILE_LATEST);
+  const profile = existsSync(latestProfile)
+    ? (JSON.parse(await readFile(latestProfile, 'utf8')) as ProfileResult)
+    : undefined;
+  const model = buildReportModel(run, previous, profile);
   const svgs = new Map<string, string>();
   for (const chart of model.charts) svgs.set(chart.id, await renderChart(chart.spec));
   const stamp = compactStamp(ctx.now());

@@ -1,0 +1,29 @@
+/**
+ * The unified user–item events over typed clickstream and transactions tables
+ * (either may be absent): clickstream views, carts and purchases, and every
+ * transaction as a purchase. A clickstream purchase with a transaction for the
+ * same user, item and day is the same purchase: only the transaction (the
+ * system of record) is kept. Columns: user_id, item_id, event_type, ts,
+ * available_at, source, session_id, quantity. Used by `prepare` (silver
+ * interactions) and by `profile`'s recommender EDA over the raw zone.
+ */
+export function unifiedInteractionsSql(clickstream?: string, transactions?: string): string | undefined {
+  const parts: string[] = [];
+  if (clickstream) {
+    const sameAsTransaction = transactions
+      ? `AND NOT (e.event_type = 'purchase' AND EXISTS (SELECT 1 FROM ${transactions} x
+           WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.timestamp::DATE))`
+      : '';
+    parts.push(`SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts, e.timestamp AS available_at,
+        'clickstream' AS source, e.session_id, 1 AS quantity
+      FROM ${clickstream} e
+      WHERE e.event_type IN ('view', 'add_to_cart', 'purchase') AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
+        AND e.timestamp IS NOT NULL ${sameAsTransaction}`);
+  }
+  if (transactions) {
+    parts.push(`SELECT customer_id, product_id, 'purchase', txn_date::TIMESTAMP, (txn_date + INTERVAL 1 DAY)::TIMESTAMP,
+        'transaction', NULL, quantity
+      FROM ${transactions} WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND txn_date IS NOT NULL`);
+  }
+  return parts.length > 0 ? parts.join(' UNION ALL ') : undefined;
+}

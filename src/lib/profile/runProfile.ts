@@ -1,0 +1,91 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../cli/errors.js';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { withDuck } from '../duck/withDuck.js';
+import { writeFileAtomic } from '../lake/atomicWrite.js';
+import { silverTypesFor } from '../prepare/silverSchemas.js';
+import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import { prepareDatasets } from '../quality/prepareDatasets.js';
+import { renderChart } from '../report/renderChart.js';
+import { compactStamp, type RunContext } from '../runContext.js';
+import { profileAlerts } from './profileAlerts.js';
+import { profileCharts } from './profileCharts.js';
+import { profileDataset } from './profileDataset.js';
+import type { ProfileResult } from './profileTypes.js';
+import { recommenderEda } from './recommenderEda.js';
+
+export const PROFILE_LATEST = 'profile_latest.json';
+
+/**
+ * Profiles every dataset of the rule suite that has data (or `datasets`),
+ * runs the recommender EDA when interactions exist, and writes
+ * reports/profile_<stamp>.json (+ profile_latest.json) and its SVG charts in
+ * reports/profile_<stamp>/.
+ */
+export async function runProfile(
+  ctx: RunContext,
+  options: { datasets?: string[]; suite?: string; charts?: boolean } = {},
+): Promise<{ profile: ProfileResult; file: string }> {
+  const started = Date.now();
+  const suite = loadSuite(resolveSuitePath(ctx.paths.root, options.suite));
+  const unknown = (options.datasets ?? []).filter((d) => !(d in suite.datasets));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `no dataset named ${unknown.join(', ')} in the rule suite`,
+      `datasets: ${Object.keys(suite.datasets).join(', ')}`,
+    );
+  const config = ctx.config.profile;
+  const stamp = compactStamp(ctx.now());
+  const profile = await withDuck(duckOptionsFor(ctx), async (conn) => {
+    const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
+    const result: ProfileResult = {
+      profile_version: 1,
+      run_id: ctx.runId,
+      created_at: ctx.now().toISOString(),
+      duration_ms: 0,
+      source: 'raw_zone',
+      datasets: [],
+      absent,
+      alerts: [],
+      charts: [],
+    };
+    for (const dataset of prepared.values()) {
+      const t = Date.now();
+      const p = await profileDataset(conn, config, dataset, silverTypesFor(dataset.name, suite));
+      result.datasets.push(p);
+      result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
+      ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
+    }
+    const t = Date.now();
+    result.eda = await recommenderEda(conn, new Set(prepared.keys()), config.cold_start_threshold);
+    if (result.eda)
+      ctx.logger.debug(`profile EDA: ${result.eda.interactions} interactions in ${Date.now() - t} ms`);
+    return result;
+  });
+  await mkdir(ctx.paths.reports, { recursive: true });
+  if (options.charts !== false) {
+    const dir = path.join(ctx.paths.reports, `profile_${stamp}`);
+    await mkdir(dir, { recursive: true });
+    for (const chart of profileCharts(profile)) {
+      const file = path.join(dir, `${chart.id}.svg`);
+      await writeFileAtomic(file, await renderChart(chart.spec));
+      profile.charts.push(path.relative(ctx.paths.root, file));
+    }
+  }
+  profile.duration_ms = Date.now() - started;
+  const file = path.join(ctx.paths.reports, `profile_${stamp}.json`);
+  await writeFileAtomic(file, JSON.stringify(profile, null, 2) + '\n');
+  await copyFile(file, path.join(ctx.paths.reports, PROFILE_LATEST));
+  const rel = path.relative(ctx.paths.root, file);
+  ctx.logger.info(
+    `profile: ${profile.datasets.length} datasets, ${profile.alerts.length} alerts, ${profile.charts.length} charts → ${rel}`,
+    {
+      datasets: profile.datasets.length,
+      alerts: profile.alerts.length,
+      duration_ms: profile.duration_ms,
+      file: rel,
+    },
+  );
+  return { profile, file: rel };
+}

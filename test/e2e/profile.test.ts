@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ProfileResult } from '../../src/lib/profile/profileTypes.js';
+import { runProfile } from '../../src/lib/profile/runProfile.js';
+import { testContext } from '../../src/lib/runContext.js';
+import { runCli } from '../helpers/runCli.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+import { writeTinyLake } from '../helpers/tinyLake.js';
+
+// Expected values are worked out by hand from test/helpers/tinyLake.ts (the raw zone: nothing excluded).
+const tmp = makeTempDir();
+const root = tmp.dir;
+let profile: ProfileResult;
+
+beforeAll(async () => {
+  writeTinyLake(root);
+  profile = (await runProfile(testContext(root))).profile;
+}, 60_000);
+afterAll(() => tmp.cleanup());
+
+const dataset = (name: string) => profile.datasets.find((d) => d.name === name)!;
+const variable = (ds: string, col: string) => dataset(ds).variables.find((v) => v.name === col)!;
+
+describe('profile of the tiny lake', () => {
+  it('dataset overview: rows, missing cells, duplicates, files, partitions, coverage', () => {
+    expect(dataset('transactions')).toMatchObject({
+      rows: 5,
+      columns: 7,
+      missing_cells: 3, // T3 unit_price and rating, T4 rating
+      missing_cells_percent: 8.57, // 3 / 35
+      duplicate_rows: 1, // T1 twice
+      duplicate_rows_percent: 20,
+      files: 3,
+      partitions: 3,
+      date_coverage: { column: 'txn_date', days: 3 },
+    });
+    expect(dataset('transactions').date_coverage!.min).toMatch(/^2026-08-01/);
+    expect(dataset('transactions').bytes).toBeGreaterThan(100);
+  });
+
+  it('numeric columns: count, missing, min/max, mean, std, exact quantiles, zeros, histogram', () => {
+    expect(variable('transactions', 'quantity')).toMatchObject({
+      kind: 'numeric',
+      count: 5,
+      missing: 0,
+      distinct: 3,
+      distinct_approximate: false,
+      min: 0,
+      max: 2,
+      mean: 1.2,
+      std: 0.8367, // sqrt(2.8 / 4)
+      quantiles: { p5: 0.2, p25: 1, p50: 1, p75: 2, p95: 2 }, // [0,1,1,2,2], linear interpolation
+      quantiles_approximate: false,
+      zeros: 1,
+      zeros_percent: 20,
+      negatives: 0,
+    });
+    const h = variable('transactions', 'quantity').histogram!;
+    expect(h).toHaveLength(20);
+    expect(h.reduce((n, b) => n + b.count, 0)).toBe(5);
+    expect([h[0]!.count, h[19]!.count]).toEqual([1, 2]); // 0 in the first bin, the two 2s in the last
+    expect(variable('transactions', 'rating')).toMatchObject({ count: 3, missing: 2, missing_percent: 40 });
+  });
+
+  it('text and timestamp columns: top values, lengths, hour and weekday', () => {
+    expect(variable('transactions', 'customer_id').top).toEqual([
+      { value: 'CUST001', count: 3, percent: 60 },
+      { value: 'CUST002', count: 2, percent: 40 },
+    ]);
+    expect(variable('transactions', 'customer_id').length).toEqual({ min: 7, mean: 7, max: 7 });
+    const ts = variable('clickstream', 'timestamp');
+    expect(ts.kind).toBe('timestamp');
+    expect(ts.by_hour![10]).toBe(4);
+    expect(ts.by_weekday).toEqual([1, 0, 0, 0, 0, 4, 3]); // Mon 08-03, Sat 08-01, Sun 08-02
+    // PII: counted, never listed.
+    expect(variable('customers', 'email').top).toBeUndefined();
+    expect(JSON.stringify(profile)).not.toMatch(/example\.com/);
+  });
+
+  it('recommender EDA equals the hand computation', () => {
+    const eda = profile.eda!;
+    // 6 clickstream events (e4 is the purchase T1 records; e7 a search) + 5 raw transactions.
+    expect(eda).toMatchObject({ interactions: 11, users: 2, items: 3 });
+    expect(eda.per_user).toMatchObject({ entities: 2, mean: 5.5, median: 5.5, max: 7, gini: 0.1364 });
+    expect(eda.per_item).toMatchObject({ entities: 3, max: 5, top20_share: 0.4545 });
+    expect(eda.sparsity.overall).toMatchObject({ users: 2, items: 3, pairs: 4, sparsity: 0.33333333 });
+    expect(eda.sparsity.catalog).toMatchObject({ users: 3, items: 4, pairs: 4 });
+    expect(eda.funnel.sessions).toEqual({ total: 3, with_view: 3, with_cart: 1, with_purchase: 1 });
+    expect(eda.funnel).toMatchObject({ view_to_cart: 0.3333, cart_to_purchase: 1, view_to_purchase: 0.3333 });
+    expect(eda.ratings).toEqual([
+      { rating: 3, count: 1 },
+      { rating: 5, count: 2 },
+    ]);
+    expect(eda.unrated_transactions).toBe(2);
+    expect(eda.cold_start).toEqual({
+      threshold: 5,
+      users_below: 1,
+      items_below: 2,
+      catalog_items_without_interactions: 1,
+      customers_without_interactions: 1,
+    });
+    expect(eda.categories).toEqual([
+      { category: 'A', interactions: 9, share: 0.8182 },
+      { category: 'B', interactions: 2, share: 0.1818 },
+    ]);
+    expect(eda.activity).toEqual([
+      { weekday: 1, hour: 12, events: 1 },
+      { weekday: 6, hour: 10, events: 4 },
+      { weekday: 7, hour: 9, events: 3 },
+    ]);
+    expect(eda.per_item.long_tail_curve.at(-1)).toEqual({ item_percent: 100, interaction_percent: 100 });
+  });
+
+  it('writes the JSON, latest copy and SVG charts', () => {
+    expect(existsSync(path.join(root, 'reports', 'profile_latest.json'))).toBe(true);
+    expect(profile.charts.some((c) => c.endsWith('eda_long_tail.svg'))).toBe(true);
+    for (const c of profile.charts) expect(readFileSync(path.join(root, c), 'utf8')).toMatch(/^<svg/);
+  });
+});
+
+describe('the report', () => {
+  it('has a profile section with the EDA charts once a profile exists', () => {
+    const r = runCli(['report', '--json', '-q'], { cwd: root });
+    expect(r.status).toBe(0);
+    const files = JSON.parse(r.stdout) as { report: { html: string; pdf: string } };
+    const html = readFileSync(path.join(root, files.report.html), 'utf8');
+    expect(html).toContain('<section id="profile"><h2>Profile and recommender EDA</h2>');
+    for (const id of ['eda_long_tail', 'eda_heatmap', 'eda_funnel', 'hist_transactions_quantity'])
+      expect(html).toContain(`id="chart-${id}"`);
+    expect(html).toMatch(/top 20% of items get 45\.5% of interactions/);
+    expect(html).not.toMatch(/example\.com/);
+  });
+});
+
+describe('profile alerts', () => {
+  const fixture = makeTempDir();
+  afterAll(() => fixture.cleanup());
+
+  it('fire on columns built to trigger each one, and on no other', () => {
+    const rows = Array.from({ length: 120 }, (_, i) =>
+      [
+        `r${i}`,
+        'x', // const_col
+        `u${i}`, // uniq_col
+        `c${i % 60}`, // card_col: 60 values, each twice
+        i % 5 === 0 ? '' : `v${i % 3}`, // miss_col: 20% missing
+        i === 0 ? 1000 : 1, // skew_col
+        i < 6 ? 'b' : 'a', // imb_col: 95% / 5%
+        i % 2, // zero_col: 50% zeros
+        i % 10, // ok_col: 10% zeros (not above 10), symmetric, 10 values
+      ].join(','),
+    );
+    mkdirs(fixture.dir);
+    writeFileSync(
+      path.join(fixture.dir, 'raw_zone', 'alerts.csv'),
+      ['id,const_col,uniq_col,card_col,miss_col,skew_col,imb_col,zero_col,ok_col', ...rows].join('\n') + '\n',
+    );
+    writeFileSync(
+      path.join(fixture.dir, 'suite.yaml'),
+      `version: 1
+datasets:
+  alerts:
+    path: raw_zone/alerts.csv
+    key: [id]
+    checks:
+      - schema: { types: { skew_col: DOUBLE, zero_col: DOUBLE, ok_col: BIGINT } }
+`,
+    );
+    // Thresholds come from config: skewness lowered so that 120 rows can exceed it.
+    writeFileSync(path.join(fixture.dir, 'recomart.config.yaml'), 'profile:\n  alerts:\n    skewness: 5\n');
+    const r = runCli(['profile', '--suite', 'suite.yaml', '--json', '--no-charts'], { cwd: fixture.dir });
+    expect(r.status).toBe(0);
+    const p = JSON.parse(r.stdout) as ProfileResult;
+    expect(p.alerts.map((a) => `${a.column}:${a.kind}`).sort()).toEqual(
+      [
+        'const_col:constant',
+        'uniq_col:unique',
+        'card_col:high_cardinality',
+        'miss_col:high_missing',
+        'skew_col:skewed',
+        'imb_col:imbalanced',
+        'zero_col:zeros',
+      ].sort(),
+    );
+    const imb = p.alerts.find((a) => a.kind === 'imbalanced')!;
+    expect(imb.value).toBe(0.7136); // 1 − H(0.95, 0.05) / ln 2
+    expect(p.alerts.find((a) => a.kind === 'skewed')!.threshold).toBe(5);
+  });
+
+  it('an unknown dataset is a usage error', () => {
+    const r = runCli(['profile', 'nope'], { cwd: root });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no dataset named nope/);
+  });
+});
+
+function mkdirs(dir: string): void {
+  runCli(['init', '-q'], { cwd: dir });
+}
