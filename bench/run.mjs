@@ -238,6 +238,14 @@ if (wanted('validate')) {
   const r = measure('report', ['report', '--json', '-q'], lake);
   record('report (validate + PDF + HTML)', r, rows);
 }
+if (wanted('profile')) {
+  const m = measure('profile', ['profile', '--json', '-q'], lake);
+  record(
+    `profile (${m.json.datasets.length} datasets + EDA, ${m.json.charts.length} charts)`,
+    m,
+    m.json.datasets.reduce((n, d) => n + d.rows, 0),
+  );
+}
 if (wanted('prepare') || wanted('features')) {
   const p = measure('prepare', ['prepare', '--json', '-q'], lake);
   record(

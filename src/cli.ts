@@ -12,6 +12,18 @@ import { parseCount, parseFault, parseSeconds } from './lib/cli/parseNumber.js';
  */
 /** Names only, so that `--help` does not load the feature SQL module's dependencies (it has none). */
 const featureViewNames = ['user_activity', 'item_popularity', 'item_neighbours', 'user_item'];
+const STAGE_NAMES = [
+  'ingest-master',
+  'ingest-transactions',
+  'ingest-clickstream',
+  'ingest-metadata',
+  'verify',
+  'validate',
+  'profile',
+  'report',
+  'prepare',
+  'features',
+];
 
 export function buildProgram(state: { exitCode: number } = { exitCode: 0 }): Command {
   const run = async (handler: Promise<number>) => {
@@ -457,6 +469,43 @@ Examples:
     )
     .action(async (target: string, _opts, cmd: Command) =>
       run((await import('./commands/lineage.js')).lineageCommand(target, cmd.optsWithGlobals())),
+    );
+
+  program
+    .command('run')
+    .description(
+      'the whole pipeline for cron: ingest (master, transactions, clickstream, metadata) → verify → validate → profile → report → prepare → features',
+    )
+    .option('--stages <stage...>', `only these stages (${STAGE_NAMES.join(', ')})`)
+    .option('--skip <stage...>', 'leave these stages out')
+    .option('--from <stage>', 'start at this stage')
+    .option('--continue-on-dq-fail', 'prepare and build features even when validation fails')
+    .option(
+      '--clickstream-from-file <file>',
+      'replay clickstream from a JSONL file instead of consuming Kafka',
+    )
+    .option('--as-of <time>', 'the "now" of the freshness checks (default: the current time)')
+    .addHelpText(
+      'after',
+      `
+A failing stage stops the stages that depend on it; the others still run. prepare depends on
+every ingest of the run and on validate passing; features on prepare; report on validate. A
+second \`recomart run\` while one is running exits 3 at once, naming the PID holding the lock.
+Exit code: the worst stage outcome. Record: logs/runs/<run_id>.json. Crontab:
+  */15 * * * * cd /srv/lake && recomart run -q >> logs/cron.log 2>&1`,
+    )
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/run.js')).runCommand(cmd.optsWithGlobals())),
+    );
+
+  program
+    .command('status')
+    .description(
+      'what is in the lake now: per source files, records, newest partition, last ingest, quarantine, Kafka lag; last run',
+    )
+    .option('--no-kafka', 'do not contact the broker for consumer lag')
+    .action(async (_opts, cmd: Command) =>
+      run((await import('./commands/status.js')).statusCommand(cmd.optsWithGlobals())),
     );
 
   program

@@ -1,6 +1,6 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
-import { runDemo } from '../lib/demo/runDemo.js';
+import { runDemo, type DemoStep } from '../lib/demo/runDemo.js';
 
 export interface DemoFlags extends GlobalOptions {
   seed?: string;
@@ -8,25 +8,33 @@ export interface DemoFlags extends GlobalOptions {
 }
 
 export async function demoCommand(options: DemoFlags): Promise<number> {
-  const ctx = createCommandContext('demo', options, [
-    { path: 'simulator.seed', value: options.seed, flag: '--seed' },
-    { path: 'simulator.defects', value: options.defects ?? '0.01', flag: '--defects' },
-  ]);
-  const result = await runDemo(ctx, {
-    seed: ctx.config.simulator.seed,
-    defectRate: ctx.config.simulator.defects,
-  });
+  // Each step's one-line summary is the demo's output; the full log is in logs/recomart.log (-v shows it).
+  const ctx = createCommandContext(
+    'demo',
+    options,
+    [
+      { path: 'simulator.seed', value: options.seed, flag: '--seed' },
+      { path: 'simulator.defects', value: options.defects ?? '0.01', flag: '--defects' },
+    ],
+    'error',
+  );
+  const line = (s: DemoStep) =>
+    `  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`;
+  if (!ctx.json)
+    ctx.say(`recomart demo in ${ctx.paths.root}: simulate, then the whole pipeline (recomart run)\n`);
+  const result = await runDemo(
+    ctx,
+    { seed: ctx.config.simulator.seed, defectRate: ctx.config.simulator.defects },
+    (s) => {
+      if (!ctx.json) ctx.say(line(s));
+    },
+  );
   if (ctx.json) ctx.printJson(result);
   else {
-    ctx.say('');
-    for (const s of result.steps) {
-      ctx.say(
-        `  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`,
-      );
-    }
     ctx.say(`
 Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}
 Data-quality report: ${result.report ?? '(not written)'} (and reports/dq_report_latest.html)
+Run record: logs/runs/${result.run_id ?? '?'}.json · recomart status shows the lake
 Look around:
   ls raw_zone/ raw_zone/transactions/         the raw zone and its date partitions
   cat raw_zone/transactions/2026-08-01/*.manifest

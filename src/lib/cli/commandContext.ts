@@ -33,6 +33,8 @@ export function createCommandContext(
   command: string,
   globals: GlobalOptions,
   flags: FlagOverride[] = [],
+  /** The library's messages on stderr by default (flags still win): `demo` keeps them to its own summary. */
+  defaultConsoleLevel: 'info' | 'error' | 'silent' = 'info',
 ): CommandContext {
   const root = resolveRoot(globals);
   const { config, warnings } = loadConfig({
@@ -49,7 +51,15 @@ export function createCommandContext(
   const logger = createLogger({
     file: path.resolve(root, config.log.file),
     fileLevel: config.log.level,
-    consoleLevel: quiet ? (json ? 'silent' : 'warn') : globals.verbose ? 'debug' : json ? 'warn' : 'info',
+    consoleLevel: quiet
+      ? json
+        ? 'silent'
+        : 'warn'
+      : globals.verbose
+        ? 'debug'
+        : json
+          ? 'warn'
+          : defaultConsoleLevel,
     color,
     runId,
     command,
