@@ -19,7 +19,7 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
     'error',
   );
   const line = (s: DemoStep) =>
-    `  ${s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`;
+    `  ${s.skipped ? '–' : s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`;
   if (!ctx.json)
     ctx.say(`recomart demo in ${ctx.paths.root}: simulate, then the whole pipeline (recomart run)\n`);
   const result = await runDemo(

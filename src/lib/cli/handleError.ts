@@ -23,6 +23,14 @@ export function handleError(
       write('  fix: check the permissions of the lake root (--root)\n');
     return ExitCode.Runtime;
   }
+  // DuckDB running out of its memory budget is a resource limit, not a bug.
+  if (error instanceof Error && /^Out of Memory Error/.test(error.message)) {
+    write(`recomart: error: DuckDB ${error.message.split('\n')[0]}\n`);
+    write(
+      '  fix: raise duckdb.memory_limit (e.g. RECOMART_DUCKDB_MEMORY_LIMIT=4GB); beyond it DuckDB spills to .recomart/duckdb_tmp where it can\n',
+    );
+    return ExitCode.Runtime;
+  }
   write(`recomart: internal error (this is a bug, please report it with the trace below)\n`);
   write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return ExitCode.Runtime;

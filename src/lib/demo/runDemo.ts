@@ -15,6 +15,8 @@ export interface DemoOptions {
 export interface DemoStep {
   step: string;
   outcome: Outcome;
+  /** The pipeline skipped it (a stage it depends on failed). */
+  skipped?: boolean;
   duration_ms: number;
   summary: string;
 }
@@ -131,7 +133,7 @@ export async function runDemo(
   const report = reportStage ? reportStage.summary.split(' and ')[0] : undefined;
 
   return {
-    outcome: worstOutcome(steps.map((s) => s.outcome)),
+    outcome: worstOutcome(steps.map((s) => (s.skipped ? 'failed' : s.outcome))),
     root: ctx.paths.root,
     report,
     run_id: run.run_id,

@@ -27,11 +27,17 @@ describe('exit codes', () => {
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     expect(handleError(enospc, write)).toBe(ExitCode.Runtime);
     expect(handleError(new TypeError('x is undefined'), write)).toBe(ExitCode.Runtime);
+    const oom = new Error(
+      'Out of Memory Error: could not allocate block of size 30.5 MiB (31.1 MiB/61.0 MiB used)',
+    );
+    expect(handleError(oom, write)).toBe(ExitCode.Runtime);
     const text = out.join('');
     expect(text).toContain('recomart: error: bad flag\n  usage: recomart x');
     expect(text).toContain('  fix: start it');
     expect(text).toContain('free disk space');
     expect(text).toContain('internal error (this is a bug');
     expect(text).toContain('TypeError: x is undefined');
+    expect(text).toContain('recomart: error: DuckDB Out of Memory Error: could not allocate');
+    expect(text).toContain('fix: raise duckdb.memory_limit');
   });
 });

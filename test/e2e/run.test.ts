@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { ProfileResult } from '../../src/lib/profile/profileTypes.js';
+import type { RunRecord, StageRecord } from '../../src/lib/run/runPipeline.js';
+import type { LakeStatus } from '../../src/lib/status/lakeStatus.js';
+import { runCli, runCliAsync, startCli } from '../helpers/runCli.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+
+const SIZES = [
+  '--customers',
+  '300',
+  '--products',
+  '150',
+  '--transactions',
+  '3000',
+  '--events',
+  '5000',
+  '--days',
+  '10',
+];
+const AS_OF = '2026-08-11T12:00:00Z';
+const CLICKS = ['--clickstream-from-file', 'source_systems/clickstream/events.jsonl'];
+// Port 9 (discard) on loopback: nothing listens, so the API is down; one attempt keeps it quick.
+const API_DOWN = { RECOMART_API_URL: 'http://127.0.0.1:9/product_stats', RECOMART_API_ATTEMPTS: '1' };
+
+const stage = (r: RunRecord, name: string) => r.stages.find((s) => s.stage === name) as StageRecord;
+
+function seed(root: string, defects: string): void {
+  expect(runCli(['init', '-q'], { cwd: root }).status).toBe(0);
+  expect(
+    runCli(['simulate', 'all', ...SIZES, '--seed', '3', '--defects', defects, '-q'], { cwd: root }).status,
+  ).toBe(0);
+}
+
+describe('recomart run with the metadata API down', () => {
+  const tmp = makeTempDir();
+  let record: RunRecord;
+  let exit: number | null;
+  beforeAll(() => {
+    seed(tmp.dir, '0');
+    const r = runCli(['run', ...CLICKS, '--as-of', AS_OF, '--json'], { cwd: tmp.dir, env: API_DOWN });
+    exit = r.status;
+    record = JSON.parse(r.stdout) as RunRecord;
+  }, 180_000);
+  afterAll(() => tmp.cleanup());
+
+  it('fails that stage, runs the independent ones, skips its dependents, and exits 3', () => {
+    expect(exit).toBe(3);
+    expect(record.outcome).toBe('failed');
+    expect(stage(record, 'ingest-metadata')).toMatchObject({ outcome: 'failed', exit_code: 3 });
+    expect(stage(record, 'ingest-metadata').error).toMatch(/127\.0\.0\.1:9/);
+    for (const s of [
+      'ingest-master',
+      'ingest-transactions',
+      'ingest-clickstream',
+      'verify',
+      'validate',
+      'profile',
+      'report',
+    ])
+      expect({ s, outcome: stage(record, s).outcome }).toEqual({ s, outcome: 'ok' });
+    expect(stage(record, 'ingest-clickstream').counts).toMatchObject({ events: 5000, quarantined: 0 });
+    expect(stage(record, 'prepare')).toMatchObject({
+      outcome: 'skipped',
+      summary: 'skipped: ingest-metadata failed',
+    });
+    expect(stage(record, 'features')).toMatchObject({
+      outcome: 'skipped',
+      summary: 'skipped: prepare was skipped',
+    });
+    expect(existsSync(path.join(tmp.dir, 'processed_zone', '_prepare.json'))).toBe(false);
+  });
+
+  it('keeps the run record in logs/runs/<run_id>.json, and status reports it', () => {
+    const file = path.join(tmp.dir, 'logs', 'runs', `${record.run_id}.json`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(record);
+    expect(record.stages.map((s) => s.stage)).toEqual(record.stages_requested);
+    const status = JSON.parse(
+      runCli(['status', '--json', '--no-kafka'], { cwd: tmp.dir }).stdout,
+    ) as LakeStatus;
+    expect(status.last_run).toMatchObject({
+      run_id: record.run_id,
+      outcome: 'failed',
+      failed_stages: ['ingest-metadata'],
+    });
+    expect(status.sources.find((s) => s.source === 'clickstream')).toMatchObject({
+      records: 5000,
+      quarantined_records: 0,
+    });
+    expect(status.sources.find((s) => s.source === 'metadata')).toMatchObject({ files: 0 });
+  });
+
+  it('once the API is back, --from ingest-metadata finishes the pipeline (exit 0)', async () => {
+    const api = startCli(['simulate', 'api', '--port', '0', '--products', '150', '--json', '-q'], {
+      cwd: tmp.dir,
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        api.stdout.on('data', (d: Buffer) => {
+          out += String(d);
+          const m = /"url": "([^"]+)"/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        void api.exited.then(() => reject(new Error('API server exited')));
+      });
+      const r = await runCliAsync(['run', '--from', 'ingest-metadata', '--as-of', AS_OF, '--json'], {
+        cwd: tmp.dir,
+        env: { RECOMART_API_URL: url },
+      });
+      const again = JSON.parse(r.stdout) as RunRecord;
+      expect(again.stages.map((s) => s.stage)).toEqual([
+        'ingest-metadata',
+        'verify',
+        'validate',
+        'profile',
+        'report',
+        'prepare',
+        'features',
+      ]);
+      expect(r.status).toBe(0);
+      expect(stage(again, 'features').counts).toMatchObject({ views: 4 });
+    } finally {
+      api.kill('SIGTERM');
+      await api.exited;
+    }
+  }, 120_000);
+});
+
+describe('recomart run: the lock and the data-quality gate', () => {
+  const tmp = makeTempDir();
+  beforeAll(() => seed(tmp.dir, '0.02'), 60_000);
+  afterAll(() => tmp.cleanup());
+
+  const holdLock = (pid: number) => {
+    const locks = path.join(tmp.dir, '.recomart', 'locks');
+    mkdirSync(locks, { recursive: true });
+    writeFileSync(
+      path.join(locks, 'run.lock'),
+      JSON.stringify({
+        pid,
+        host: hostname(),
+        command: 'run',
+        run_id: 'other',
+        acquired_at: new Date().toISOString(),
+      }),
+    );
+  };
+
+  it('a second run while one holds the lock exits 3 at once, naming its PID', () => {
+    holdLock(process.pid); // this test process: alive
+    const started = Date.now();
+    const r = runCli(['run', '--stages', 'verify'], { cwd: tmp.dir });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`held by pid ${process.pid}`));
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a stale lock (dead PID) is taken over', () => {
+    holdLock(2 ** 22 + 12345); // above pid_max's default: never a live process
+    const r = runCli(['run', '--stages', 'ingest-master', '--json'], { cwd: tmp.dir });
+    expect(r.status).toBe(0);
+    expect(existsSync(path.join(tmp.dir, '.recomart', 'locks', 'run.lock'))).toBe(false);
+  });
+
+  it('failing validation stops prepare and features unless --continue-on-dq-fail', () => {
+    runCli(['run', '--stages', 'ingest-transactions', 'ingest-clickstream', ...CLICKS, '-q'], {
+      cwd: tmp.dir,
+    });
+    const gated = runCli(['run', '--stages', 'validate,prepare,features', '--as-of', AS_OF, '--json'], {
+      cwd: tmp.dir,
+    });
+    expect(gated.status).toBe(1);
+    const g = JSON.parse(gated.stdout) as RunRecord;
+    expect(stage(g, 'validate').outcome).toBe('checks_failed');
+    expect(stage(g, 'prepare').outcome).toBe('skipped');
+    expect(stage(g, 'prepare').summary).toMatch(/--continue-on-dq-fail/);
+    const forced = runCli(
+      ['run', '--stages', 'validate,prepare,features', '--continue-on-dq-fail', '--json'],
+      {
+        cwd: tmp.dir,
+      },
+    );
+    const f = JSON.parse(forced.stdout) as RunRecord;
+    expect(forced.status).toBe(1); // still the worst outcome: the checks failed
+    expect([stage(f, 'prepare').outcome, stage(f, 'features').outcome]).toEqual(['ok', 'ok']);
+  });
+
+  it('rejects an unknown stage with exit 2', () => {
+    const r = runCli(['run', '--skip', 'nope'], { cwd: tmp.dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no stage named nope/);
+  });
+});
+
+describe('recomart demo', () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('runs the whole pipeline from an empty directory: report, profile, silver and features', async () => {
+    const r = await runCliAsync(['demo', '--json'], { cwd: tmp.dir });
+    expect(r.status).toBe(0);
+    const demo = JSON.parse(r.stdout) as { steps: { step: string; outcome: string }[]; report: string };
+    expect(demo.steps.map((s) => s.step)).toEqual([
+      'init',
+      'simulate',
+      'ingest-master',
+      'ingest-transactions',
+      'ingest-clickstream',
+      'ingest-metadata',
+      'verify',
+      'validate',
+      'profile',
+      'report',
+      'prepare',
+      'features',
+    ]);
+    expect(demo.steps.every((s) => s.outcome === 'ok')).toBe(true);
+    // The report: a PDF, and HTML with the failed checks the defects cause and the EDA.
+    expect(readFileSync(path.join(tmp.dir, demo.report)).subarray(0, 5).toString()).toBe('%PDF-');
+    const html = readFileSync(path.join(tmp.dir, 'reports', 'dq_report_latest.html'), 'utf8');
+    expect(html).toMatch(/<span class="status FAIL">FAIL<\/span>/);
+    expect(html).toContain('id="chart-eda_long_tail"');
+    const profile = JSON.parse(
+      readFileSync(path.join(tmp.dir, 'reports', 'profile_latest.json'), 'utf8'),
+    ) as ProfileResult;
+    expect(profile.datasets.map((d) => d.name)).toEqual([
+      'catalog',
+      'customers',
+      'transactions',
+      'clickstream',
+      'external_metadata',
+    ]);
+    expect(profile.eda!.interactions).toBeGreaterThan(60_000);
+    // Features: every view built, and their numbers agree with silver.
+    const q = runCli(
+      [
+        'query',
+        '--json',
+        `SELECT (SELECT count(*) FROM user_item) AS pairs,
+                (SELECT count(DISTINCT (user_id, item_id)) FROM interactions) AS silver_pairs,
+                (SELECT sum(purchases) FROM item_popularity) AS purchases,
+                (SELECT count(*) FROM interactions i JOIN catalog c ON c.product_id = i.item_id WHERE event_type = 'purchase') AS silver_purchases,
+                (SELECT max(rank) FROM item_neighbours) AS max_rank`,
+      ],
+      { cwd: tmp.dir },
+    );
+    const [row] = JSON.parse(q.stdout) as Record<string, number>[];
+    expect(row!.pairs).toBe(row!.silver_pairs);
+    expect(row!.purchases).toBe(row!.silver_purchases);
+    expect(row!.max_rank).toBe(50);
+    const status = JSON.parse(
+      runCli(['status', '--json', '--no-kafka'], { cwd: tmp.dir }).stdout,
+    ) as LakeStatus;
+    expect(status.features!.map((f) => f.view).sort()).toEqual([
+      'item_neighbours',
+      'item_popularity',
+      'user_activity',
+      'user_item',
+    ]);
+  }, 120_000);
+});
