@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../config/configSchema.js';
-import { quoteIdent } from '../duck/sqlText.js';
+import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import type { Bin, ColumnKind, ColumnProfile, Correlations, DatasetProfile } from './profileTypes.js';
@@ -81,7 +81,11 @@ export async function profileDataset(
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')} FROM ${raw}`,
   );
-  await conn.run(`DROP TABLE ${raw}`);
+  // The text table (or the view over the raw cache) is no longer needed.
+  const isView = await conn.runAndReadAll(
+    `SELECT 1 FROM duckdb_views() WHERE view_name = ${quoteLiteral(dataset.view)} AND temporary`,
+  );
+  await conn.run(`DROP ${isView.currentRowCount > 0 ? 'VIEW' : 'TABLE'} ${raw}`);
 
   const exact = rows <= config.exact_distinct_max_rows;
   const distinctOf = (c: string) => (exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`);

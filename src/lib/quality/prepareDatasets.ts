@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
@@ -43,38 +46,119 @@ export async function prepareDatasets(
       absent.push(name);
       continue;
     }
-    const view = `ds_${name}`;
-    const select = withSourceFile ? '* EXCLUDE (filename), filename AS __file' : '*';
+    const view = quoteIdent(`ds_${name}`);
     const t = Date.now();
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
-    if (pattern.endsWith('.jsonl')) {
-      // DuckDB's JSON reader holds ~200 KB per file until the scan ends: 4,600 hourly files
-      // exhaust a 1 GB memory limit. The fields are fixed, so the files are read in batches.
-      const perRead = await jsonFilesPerRead(conn);
-      const reader = (list: string[]) =>
-        `read_json([${list.map(quoteLiteral).join(', ')}], format = 'newline_delimited'${withSourceFile ? ', filename = true' : ''}, columns = {${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`;
-      for (let i = 0; i < files.length; i += perRead) {
-        const batch = reader(files.slice(i, i + perRead));
+    const isJson = pattern.endsWith('.jsonl');
+    const columnsSpec = `{${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}}`;
+    const loadInto = async (table: string, list: string[]) => {
+      if (isJson) {
+        // DuckDB's JSON reader holds ~200 KB per file until the scan ends: 4,600 hourly files
+        // exhaust a 1 GB memory limit. The fields are fixed, so the files are read in batches.
+        const perRead = await jsonFilesPerRead(conn);
+        for (let i = 0; i < list.length; i += perRead) {
+          const batch = `read_json([${list
+            .slice(i, i + perRead)
+            .map(quoteLiteral)
+            .join(', ')}], format = 'newline_delimited', filename = true, columns = ${columnsSpec})`;
+          await conn.run(
+            i === 0
+              ? `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (filename), filename AS __file FROM ${batch}`
+              : `INSERT INTO ${table} SELECT * EXCLUDE (filename), filename AS __file FROM ${batch}`,
+          );
+        }
+      } else {
         await conn.run(
-          i === 0
-            ? `CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT ${select} FROM ${batch}`
-            : `INSERT INTO ${quoteIdent(view)} SELECT ${select} FROM ${batch}`,
+          `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (filename), filename AS __file
+           FROM read_csv([${list.map(quoteLiteral).join(', ')}], header = true, all_varchar = true, union_by_name = true,
+             delim = ',', quote = '"', escape = '"', filename = true)`,
         );
       }
-    } else {
+    };
+    const dirs = new Set(files.map((f) => path.dirname(f)));
+    if (dirs.size > 1) {
+      const parts = await cachedPartitions(conn, root, name, files, isJson ? columnsSpec : 'csv', loadInto);
+      const scan = `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+      // prepare needs a table (its rowid is the read order); checks and profiles scan the
+      // compressed columnar cache directly, reading only the columns each query needs.
       await conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${quoteIdent(view)} AS SELECT ${select}
-         FROM read_csv(${quoteLiteral(pattern)}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"'${withSourceFile ? ', filename = true' : ''})`,
+        withSourceFile
+          ? `CREATE OR REPLACE TEMP TABLE ${view} AS SELECT * FROM ${scan}`
+          : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * EXCLUDE (__file) FROM ${scan}`,
       );
+    } else {
+      await loadInto(view, files);
+      if (!withSourceFile) await conn.run(`ALTER TABLE ${view} DROP COLUMN __file`);
     }
     onLoaded?.(name, Date.now() - t);
-    const columns = (await conn.runAndReadAll(`DESCRIBE ${quoteIdent(view)}`))
+    const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name))
       .filter((c) => c !== '__file');
-    prepared.set(name, { name, view, path: ds.path, files, columns, key: ds.key ?? [], pii: ds.pii ?? [] });
+    prepared.set(name, {
+      name,
+      view: `ds_${name}`,
+      path: ds.path,
+      files,
+      columns,
+      key: ds.key ?? [],
+      pii: ds.pii ?? [],
+    });
   }
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);
   return { prepared, absent };
 }
+
+/**
+ * The raw zone as text, cached as one Parquet file per partition directory in
+ * .recomart/cache/raw/<dataset>/, named by a digest of the directory's file
+ * names, sizes and mtimes (committed raw files never change, so a new or
+ * replaced file changes the digest). A run re-reads only the partitions that
+ * changed since the last one: validate, profile and prepare then scan
+ * Parquet instead of parsing thousands of JSON and CSV files each.
+ */
+async function cachedPartitions(
+  conn: DuckDBConnection,
+  root: string,
+  dataset: string,
+  files: string[],
+  schemaKey: string,
+  loadInto: (table: string, list: string[]) => Promise<void>,
+): Promise<string[]> {
+  const cacheDir = path.join(root, '.recomart', 'cache', 'raw', dataset);
+  await mkdir(cacheDir, { recursive: true });
+  const byDir = new Map<string, string[]>();
+  for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+  const parts: string[] = [];
+  for (const [dir, list] of byDir) {
+    const stats = await Promise.all(list.map((f) => stat(f)));
+    const digest = createHash('md5')
+      .update(`${CACHE_FORMAT}\n${root}\n${schemaKey}\n`)
+      .update(list.map((f, i) => `${path.basename(f)}\t${stats[i]!.size}\t${stats[i]!.mtimeMs}`).join('\n'))
+      .digest('hex')
+      .slice(0, 16);
+    const part = path.join(cacheDir, `${path.basename(dir)}.${digest}.parquet`);
+    if (!existsSync(part)) {
+      await loadInto('__cache_build', list);
+      const tmp = `${part}.tmp-${process.pid}`;
+      await conn.run(`COPY __cache_build TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      await conn.run('DROP TABLE __cache_build');
+      await rename(tmp, part);
+    }
+    parts.push(part);
+  }
+  // Parts of older versions of a partition, or of partitions gone from the raw zone. Recent ones are
+  // left for a concurrent reader that may have listed them a moment ago.
+  const keep = new Set(parts.map((p) => path.basename(p)));
+  for (const entry of await readdir(cacheDir)) {
+    if (keep.has(entry)) continue;
+    const file = path.join(cacheDir, entry);
+    const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > 10 * 60_000) await unlink(file).catch(() => undefined);
+  }
+  return parts;
+}
+
+/** Bumped when the cache's content changes meaning, so that old caches are rebuilt. */
+const CACHE_FORMAT = 'raw-text-v1';
