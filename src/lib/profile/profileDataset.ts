@@ -27,6 +27,7 @@ const TIME_COLUMN: Record<string, string> = {
 };
 
 type Row = Record<string, unknown>;
+const CORRELATION_MAX_ROWS = 200_000;
 const num = (v: unknown): number =>
   typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
 const opt = (v: unknown): number | undefined =>
@@ -230,7 +231,8 @@ export async function profileDataset(
   const numeric = variables
     .filter((v) => v.kind === 'numeric' && v.count > 1 && (v.std ?? 0) > 0)
     .map((v) => v.name);
-  if (numeric.length >= 2 && rows <= config.exact_distinct_max_rows)
+  // Correlations describe reference tables (catalogue, metadata), not event logs: up to 200k rows.
+  if (numeric.length >= 2 && rows <= CORRELATION_MAX_ROWS)
     profile.correlations = await correlations(conn, typed, numeric);
   return profile;
 }

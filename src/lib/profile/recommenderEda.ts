@@ -60,18 +60,19 @@ export async function recommenderEda(
        (SELECT n, row_number() OVER (ORDER BY n DESC, item_id) AS r, count(*) OVER () AS items FROM eda_t)`,
   );
 
-  const sparsity = async (where: string): Promise<SparsityFigures> => {
-    const r = await one(
-      conn,
-      `SELECT count(DISTINCT user_id)::BIGINT AS u, count(DISTINCT item_id)::BIGINT AS i,
-         count(DISTINCT (user_id, item_id))::BIGINT AS p FROM eda_i ${where}`,
-    );
-    return figures(num(r.u), num(r.i), num(r.p));
-  };
-  const overall = await sparsity('');
-  const byType = [];
-  for (const t of ['view', 'add_to_cart', 'purchase'])
-    byType.push({ event_type: t, ...(await sparsity(`WHERE event_type = '${t}'`)) });
+  // Overall and per event type in one pass (GROUPING SETS).
+  const sets = await all(
+    conn,
+    `SELECT event_type, count(DISTINCT user_id)::BIGINT AS u, count(DISTINCT item_id)::BIGINT AS i,
+       count(DISTINCT (user_id, item_id))::BIGINT AS p, grouping(event_type) AS overall
+     FROM eda_i GROUP BY GROUPING SETS ((), (event_type))`,
+  );
+  const pick = (r: Row | undefined): SparsityFigures => figures(num(r?.u), num(r?.i), num(r?.p));
+  const overall = pick(sets.find((r) => num(r.overall) === 1));
+  const byType = ['view', 'add_to_cart', 'purchase'].map((t) => ({
+    event_type: t,
+    ...pick(sets.find((r) => num(r.overall) === 0 && r.event_type === t)),
+  }));
 
   const events = await one(
     conn,
