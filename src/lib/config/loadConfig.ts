@@ -168,24 +168,33 @@ function setPath(target: Json, keyPath: string, value: unknown): void {
   node[parts[parts.length - 1]!] = value;
 }
 
-/** `RECOMART_LOCK_WAIT_SECONDS` → `lock.wait_seconds`, if that key exists in the schema. */
-export function envNameToPath(name: string): string | undefined {
-  const rest = name.slice('RECOMART_'.length).toLowerCase();
-  for (const [section, schema] of Object.entries(configSchema.properties)) {
-    if (!rest.startsWith(`${section}_`)) continue;
-    const key = rest.slice(section.length + 1);
-    const props = (schema as { properties: Record<string, unknown> }).properties;
-    if (key in props) return `${section}.${key}`;
-  }
-  return undefined;
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
 }
 
-function leafSchema(keyPath: string): { type?: string } | undefined {
-  const [section, key] = keyPath.split('.');
-  const s = (configSchema.properties as Record<string, { properties?: Record<string, { type?: string }> }>)[
-    section ?? ''
-  ];
-  return key ? s?.properties?.[key] : undefined;
+/**
+ * `RECOMART_LOCK_WAIT_SECONDS` → `lock.wait_seconds`, `RECOMART_PROFILE_ALERTS_SKEWNESS` →
+ * `profile.alerts.skewness`: the leaf key of the schema the name spells, if there is one.
+ */
+export function envNameToPath(name: string): string | undefined {
+  const walk = (node: SchemaNode, prefix: string[], rest: string): string | undefined => {
+    for (const [key, sub] of Object.entries(node.properties ?? {})) {
+      if (rest === key && sub.type !== 'object') return [...prefix, key].join('.');
+      if (sub.type === 'object' && rest.startsWith(`${key}_`)) {
+        const found = walk(sub, [...prefix, key], rest.slice(key.length + 1));
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(configSchema as unknown as SchemaNode, [], name.slice('RECOMART_'.length).toLowerCase());
+}
+
+function leafSchema(keyPath: string): SchemaNode | undefined {
+  let node: SchemaNode | undefined = configSchema as unknown as SchemaNode;
+  for (const key of keyPath.split('.')) node = node?.properties?.[key];
+  return node;
 }
 
 /** Strings from env or flags become numbers/booleans when the schema says so; anything unparseable is left for ajv to reject. */

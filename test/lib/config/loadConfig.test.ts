@@ -107,5 +107,17 @@ describe('loadConfig', () => {
     expect(envNameToPath('RECOMART_LOCK_WAIT_SECONDS')).toBe('lock.wait_seconds');
     expect(envNameToPath('RECOMART_SIMULATOR_OUTPUT_DIR')).toBe('simulator.output_dir');
     expect(envNameToPath('RECOMART_NOPE')).toBeUndefined();
+    // Nested sections, and a section name is not a leaf.
+    expect(envNameToPath('RECOMART_PROFILE_ALERTS_SKEWNESS')).toBe('profile.alerts.skewness');
+    expect(envNameToPath('RECOMART_PROFILE_COLD_START_THRESHOLD')).toBe('profile.cold_start_threshold');
+    expect(envNameToPath('RECOMART_PROFILE_ALERTS')).toBeUndefined();
+  });
+
+  it('coerces nested numeric env values and validates them', () => {
+    const { config } = loadConfig({ root, env: { RECOMART_PROFILE_ALERTS_SKEWNESS: '3.5' } });
+    expect(config.profile.alerts.skewness).toBe(3.5);
+    expect(() => loadConfig({ root, env: { RECOMART_PROFILE_ALERTS_IMBALANCE: '2' } })).toThrow(
+      /RECOMART_PROFILE_ALERTS_IMBALANCE/,
+    );
   });
 });
