@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import {
@@ -11,7 +12,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/runCli.js';
+import { BIN, runCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const md5 = (file: string) => createHash('md5').update(readFileSync(file)).digest('hex');
@@ -300,5 +301,23 @@ describe('usage and configuration errors exit 2', () => {
     const version = runCli(['--version'], { cwd: root });
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('stops quietly when the reader of stdout goes away (recomart … | head)', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | head -1`], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.stdout.trim()).toBe('Usage: recomart [options] [command]');
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    const status = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" --help | head -1 >/dev/null`],
+      {
+        cwd: root,
+      },
+    );
+    expect(status.status).toBe(0);
   });
 });
