@@ -199,35 +199,40 @@ ORDER BY item_id`,
       rank: `1 = most similar; at most ${TOP_K_NEIGHBOURS} per item (ties broken by neighbour_id)`,
       co_sessions: 'clickstream sessions in which both items were viewed, carted or bought',
       co_purchasers: 'users who bought both items',
-      similarity: `cosine over baskets (sessions and users' purchase sets): co-baskets / √(baskets of item × baskets of neighbour). Baskets with more than ${MAX_BASKET_ITEMS} items are left out`,
+      similarity: `cosine over baskets (sessions and users' purchase sets): co-baskets / √(baskets of item × baskets of neighbour). Baskets with more than ${MAX_BASKET_ITEMS} items are left out of the co-counts`,
       jaccard: 'co-baskets / (baskets of item + baskets of neighbour − co-baskets)',
     },
     sql: `
-WITH baskets AS (
-  SELECT DISTINCT 's' || session_id AS basket, item_id FROM interactions WHERE session_id IS NOT NULL
-  UNION
-  SELECT DISTINCT 'u' || user_id, item_id FROM interactions WHERE event_type = 'purchase'
+WITH items AS (
+  -- Integer codes: the pair self-join and its aggregation then work on integers, not strings.
+  SELECT item_id, row_number() OVER (ORDER BY item_id)::INTEGER AS code FROM (SELECT DISTINCT item_id FROM interactions)
+), baskets AS (
+  -- kind 0: a clickstream session; kind 1: a user's purchases. DISTINCT: an item counts once per basket.
+  SELECT DISTINCT 0 AS kind, hash(i.session_id) AS basket, c.code
+  FROM interactions i JOIN items c USING (item_id) WHERE i.session_id IS NOT NULL
+  UNION ALL
+  SELECT DISTINCT 1, hash(i.user_id), c.code
+  FROM interactions i JOIN items c USING (item_id) WHERE i.event_type = 'purchase'
 ), sized AS (
-  SELECT basket, item_id FROM baskets
-  QUALIFY count(*) OVER (PARTITION BY basket) BETWEEN 2 AND ${MAX_BASKET_ITEMS}
+  SELECT kind, basket, code FROM baskets
+  QUALIFY count(*) OVER (PARTITION BY kind, basket) BETWEEN 2 AND ${MAX_BASKET_ITEMS}
 ), item_baskets AS (
-  SELECT item_id, count(*)::BIGINT AS n FROM baskets GROUP BY item_id
+  SELECT code, count(*)::BIGINT AS n FROM baskets GROUP BY code
 ), pairs AS (
-  SELECT a.item_id, b.item_id AS neighbour_id, count(*)::BIGINT AS co,
-    count(*) FILTER (WHERE a.basket[1] = 's')::BIGINT AS co_sessions,
-    count(*) FILTER (WHERE a.basket[1] = 'u')::BIGINT AS co_purchasers
-  FROM sized a JOIN sized b ON a.basket = b.basket AND a.item_id <> b.item_id
+  SELECT a.code AS i, b.code AS j, count(*)::BIGINT AS co,
+    count(*) FILTER (WHERE a.kind = 0)::BIGINT AS co_sessions,
+    count(*) FILTER (WHERE a.kind = 1)::BIGINT AS co_purchasers
+  FROM sized a JOIN sized b ON a.kind = b.kind AND a.basket = b.basket AND a.code <> b.code
   GROUP BY ALL
-), scored AS (
-  SELECT p.item_id, p.neighbour_id, p.co_sessions, p.co_purchasers,
-    round(p.co / sqrt(x.n * y.n), 6) AS similarity, round(p.co / (x.n + y.n - p.co), 6) AS jaccard
-  FROM pairs p JOIN item_baskets x ON x.item_id = p.item_id JOIN item_baskets y ON y.item_id = p.neighbour_id
+), ranked AS (
+  SELECT p.i, p.j, p.co_sessions, p.co_purchasers,
+    round(p.co / sqrt(x.n * y.n), 6) AS similarity, round(p.co / (x.n + y.n - p.co), 6) AS jaccard,
+    row_number() OVER (PARTITION BY p.i ORDER BY round(p.co / sqrt(x.n * y.n), 6) DESC, p.j)::INTEGER AS rank
+  FROM pairs p JOIN item_baskets x ON x.code = p.i JOIN item_baskets y ON y.code = p.j
+  QUALIFY rank <= ${TOP_K_NEIGHBOURS}
 )
-SELECT item_id, neighbour_id,
-  row_number() OVER (PARTITION BY item_id ORDER BY similarity DESC, neighbour_id)::INTEGER AS rank,
-  co_sessions, co_purchasers, similarity, jaccard
-FROM scored
-QUALIFY rank <= ${TOP_K_NEIGHBOURS}
+SELECT a.item_id, b.item_id AS neighbour_id, r.rank, r.co_sessions, r.co_purchasers, r.similarity, r.jaccard
+FROM ranked r JOIN items a ON a.code = r.i JOIN items b ON b.code = r.j
 ORDER BY item_id, rank`,
   },
   {
