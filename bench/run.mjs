@@ -283,11 +283,16 @@ const doc = {
 mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.json`), JSON.stringify(doc, null, 2) + '\n');
 const fmt = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en-US'));
-console.log(`\n${args.scale} scale, ${doc.cores} cores, node ${doc.node}\n`);
-console.log('| stage | seconds | rows | rows/s | peak RSS (MB) |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
-for (const r of results)
-  console.log(
-    `| ${r.stage} | ${r.seconds.toFixed(2)} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} |`,
-  );
-console.log(`\nwritten to bench/results/${stamp}.json`);
+const table = [
+  `${args.scale} scale, ${doc.cores} cores, node ${doc.node} (npm run bench -- --scale ${args.scale}${args.only ? ` --only ${args.only}` : ''})`,
+  '',
+  '| stage | seconds | rows | rows/s | peak RSS (MB) |',
+  '| --- | ---: | ---: | ---: | ---: |',
+  ...results.map(
+    (r) =>
+      `| ${r.stage} | ${r.seconds.toFixed(2)} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} |`,
+  ),
+].join('\n');
+writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.md`), table + '\n');
+console.log(`\n${table}`);
+console.log(`\nwritten to bench/results/${stamp}.json and .md`);
