@@ -380,7 +380,7 @@ Inference: \`features get <view>\` serves the latest.`,
       '--ids <id...>',
       "entity ids (the view's first key), space- or comma-separated; default: the first --limit rows",
     )
-    .option('--feature-version <n>', 'this version', parseCount)
+    .option('--feature-version <n>', 'this version (also --version <n>)', parseCount)
     .option(
       '--as-of <time>',
       'the newest version computed as of this time or earlier (point-in-time, for training)',
@@ -401,7 +401,7 @@ Inference: \`features get <view>\` serves the latest.`,
       'one view: every feature with its type and meaning, versions, inputs of the latest (or --version)',
     )
     .argument('<view>', 'feature view')
-    .option('--feature-version <n>', 'describe this version', parseCount)
+    .option('--feature-version <n>', 'describe this version (also --version <n>)', parseCount)
     .action(async (view: string, _opts, cmd: Command) =>
       run((await import('./commands/features.js')).featuresDescribeCommand(view, cmd.optsWithGlobals())),
     );
@@ -456,7 +456,7 @@ Examples:
     )
     .option(
       '--feature-version <n>',
-      'for a feature view: this version (default: the one served for inference)',
+      'for a feature view: this version (also --version <n>; default: the one served for inference)',
       parseCount,
     )
     .addHelpText(
@@ -541,10 +541,30 @@ function applyErrorHandling(command: Command): void {
   for (const sub of command.commands) applyErrorHandling(sub);
 }
 
+/**
+ * `features get|describe … --version N` and `lineage … --version N` pick a feature version; the
+ * program's own `--version` (print recomart's) would otherwise claim the flag wherever it appears.
+ * After those subcommands it is spelled --feature-version, which both names reach.
+ */
+export function featureVersionAlias(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const words = args.filter((a) => !a.startsWith('-'));
+  const takesVersion =
+    (words[0] === 'features' && (words[1] === 'get' || words[1] === 'describe')) || words[0] === 'lineage';
+  if (!takesVersion) return argv;
+  const at = args.indexOf(words[0]!);
+  return [
+    ...argv.slice(0, 2),
+    ...args.map((a, i) =>
+      i <= at ? a : a === '--version' ? '--feature-version' : a.replace(/^--version=/, '--feature-version='),
+    ),
+  ];
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const state = { exitCode: ExitCode.Ok as number };
-    await buildProgram(state).parseAsync(argv);
+    await buildProgram(state).parseAsync(featureVersionAlias(argv));
     return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

@@ -231,6 +231,15 @@ describe('point-in-time retrieval and versions', () => {
       runCli(['features', 'get', 'user_activity', '--ids', 'CUST001', '--json'], { cwd: root }).stdout,
     ) as { version: number };
     expect(latest.version).toBe(2);
+    // --version picks a feature version after `features get` (recomart's own --version elsewhere).
+    const pinned = runCli(
+      ['features', 'get', 'user_activity', '--version', '1', '--ids', 'CUST001', '--json'],
+      {
+        cwd: root,
+      },
+    );
+    expect(JSON.parse(pinned.stdout)).toMatchObject({ version: 1, rows: [{ events: 4 }] });
+    expect(runCli(['--version'], { cwd: root }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const early = runCli(['features', 'get', 'user_activity', '--as-of', '2026-07-01'], { cwd: root });
     expect(early.status).toBe(3);
     expect(early.stderr).toMatch(/no version as of 2026-07-01T00:00:00.000Z or earlier/);
