@@ -61,7 +61,7 @@ export interface Config {
     deadline_seconds: number;
   };
   duckdb: {
-    /** DuckDB's buffer pool cap; larger work spills to .recomart/duckdb_tmp. */
+    /** DuckDB's buffer pool cap, or `auto` (1 GB for checks and queries, 4 GB for prepare and features); larger work spills to .recomart/duckdb_tmp. */
     memory_limit: string;
     /** Worker threads; 0 = one per core. */
     threads: number;
@@ -173,7 +173,7 @@ export const configSchema: JSONSchemaType<Config> = {
       additionalProperties: false,
       required: ['memory_limit', 'threads'],
       properties: {
-        memory_limit: { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$' },
+        memory_limit: { type: 'string', pattern: '^(auto|\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB))$' },
         threads: { type: 'integer', minimum: 0, maximum: 256 },
       },
     },
@@ -243,7 +243,7 @@ export const defaultConfig: Config = {
     max_pages: 10000,
     deadline_seconds: 300,
   },
-  duckdb: { memory_limit: '1GB', threads: 0 },
+  duckdb: { memory_limit: 'auto', threads: 0 },
   profile: {
     cold_start_threshold: 5,
     top_k: 10,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import type { RunContext } from '../runContext.js';
 import { featureViews, pointInTime } from './featureViews.js';
-import { readVersion, writeRegistry, type Registry } from './featureStore.js';
+import { readVersion, viewSql, writeRegistry, type Registry } from './featureStore.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -52,7 +52,7 @@ export async function writeFeatureDocs(ctx: RunContext): Promise<{ file: string;
         '',
       );
     }
-    lines.push('<details><summary>SQL</summary>', '', '```sql', decl.sql.trim(), '```', '', '</details>', '');
+    lines.push('<details><summary>SQL</summary>', '', '```sql', viewSql(decl), '```', '', '</details>', '');
   }
   const file = path.join(ctx.paths.featureStore, 'FEATURES.md');
   await writeFileAtomic(file, lines.join('\n'));

@@ -94,7 +94,7 @@ export async function buildFeatures(
           const prepare = await readPrepareRecord(ctx);
           const built: VersionMetadata[] = [];
           const skipped: BuildResult['skipped'] = [];
-          await withDuck(duckOptionsFor(ctx), async (conn) => {
+          await withDuck(duckOptionsFor(ctx, 'build'), async (conn) => {
             const available = await pointInTimeViews(conn, ctx, prepare, asOf);
             for (const view of selected) {
               const missing = view.sources.filter((s) => !available.has(s));
@@ -179,7 +179,10 @@ async function buildVersion(
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   const out = path.join(tmp, DATA_FILE);
+  for (const step of view.steps ?? [])
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(step.name)} AS ${step.sql}`);
   await conn.run(`COPY (${view.sql}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`);
+  for (const step of view.steps ?? []) await conn.run(`DROP TABLE ${quoteIdent(step.name)}`);
   const described = (
     await conn.runAndReadAll(
       `DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`,
@@ -210,8 +213,8 @@ async function buildVersion(
     md5: sealed.md5,
     bytes: sealed.bytes,
     columns: described,
-    sql: view.sql.trim(),
-    sql_md5: createHash('md5').update(view.sql.trim()).digest('hex'),
+    sql: viewSql(view),
+    sql_md5: createHash('md5').update(viewSql(view)).digest('hex'),
     inputs: silver
       .filter((d) => view.sources.includes(d.name) || view.optional?.includes(d.name))
       .map((d) => ({
@@ -377,4 +380,12 @@ export function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
     return v;
   };
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, convert(v)]));
+}
+
+/** The whole SQL of a view as it runs: its steps (temp tables) then the final query. */
+export function viewSql(view: FeatureView): string {
+  return [
+    ...(view.steps ?? []).map((s) => `CREATE TEMP TABLE ${s.name} AS ${s.sql.trim()};`),
+    view.sql.trim(),
+  ].join('\n\n');
 }

@@ -23,6 +23,11 @@ export interface FeatureView {
   optional?: string[];
   /** Every column of the result (keys included), with its meaning and how it is computed. */
   features: Record<string, string>;
+  /**
+   * Intermediate results, each created as a temp table (in order) before `sql` runs: one big query
+   * would hold all their hash tables at once, which a memory limit cannot spill past.
+   */
+  steps?: { name: string; sql: string }[];
   sql: string;
   /** ORDER BY of `features get` (default: the keys). */
   order?: string;
@@ -76,36 +81,62 @@ export const featureViews: FeatureView[] = [
       tablet_share: 'share of clickstream events on tablet',
       desktop_share: 'share of clickstream events on desktop',
     },
-    sql: `
-WITH act AS (
-  SELECT user_id, count(*)::BIGINT AS events, count(DISTINCT ts::DATE)::BIGINT AS active_days,
-    round(count(*) / count(DISTINCT ts::DATE), 4) AS events_per_active_day,
-    count(DISTINCT session_id)::BIGINT AS sessions,
-    count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
-    count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
-    count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
-    min(ts) AS first_seen, max(ts) AS last_seen
-  FROM interactions GROUP BY user_id
-), rfm AS (
+    steps: [
+      {
+        // Per user and day first: DISTINCT aggregates inside a 30M-row GROUP BY do not spill, these do.
+        name: 'ua_act',
+        sql: `
+WITH daily AS (
+  SELECT user_id, ts::DATE AS d, count(*) AS n,
+    count(*) FILTER (WHERE event_type = 'view') AS v, count(*) FILTER (WHERE event_type = 'add_to_cart') AS c,
+    count(*) FILTER (WHERE event_type = 'purchase') AS p, min(ts) AS first_ts, max(ts) AS last_ts
+  FROM interactions GROUP BY ALL
+), sess AS (
+  SELECT user_id, count(*)::BIGINT AS sessions
+  FROM (SELECT DISTINCT user_id, session_id FROM interactions WHERE session_id IS NOT NULL) GROUP BY user_id
+)
+SELECT user_id, sum(n)::BIGINT AS events, count(*)::BIGINT AS active_days,
+  round(sum(n) / count(*), 4) AS events_per_active_day, coalesce(any_value(sess.sessions), 0)::BIGINT AS sessions,
+  sum(v)::BIGINT AS views, sum(c)::BIGINT AS add_to_carts, sum(p)::BIGINT AS purchases,
+  min(first_ts) AS first_seen, max(last_ts) AS last_seen
+FROM daily LEFT JOIN sess USING (user_id) GROUP BY user_id`,
+      },
+      {
+        name: 'ua_rfm',
+        sql: `
+WITH rfm AS (
   SELECT customer_id AS user_id, date_diff('day', max(txn_date), getvariable('as_of')::DATE)::INTEGER AS recency_days,
     count(*)::BIGINT AS frequency, round(sum(amount), 2) AS monetary,
     round(avg(rating), 4) AS avg_rating_given, count(rating)::BIGINT AS ratings_given
   FROM transactions GROUP BY customer_id
-), scored AS (
-  SELECT *, ${quintile('recency_days', 'DESC')} AS r_score, ${quintile('frequency', 'ASC')} AS f_score,
-    ${quintile('monetary', 'ASC')} AS m_score
-  FROM rfm
-), cats AS (
-  SELECT user_id, list(category ORDER BY n DESC, category)[1:3] AS preferred_categories
-  FROM (SELECT i.user_id, c.category, count(*) AS n FROM interactions i JOIN catalog c ON c.product_id = i.item_id
-        WHERE c.category IS NOT NULL GROUP BY ALL)
-  GROUP BY user_id
-), dev AS (
-  SELECT user_id, round(avg((device = 'mobile')::INTEGER), 4) AS mobile_share,
-    round(avg((device = 'tablet')::INTEGER), 4) AS tablet_share,
-    round(avg((device = 'desktop')::INTEGER), 4) AS desktop_share
-  FROM clickstream WHERE device IS NOT NULL GROUP BY user_id
 )
+SELECT *, ${quintile('recency_days', 'DESC')} AS r_score, ${quintile('frequency', 'ASC')} AS f_score,
+  ${quintile('monetary', 'ASC')} AS m_score
+FROM rfm`,
+      },
+      {
+        name: 'ua_cats',
+        sql: `
+WITH uc AS (
+  SELECT i.user_id, c.category, count(*) AS n FROM interactions i JOIN catalog c ON c.product_id = i.item_id
+  WHERE c.category IS NOT NULL GROUP BY ALL
+), top3 AS (
+  SELECT * FROM uc QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, category) <= 3
+)
+-- An ordered list() over a million groups buffers every row in memory; three rows sorted after do not.
+SELECT user_id, list_transform(list_sort(list({'k': -n, 'category': category})), x -> x.category) AS preferred_categories
+FROM top3 GROUP BY user_id`,
+      },
+      {
+        name: 'ua_dev',
+        sql: `
+SELECT user_id, round(avg((device = 'mobile')::INTEGER), 4) AS mobile_share,
+  round(avg((device = 'tablet')::INTEGER), 4) AS tablet_share,
+  round(avg((device = 'desktop')::INTEGER), 4) AS desktop_share
+FROM clickstream WHERE device IS NOT NULL GROUP BY user_id`,
+      },
+    ],
+    sql: `
 SELECT user_id,
   coalesce(events, 0)::BIGINT AS events, coalesce(active_days, 0)::BIGINT AS active_days,
   coalesce(events_per_active_day, 0) AS events_per_active_day, coalesce(sessions, 0)::BIGINT AS sessions,
@@ -124,7 +155,7 @@ SELECT user_id,
        ELSE 'needs_attention' END AS rfm_segment,
   avg_rating_given, coalesce(ratings_given, 0)::BIGINT AS ratings_given,
   preferred_categories, mobile_share, tablet_share, desktop_share
-FROM act FULL JOIN scored USING (user_id) LEFT JOIN cats USING (user_id) LEFT JOIN dev USING (user_id)
+FROM ua_act FULL JOIN ua_rfm USING (user_id) LEFT JOIN ua_cats USING (user_id) LEFT JOIN ua_dev USING (user_id)
 ORDER BY user_id`,
   },
   {
@@ -159,12 +190,16 @@ ORDER BY user_id`,
       review_count: 'external API review count',
     },
     sql: `
-WITH ev AS (
-  SELECT item_id, count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
-    count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
-    count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
-    count(DISTINCT user_id)::BIGINT AS unique_users, count(*)::BIGINT AS interactions
-  FROM interactions GROUP BY item_id
+WITH pairs AS (
+  -- Per item and user first (a spillable GROUP BY), instead of count(DISTINCT user_id) per item.
+  SELECT item_id, user_id, count(*) FILTER (WHERE event_type = 'view') AS v,
+    count(*) FILTER (WHERE event_type = 'add_to_cart') AS c, count(*) FILTER (WHERE event_type = 'purchase') AS p,
+    count(*) AS n
+  FROM interactions GROUP BY ALL
+), ev AS (
+  SELECT item_id, sum(v)::BIGINT AS views, sum(c)::BIGINT AS add_to_carts, sum(p)::BIGINT AS purchases,
+    count(*)::BIGINT AS unique_users, sum(n)::BIGINT AS interactions
+  FROM pairs GROUP BY item_id
 ), rt AS (
   SELECT product_id AS item_id, round(avg(rating), 4) AS avg_rating, count(rating)::BIGINT AS rating_count
   FROM transactions GROUP BY product_id

@@ -79,7 +79,7 @@ export async function runPrepare(ctx: RunContext, options: { suite?: string } = 
       await mkdir(path.join(staging, 'excluded'), { recursive: true });
       await mkdir(path.join(staging, 'vocabularies'), { recursive: true });
       await mkdir(path.join(staging, 'lineage'), { recursive: true });
-      const built = await withDuck(duckOptionsFor(ctx), (conn) => build(conn, ctx, suite, staging));
+      const built = await withDuck(duckOptionsFor(ctx, 'build'), (conn) => build(conn, ctx, suite, staging));
       const record: PrepareRecord = {
         run_id: ctx.runId,
         created_at: ctx.now().toISOString(),
