@@ -10,9 +10,14 @@
 export function unifiedInteractionsSql(clickstream?: string, transactions?: string): string | undefined {
   const parts: string[] = [];
   if (clickstream) {
+    // The purchase events that a transaction records, found by an inner join (DuckDB builds its hash
+    // table on the smaller side, the purchase events) and then excluded by event_id; a correlated
+    // NOT EXISTS would hash every transaction instead.
     const sameAsTransaction = transactions
-      ? `AND NOT (e.event_type = 'purchase' AND EXISTS (SELECT 1 FROM ${transactions} x
-           WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.timestamp::DATE))`
+      ? `AND (e.event_type <> 'purchase' OR e.event_id IS NULL OR e.event_id NOT IN (
+           SELECT p.event_id FROM ${clickstream} p JOIN ${transactions} x
+             ON x.customer_id = p.user_id AND x.product_id = p.item_id AND x.txn_date = p.timestamp::DATE
+           WHERE p.event_type = 'purchase' AND p.event_id IS NOT NULL))`
       : '';
     parts.push(`SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts, e.timestamp AS available_at,
         'clickstream' AS source, e.session_id, 1 AS quantity
