@@ -195,11 +195,14 @@ describeKafka('ingest clickstream against a real Kafka broker', () => {
       '-q',
     ];
     const a = startCli(args, { cwd: root });
+    let aErr = '';
+    a.stderr.on('data', (d: Buffer) => (aErr += String(d)));
     await sleep(2500);
     const b = startCli(args, { cwd: root }); // joins: rebalance
     await sleep(3500);
     a.kill('SIGTERM'); // leaves cleanly: rebalance, b takes every partition
-    expect(await a.exited).toBe(0);
+    // On failure the diff shows a's stderr: why it did not leave cleanly.
+    expect({ exit: await a.exited, stderr: aErr }).toMatchObject({ exit: 0 });
     expect(await producerDone).toBe(0);
     // b catches up, then stops cleanly.
     const deadline = Date.now() + 60_000;

@@ -39,6 +39,7 @@ const RESERVED_ENV = new Set([
   'RECOMART_FAILPOINT',
   'RECOMART_TRACE_SQL',
   'RECOMART_REQUIRE_REPORT_TOOLS',
+  'RECOMART_KAFKA_STATE', // scripts/kafka.sh's state directory
 ]);
 
 type Json = Record<string, unknown>;
