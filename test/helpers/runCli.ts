@@ -50,7 +50,11 @@ export function runCliAsync(
 ): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const key of Object.keys(env)) if (key.startsWith('RECOMART_')) delete env[key];
-  for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
+  // undefined unsets a variable the test runner has (e.g. KAFKA_BROKERS).
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env,
