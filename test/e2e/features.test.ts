@@ -240,6 +240,9 @@ describe('point-in-time retrieval and versions', () => {
     );
     expect(JSON.parse(pinned.stdout)).toMatchObject({ version: 1, rows: [{ events: 4 }] });
     expect(runCli(['--version'], { cwd: root }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const unknown = runCli(['features', 'get', 'nope'], { cwd: root });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no feature view named nope\n {2}fix: views: user_activity/);
     const early = runCli(['features', 'get', 'user_activity', '--as-of', '2026-07-01'], { cwd: root });
     expect(early.status).toBe(3);
     expect(early.stderr).toMatch(/no version as of 2026-07-01T00:00:00.000Z or earlier/);

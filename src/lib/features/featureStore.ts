@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError, UsageError } from '../cli/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
@@ -125,7 +125,7 @@ function selectViews(names?: string[]): FeatureView[] {
   if (!names || names.length === 0) return featureViews;
   const unknown = names.filter((n) => !featureViews.some((v) => v.name === n));
   if (unknown.length > 0)
-    throw new RuntimeError(
+    throw new UsageError(
       `no feature view named ${unknown.join(', ')}`,
       `views: ${featureViews.map((v) => v.name).join(', ')}`,
     );
