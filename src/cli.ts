@@ -5,25 +5,15 @@ import { ExitCode } from './lib/cli/exitCode.js';
 import { UsageError } from './lib/cli/errors.js';
 import { handleError } from './lib/cli/handleError.js';
 import { parseCount, parseFault, parseSeconds } from './lib/cli/parseNumber.js';
+// Both are plain declarations with no imports: `--help` still loads no DuckDB or Kafka.
+import { featureViews } from './lib/features/featureViews.js';
+import { STAGES } from './lib/run/stages.js';
 
 /**
  * The command tree. It declares options only; each action lazily imports one
  * handler from src/commands/, so `recomart --help` loads no DuckDB or Kafka.
  */
-/** Names only, so that `--help` does not load the feature SQL module's dependencies (it has none). */
-const featureViewNames = ['user_activity', 'item_popularity', 'item_neighbours', 'user_item'];
-const STAGE_NAMES = [
-  'ingest-master',
-  'ingest-transactions',
-  'ingest-clickstream',
-  'ingest-metadata',
-  'verify',
-  'validate',
-  'profile',
-  'report',
-  'prepare',
-  'features',
-];
+const featureViewNames = featureViews.map((v) => v.name);
 
 export function buildProgram(state: { exitCode: number } = { exitCode: 0 }): Command {
   const run = async (handler: Promise<number>) => {
@@ -476,7 +466,7 @@ Examples:
     .description(
       'the whole pipeline for cron: ingest (master, transactions, clickstream, metadata) → verify → validate → profile → report → prepare → features',
     )
-    .option('--stages <stage...>', `only these stages (${STAGE_NAMES.join(', ')})`)
+    .option('--stages <stage...>', `only these stages (${STAGES.join(', ')})`)
     .option('--skip <stage...>', 'leave these stages out')
     .option('--from <stage>', 'start at this stage')
     .option('--continue-on-dq-fail', 'prepare and build features even when validation fails')

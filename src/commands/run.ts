@@ -1,6 +1,7 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { UsageError } from '../lib/cli/errors.js';
-import { runPipeline, STAGES, type Stage, type StageRecord } from '../lib/run/runPipeline.js';
+import { runPipeline, type StageRecord } from '../lib/run/runPipeline.js';
+import { STAGES, type Stage } from '../lib/run/stages.js';
 
 export interface RunFlags extends GlobalOptions {
   stages?: string[];

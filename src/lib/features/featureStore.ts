@@ -7,6 +7,7 @@ import { RuntimeError, UsageError } from '../cli/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { jsonRow } from '../duck/jsonValues.js';
 import { withDuck } from '../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
@@ -367,19 +368,6 @@ export async function getFeatures(
     );
     return reader.getRowObjectsJS().map(jsonRow);
   });
-}
-
-/** A DuckDB row as plain JSON values: BIGINTs as numbers when exact, timestamps as ISO strings. */
-export function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
-  const convert = (v: unknown): unknown => {
-    if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-    if (v instanceof Date) return v.toISOString();
-    if (Array.isArray(v)) return v.map(convert);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
-    return v;
-  };
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, convert(v)]));
 }
 
 /** The whole SQL of a view as it runs: its steps (temp tables) then the final query. */

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { toNumber } from '../duck/jsonValues.js';
 import type { Config } from '../config/configSchema.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
@@ -28,8 +29,7 @@ const TIME_COLUMN: Record<string, string> = {
 
 type Row = Record<string, unknown>;
 const CORRELATION_MAX_ROWS = 200_000;
-const num = (v: unknown): number =>
-  typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
+const num = toNumber;
 const opt = (v: unknown): number | undefined =>
   v === null || v === undefined ? undefined : Number.isFinite(num(v)) ? num(v) : undefined;
 const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;

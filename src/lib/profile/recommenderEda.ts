@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { toNumber } from '../duck/jsonValues.js';
 import { unifiedInteractionsSql } from '../prepare/unifiedInteractions.js';
 import type { Bin, Distribution, RecommenderEda, SparsityFigures } from './profileTypes.js';
 
 type Row = Record<string, unknown>;
-const num = (v: unknown): number =>
-  typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0);
+const num = toNumber;
 const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b) : null);
 

@@ -3,7 +3,7 @@ import { StatementType } from '@duckdb/node-api';
 import { UsageError } from '../cli/errors.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { withDuck } from '../duck/withDuck.js';
-import { jsonRow } from '../features/featureStore.js';
+import { jsonRow } from '../duck/jsonValues.js';
 import type { RunContext } from '../runContext.js';
 import { registerLakeViews, type LakeView } from './lakeViews.js';
 

@@ -11,26 +11,12 @@ import { runValidation } from '../quality/runValidation.js';
 import type { ValidationRun } from '../quality/validationResult.js';
 import { writeReport } from '../report/writeReport.js';
 import type { RunContext } from '../runContext.js';
+import { STAGES, type Stage } from './stages.js';
 import { ingestClickstream } from '../sources/clickstream/ingestClickstream.js';
 import { ingestMaster } from '../sources/master/ingestMaster.js';
 import { ingestMetadata } from '../sources/metadata/ingestMetadata.js';
 import { ingestTransactions } from '../sources/transactions/ingestTransactions.js';
 import { verifyLake } from '../verify/verifyLake.js';
-
-/** The pipeline's stages, in the order they run. */
-export const STAGES = [
-  'ingest-master',
-  'ingest-transactions',
-  'ingest-clickstream',
-  'ingest-metadata',
-  'verify',
-  'validate',
-  'profile',
-  'report',
-  'prepare',
-  'features',
-] as const;
-export type Stage = (typeof STAGES)[number];
 
 const INGESTS: Stage[] = ['ingest-master', 'ingest-transactions', 'ingest-clickstream', 'ingest-metadata'];
 
