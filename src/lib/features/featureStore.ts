@@ -38,13 +38,11 @@ export interface VersionMetadata {
   duration_ms: number;
 }
 
-export interface RegistryView {
-  name: string;
-  entity: string;
-  keys: string[];
-  description: string;
-  owner: string;
-  sources: string[];
+/** A view's declaration as the registry documents it, with each feature's type and the versions on disk. */
+export interface RegistryView extends Pick<
+  FeatureView,
+  'name' | 'entity' | 'keys' | 'description' | 'owner' | 'sources'
+> {
   features: { name: string; type: string; description: string }[];
   versions: { version: number; created_at: string; as_of: string; rows: number; md5: string }[];
   latest?: number;
