@@ -298,6 +298,9 @@ describe('lineage and query', () => {
       facts: { files: 3, records: 0 },
     });
     expect(txn.upstream[0]!.warnings![0]).toMatch(/3 files had no manifest/);
+    const missing = runCli(['lineage', 'raw_zone/nope.csv'], { cwd: root });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/raw_zone\/nope\.csv: no such file in the lake/);
   });
 
   it('refuses statements that write unless --write, and names the views on a typo', () => {

@@ -175,6 +175,8 @@ async function rawFileNode(
   rel: string,
   record: PrepareRecord | undefined,
 ): Promise<LineageNode> {
+  if (!existsSync(path.join(ctx.paths.root, rel)))
+    throw new UsageError(`${rel}: no such file in the lake`, '`ls raw_zone/` shows what is there');
   const manifest = await readManifest(manifestPathFor(path.join(ctx.paths.root, rel))).catch(() => undefined);
   if (!manifest)
     throw new UsageError(
