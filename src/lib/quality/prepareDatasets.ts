@@ -22,6 +22,22 @@ async function jsonFilesPerRead(conn: DuckDBConnection): Promise<number> {
 }
 
 /**
+ * DuckDB's reader of raw files as text: JSON lines with the suite's `columns`, or CSV with a
+ * header (union by name). `source` is a glob pattern or a list of files.
+ */
+export function rawTextReader(
+  source: string | string[],
+  columns: string[] | undefined,
+  filename = false,
+): string {
+  const files = Array.isArray(source) ? `[${source.map(quoteLiteral).join(', ')}]` : quoteLiteral(source);
+  const first = Array.isArray(source) ? (source[0] ?? '') : source;
+  return first.endsWith('.jsonl')
+    ? `read_json(${files}, format = 'newline_delimited'${filename ? ', filename = true' : ''}, columns = {${(columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
+    : `read_csv(${files}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"'${filename ? ', filename = true' : ''})`;
+}
+
+/**
  * A DuckDB table per dataset, loaded once from the files its path matches, every
  * column read as text (typing is what the checks test). Datasets without files are left out:
  * validation works on whatever has been ingested so far.
@@ -51,17 +67,13 @@ export async function prepareDatasets(
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const isJson = pattern.endsWith('.jsonl');
-    const columnsSpec = `{${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}}`;
     const loadInto = async (table: string, list: string[]) => {
       if (isJson) {
         // DuckDB's JSON reader holds ~200 KB per file until the scan ends: 4,600 hourly files
         // exhaust a 1 GB memory limit. The fields are fixed, so the files are read in batches.
         const perRead = await jsonFilesPerRead(conn);
         for (let i = 0; i < list.length; i += perRead) {
-          const batch = `read_json([${list
-            .slice(i, i + perRead)
-            .map(quoteLiteral)
-            .join(', ')}], format = 'newline_delimited', filename = true, columns = ${columnsSpec})`;
+          const batch = rawTextReader(list.slice(i, i + perRead), ds.columns, true);
           await conn.run(
             i === 0
               ? `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (filename), filename AS __file FROM ${batch}`
@@ -71,14 +83,20 @@ export async function prepareDatasets(
       } else {
         await conn.run(
           `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (filename), filename AS __file
-           FROM read_csv([${list.map(quoteLiteral).join(', ')}], header = true, all_varchar = true, union_by_name = true,
-             delim = ',', quote = '"', escape = '"', filename = true)`,
+           FROM ${rawTextReader(list, undefined, true)}`,
         );
       }
     };
     const dirs = new Set(files.map((f) => path.dirname(f)));
     if (dirs.size > 1) {
-      const parts = await cachedPartitions(conn, root, name, files, isJson ? columnsSpec : 'csv', loadInto);
+      const parts = await cachedPartitions(
+        conn,
+        root,
+        name,
+        files,
+        isJson ? JSON.stringify(ds.columns) : 'csv',
+        loadInto,
+      );
       const scan = `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
       // prepare needs a table (its rowid is the read order); checks and profiles scan the
       // compressed columnar cache directly, reading only the columns each query needs.

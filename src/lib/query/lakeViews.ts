@@ -7,6 +7,7 @@ import { listVersions, readVersion, resolveVersion } from '../features/featureSt
 import { featureViews } from '../features/featureViews.js';
 import { PREPARE_RECORD, type PrepareRecord } from '../prepare/runPrepare.js';
 import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import { rawTextReader } from '../quality/prepareDatasets.js';
 import type { RunContext } from '../runContext.js';
 
 export interface LakeView {
@@ -44,9 +45,7 @@ export async function registerLakeViews(
       .getRowObjectsJS()
       .map((r) => Number(r.n as bigint))[0];
     if (!found) continue;
-    const source = pattern.endsWith('.jsonl')
-      ? `read_json(${quoteLiteral(pattern)}, format = 'newline_delimited', columns = {${(ds.columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
-      : `read_csv(${quoteLiteral(pattern)}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"')`;
+    const source = rawTextReader(pattern, ds.columns);
     await define(
       {
         name: `raw_${name}`,
