@@ -241,6 +241,8 @@ export async function commitDrop(
 }
 
 async function removeMarker(drop: LandingFile): Promise<void> {
+  // A crash here leaves a marker without its file; the next session sweeps it (sweepOrphanMarkers).
+  failpoint('transactions:before-marker-removed');
   if (drop.marker) await unlink(drop.marker).catch(() => undefined);
   else await unlink(drop.path + READY_SUFFIX).catch(() => undefined);
 }

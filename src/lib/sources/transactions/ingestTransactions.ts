@@ -6,7 +6,7 @@ import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import type { RunContext } from '../../runContext.js';
 import { CommitLog } from './commitLog.js';
 import { commitDrop, prepareDrop, type DropResult, type PreparedDrop } from './ingestDrop.js';
-import { scanLanding, type LandingFile } from './landingScan.js';
+import { scanLanding, sweepOrphanMarkers, type LandingFile } from './landingScan.js';
 
 export interface IngestTransactionsOptions {
   /** Called before and after each file, for progress display. */
@@ -73,6 +73,12 @@ export class TransactionsSession {
       });
       // Whole-file rejects write their .reason.json atomically; a crash there leaves a temp file.
       await removeStaleTemps(path.join(ctx.paths.quarantine, 'transactions'));
+      for (const marker of await sweepOrphanMarkers(ctx.paths.landing)) {
+        ctx.logger.info(`removed ${marker}: its file was already archived or quarantined`, {
+          file: marker,
+          outcome: 'orphan_marker_removed',
+        });
+      }
       return new TransactionsSession(ctx, log, lock, recovered);
     } catch (error) {
       await lock.release();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isTempFile } from '../../lake/atomicWrite.js';
 
@@ -44,4 +44,24 @@ export async function scanLanding(dir: string, stableSeconds: number, now: numbe
   }
   scan.ready.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
   return scan;
+}
+
+/**
+ * Removes `<name>.ready` markers whose `<name>` is no longer in the landing
+ * zone. A run moves a file out (archive or quarantine) before it removes the
+ * marker, so a crash between the two leaves the marker alone. A producer writes
+ * the file before its marker, so a marker without a file is never one still
+ * being written. Returns the names of the markers removed.
+ */
+export async function sweepOrphanMarkers(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith(READY_SUFFIX)) continue;
+    const data = path.join(dir, name.slice(0, -READY_SUFFIX.length));
+    if (existsSync(data)) continue;
+    await unlink(path.join(dir, name)).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
 }
