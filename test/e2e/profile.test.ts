@@ -112,6 +112,20 @@ describe('profile of the tiny lake', () => {
     expect(eda.per_item.long_tail_curve.at(-1)).toEqual({ item_percent: 100, interaction_percent: 100 });
   });
 
+  it('gives the same figures when every dataset is typed through a view instead of a copy', async () => {
+    expect(profile.datasets.map((d) => d.typed_as)).toEqual(profile.datasets.map(() => 'copy'));
+    const ctx = testContext(root);
+    ctx.config.profile.typed_copy_memory_percent = 0;
+    const viaViews = (await runProfile(ctx, { charts: false })).profile;
+    expect(viaViews.datasets.map((d) => d.typed_as)).toEqual(profile.datasets.map(() => 'view'));
+    const figures = (p: ProfileResult) => ({
+      datasets: p.datasets.map((d) => ({ ...d, typed_as: undefined })),
+      eda: p.eda,
+      alerts: p.alerts,
+    });
+    expect(figures(viaViews)).toEqual(figures(profile));
+  });
+
   it('writes the JSON, latest copy and SVG charts', () => {
     expect(existsSync(path.join(root, 'reports', 'profile_latest.json'))).toBe(true);
     expect(profile.charts.some((c) => c.endsWith('eda_long_tail.svg'))).toBe(true);

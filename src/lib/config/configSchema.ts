@@ -74,6 +74,11 @@ export interface Config {
     histogram_bins: number;
     /** Up to this many rows distinct counts are exact; above, HyperLogLog estimates (labelled approximate). */
     exact_distinct_max_rows: number;
+    /**
+     * Share of DuckDB's memory limit the typed copies of the datasets may take; a dataset that
+     * does not fit is profiled through a view that casts on every read. 0: always views.
+     */
+    typed_copy_memory_percent: number;
     /** Thresholds of the alerts (README "Profile"). */
     alerts: {
       high_missing_percent: number;
@@ -180,12 +185,20 @@ export const configSchema: JSONSchemaType<Config> = {
     profile: {
       type: 'object',
       additionalProperties: false,
-      required: ['cold_start_threshold', 'top_k', 'histogram_bins', 'exact_distinct_max_rows', 'alerts'],
+      required: [
+        'cold_start_threshold',
+        'top_k',
+        'histogram_bins',
+        'exact_distinct_max_rows',
+        'typed_copy_memory_percent',
+        'alerts',
+      ],
       properties: {
         cold_start_threshold: { type: 'integer', minimum: 1 },
         top_k: { type: 'integer', minimum: 1, maximum: 1000 },
         histogram_bins: { type: 'integer', minimum: 2, maximum: 200 },
         exact_distinct_max_rows: { type: 'integer', minimum: 0 },
+        typed_copy_memory_percent: { type: 'number', minimum: 0, maximum: 90 },
         alerts: {
           type: 'object',
           additionalProperties: false,
@@ -249,6 +262,7 @@ export const defaultConfig: Config = {
     top_k: 10,
     histogram_bins: 20,
     exact_distinct_max_rows: 1_000_000,
+    typed_copy_memory_percent: 60,
     // ydata-profiling's defaults where it has one (skewness 20, imbalance 0.5, zeros 10%).
     alerts: {
       high_missing_percent: 10,

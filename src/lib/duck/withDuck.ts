@@ -51,7 +51,10 @@ function traceSql(conn: DuckDBConnection): void {
       try {
         return await original(sql);
       } finally {
-        process.stderr.write(`[sql ${Date.now() - started} ms] ${sql.replace(/\s+/g, ' ').slice(0, 120)}\n`);
+        const at = (started - performance.timeOrigin) / 1000;
+        process.stderr.write(
+          `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 120)}\n`,
+        );
       }
     };
   }

@@ -65,17 +65,33 @@ export function silverTypesFor(dataset: string, suite: Suite): Record<string, Si
   return { ...declared, ...(seedTypes[dataset] ?? {}) };
 }
 
-/** The SQL turning one text column into its silver type. Timestamps are normalised to UTC. */
+/**
+ * The text of a column with leading and trailing spaces removed, NULL when blank.
+ * Equal to nullif(trim(c), ''), but copies only the values that have a space to
+ * trim: a third faster over a table of short strings.
+ */
+export function blankToNull(column: string): string {
+  const c = quoteIdent(column);
+  return `CASE WHEN ${c} LIKE ' %' OR ${c} LIKE '% ' THEN nullif(trim(${c}), '') ELSE nullif(${c}, '') END`;
+}
+
+/**
+ * The SQL turning one text column into its silver type. Timestamps are normalised to UTC.
+ * DuckDB's casts from text to numbers, dates and UTC timestamps skip surrounding whitespace
+ * themselves, so those skip trim(), whose copy of every value costs more than the cast
+ * (test/lib/prepare/silverSchemas.test.ts holds them equal to trim-then-cast).
+ */
 export function castExpression(column: string, type: SilverType): string {
-  const c = `trim(${quoteIdent(column)})`;
+  const c = quoteIdent(column);
   switch (type) {
     case 'VARCHAR':
-      return `nullif(${c}, '')`;
+      return blankToNull(column);
     case 'YES_NO':
-      return `CASE lower(${c}) WHEN 'yes' THEN true WHEN 'no' THEN false END`;
+      return `CASE lower(trim(${c})) WHEN 'yes' THEN true WHEN 'no' THEN false END`;
     case 'TIMESTAMP':
-      // 'Z' (UTC) is the common case and casts directly, 3× faster than through TIMESTAMPTZ.
-      return `CASE WHEN ${c} LIKE '%Z' THEN try_cast(${c} AS TIMESTAMP) ELSE (try_cast(${c} AS TIMESTAMPTZ) AT TIME ZONE 'UTC') END`;
+      // 'Z' (UTC) is the common case and casts directly, 3× faster than through TIMESTAMPTZ,
+      // which does need trim(): it reads a space after a date as the start of a time.
+      return `CASE WHEN ends_with(${c}, 'Z') THEN try_cast(${c} AS TIMESTAMP) ELSE (try_cast(trim(${c}) AS TIMESTAMPTZ) AT TIME ZONE 'UTC') END`;
     default:
       return `try_cast(${c} AS ${type})`;
   }

@@ -4,9 +4,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import type { Config } from '../config/configSchema.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
-import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
+import { blankToNull, castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
-import type { Bin, ColumnKind, ColumnProfile, Correlations, DatasetProfile } from './profileTypes.js';
+import type {
+  ActivityCell,
+  Bin,
+  ColumnKind,
+  ColumnProfile,
+  Correlations,
+  DatasetProfile,
+} from './profileTypes.js';
 
 const KIND: Record<SilverType, ColumnKind> = {
   VARCHAR: 'text',
@@ -29,6 +36,18 @@ const TIME_COLUMN: Record<string, string> = {
 
 type Row = Record<string, unknown>;
 const CORRELATION_MAX_ROWS = 200_000;
+const QUANTILES = [5, 25, 50, 75, 95] as const;
+/** What one typed value takes in a DuckDB temp table, about: measured 13 bytes on the clickstream. */
+const BYTES_PER_VALUE = 16;
+async function dropRelation(conn: DuckDBConnection, name: string): Promise<void> {
+  const isView = await conn.runAndReadAll(
+    `SELECT 1 FROM duckdb_views() WHERE view_name = ${quoteLiteral(name)} AND temporary`,
+  );
+  await conn.run(`DROP ${isView.currentRowCount > 0 ? 'VIEW' : 'TABLE'} ${quoteIdent(name)}`);
+}
+
+/** One quantile aggregate with a list of fractions costs a fifth of five separate ones. */
+const QUANTILE_LIST = `[${QUANTILES.map((p) => p / 100).join(', ')}]`;
 const num = toNumber;
 const opt = (v: unknown): number | undefined =>
   v === null || v === undefined ? undefined : Number.isFinite(num(v)) ? num(v) : undefined;
@@ -45,17 +64,22 @@ async function all(conn: DuckDBConnection, sql: string): Promise<Row[]> {
 }
 
 /**
- * Profiles one dataset, loaded as text in `dataset.view`. Leaves a typed copy
- * in the temp table p_<name> (for the recommender EDA) and drops the text one.
- * Scans: one for missing/invalid/duplicates over the text table; over the typed
- * table one for every column's statistics, one per numeric column for its
- * histogram, one per text column for its top values (skipped for unique ones).
+ * Profiles one dataset, loaded as text in `dataset.view`. Leaves its typed
+ * version p_<name> (for the recommender EDA): a table while the typed copies fit
+ * in `memory`, else a view over the text. Scans: one for every column's
+ * statistics, one per numeric column for its histogram, one per text column for
+ * its top values (skipped for unique ones), one per timestamp for its hours and
+ * weekdays; over the view, all but the first read only their column.
  */
 export async function profileDataset(
   conn: DuckDBConnection,
   config: Config['profile'],
   dataset: PreparedDataset,
   types: Record<string, SilverType>,
+  /** The memory left for typed copies, shared by the datasets of one profile; reduced by this one's. */
+  memory: { available: number },
+  /** Receives each timestamp column's hour × weekday counts, by `<dataset>.<column>`. */
+  activity?: Map<string, ActivityCell[]>,
 ): Promise<DatasetProfile> {
   const raw = quoteIdent(dataset.view);
   const typed = quoteIdent(`p_${dataset.name}`);
@@ -63,39 +87,46 @@ export async function profileDataset(
   const typeOf = (c: string): SilverType => types[c] ?? 'VARCHAR';
   const q = quoteIdent;
 
-  // Text-level facts: missing (NULL or blank), invalid (present but not castable), duplicate rows.
-  const textFacts = await one(
-    conn,
-    `SELECT count(*)::BIGINT AS rows, (count(*) - count(DISTINCT hash(${cols.map(q).join(', ')})))::BIGINT AS dups
-     ${cols
-       .map(
-         (c, i) =>
-           `, count(*) FILTER (WHERE ${q(c)} IS NULL OR trim(${q(c)}) = '')::BIGINT AS m${i}` +
-           (typeOf(c) === 'VARCHAR'
-             ? `, 0::BIGINT AS v${i}`
-             : `, count(*) FILTER (WHERE trim(${q(c)}) <> '' AND ${castExpression(c, typeOf(c))} IS NULL)::BIGINT AS v${i}`),
-       )
-       .join('')}
-     FROM ${raw}`,
-  );
-  const rows = num(textFacts.rows);
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')} FROM ${raw}`,
-  );
-  // The text table (or the view over the raw cache) is no longer needed.
-  const isView = await conn.runAndReadAll(
-    `SELECT 1 FROM duckdb_views() WHERE view_name = ${quoteLiteral(dataset.view)} AND temporary`,
-  );
-  await conn.run(`DROP ${isView.currentRowCount > 0 ? 'VIEW' : 'TABLE'} ${raw}`);
+  const rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
+  // What only the text knows, for the statistics: whether a typed column's value was there but
+  // not castable (invalid, not missing), and a hash of the row for duplicates.
+  const flagged = cols.map((c, i) => (typeOf(c) === 'VARCHAR' ? undefined : `__v${i}`));
+  const scan = `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
+      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)} IS NOT NULL) AS ${f}` : '')).join('')},
+      __h
+    FROM (SELECT ${cols.map((c, i) => `${castExpression(c, typeOf(c))} AS ${q(`__t${i}`)}`).join(', ')}
+            ${flagged.map((f, i) => (f ? `, ${blankToNull(cols[i]!)} AS ${q(`__s${i}`)}` : '')).join('')},
+            hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h
+          FROM ${raw})`;
+  // A typed copy in memory makes every later query cheap, while it fits: past the memory limit
+  // (20M events are 3 GB) writing and re-reading it costs more than casting again. Then the
+  // typed dataset is a view, each query casting only the columns it reads, which DuckDB reads
+  // alone from the raw cache's Parquet.
+  const estimate = rows * Math.max(1, cols.length) * BYTES_PER_VALUE;
+  const materialise = estimate <= memory.available;
+  let source: string;
+  if (materialise) {
+    memory.available -= estimate;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS ${scan}`);
+    await dropRelation(conn, dataset.view);
+    source = typed;
+  } else {
+    await conn.run(
+      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')} FROM ${raw}`,
+    );
+    source = `(${scan})`;
+  }
 
   const exact = rows <= config.exact_distinct_max_rows;
   const distinctOf = (c: string) => (exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`);
-  const quant = (c: string, p: number) =>
-    exact ? `quantile_cont(${q(c)}, ${p})` : `approx_quantile(${q(c)}::DOUBLE, ${p})`;
-  const stats: string[] = [];
+  const quantiles = (c: string) =>
+    exact ? `quantile_cont(${q(c)}, ${QUANTILE_LIST})` : `approx_quantile(${q(c)}::DOUBLE, ${QUANTILE_LIST})`;
+  // Every column's statistics in one scan.
+  const stats: string[] = [`(count(*) - count(DISTINCT __h))::BIGINT AS dups`];
   cols.forEach((c, i) => {
     const kind = KIND[typeOf(c)];
     stats.push(`count(${q(c)})::BIGINT AS n${i}`, `${distinctOf(c)}::BIGINT AS d${i}`);
+    stats.push(flagged[i] ? `count(*) FILTER (WHERE ${flagged[i]})::BIGINT AS v${i}` : `0::BIGINT AS v${i}`);
     if (kind === 'numeric')
       stats.push(
         `min(${q(c)})::DOUBLE AS min${i}`,
@@ -105,7 +136,7 @@ export async function profileDataset(
         `skewness(${q(c)}) AS skew${i}`,
         `count(*) FILTER (WHERE ${q(c)} = 0)::BIGINT AS z${i}`,
         `count(*) FILTER (WHERE ${q(c)} < 0)::BIGINT AS neg${i}`,
-        ...[5, 25, 50, 75, 95].map((p) => `${quant(c, p / 100)}::DOUBLE AS q${p}_${i}`),
+        `${quantiles(c)}::DOUBLE[] AS q${i}`,
       );
     if (kind === 'date' || kind === 'timestamp')
       stats.push(`min(${q(c)}) AS min${i}`, `max(${q(c)}) AS max${i}`);
@@ -116,13 +147,17 @@ export async function profileDataset(
         `max(length(${q(c)})) AS lmax${i}`,
       );
   });
-  const s = cols.length > 0 ? await one(conn, `SELECT ${stats.join(', ')} FROM ${typed}`) : {};
+  const s = await one(conn, `SELECT ${stats.join(', ')} FROM ${source}`);
+  if (materialise)
+    for (const column of ['__h', ...flagged.filter((f) => f !== undefined)])
+      await conn.run(`ALTER TABLE ${typed} DROP COLUMN ${column}`);
+  const missingOf = (i: number) => rows - num(s[`n${i}`]) - num(s[`v${i}`]);
 
   const variables: ColumnProfile[] = [];
   for (const [i, c] of cols.entries()) {
     const kind = KIND[typeOf(c)];
     const count = num(s[`n${i}`]);
-    const missing = num(textFacts[`m${i}`]);
+    const missing = missingOf(i);
     const distinct = num(s[`d${i}`]);
     const v: ColumnProfile = {
       name: c,
@@ -131,7 +166,7 @@ export async function profileDataset(
       count,
       missing,
       missing_percent: pct(missing, rows),
-      invalid: num(textFacts[`v${i}`]),
+      invalid: num(s[`v${i}`]),
       distinct,
       distinct_approximate: !exact,
       distinct_percent: pct(distinct, count),
@@ -144,13 +179,7 @@ export async function profileDataset(
         max,
         mean: round(num(s[`mean${i}`])),
         std: opt(s[`std${i}`]) !== undefined ? round(num(s[`std${i}`])) : undefined,
-        quantiles: {
-          p5: round(num(s[`q5_${i}`])),
-          p25: round(num(s[`q25_${i}`])),
-          p50: round(num(s[`q50_${i}`])),
-          p75: round(num(s[`q75_${i}`])),
-          p95: round(num(s[`q95_${i}`])),
-        },
+        quantiles: quantileFigures(s[`q${i}`]),
         quantiles_approximate: !exact,
         zeros: num(s[`z${i}`]),
         zeros_percent: pct(num(s[`z${i}`]), count),
@@ -162,7 +191,11 @@ export async function profileDataset(
     if ((kind === 'date' || kind === 'timestamp') && count > 0) {
       v.min = iso(s[`min${i}`]);
       v.max = iso(s[`max${i}`]);
-      if (kind === 'timestamp') Object.assign(v, await timeOfDay(conn, typed, c));
+      if (kind === 'timestamp') {
+        const cells = await hourByWeekday(conn, typed, c);
+        activity?.set(`${dataset.name}.${c}`, cells);
+        Object.assign(v, timeOfDay(cells));
+      }
     }
     if (kind === 'text' && count > 0)
       v.length = {
@@ -202,8 +235,8 @@ export async function profileDataset(
   }
 
   const files = await Promise.all(dataset.files.map((f) => stat(f).then((x) => x.size)));
-  const missingCells = cols.reduce((n, _c, i) => n + num(textFacts[`m${i}`]), 0);
-  const dups = num(textFacts.dups);
+  const missingCells = cols.reduce((n, _c, i) => n + missingOf(i), 0);
+  const dups = num(s.dups);
   const profile: DatasetProfile = {
     name: dataset.name,
     path: dataset.path,
@@ -216,6 +249,7 @@ export async function profileDataset(
     missing_cells_percent: pct(missingCells, rows * cols.length),
     duplicate_rows: dups,
     duplicate_rows_percent: pct(dups, rows),
+    typed_as: materialise ? 'copy' : 'view',
     variables,
   };
   const timeColumn = variables.find((v) => v.name === TIME_COLUMN[dataset.name] && v.min !== undefined);
@@ -235,6 +269,12 @@ export async function profileDataset(
   if (numeric.length >= 2 && rows <= CORRELATION_MAX_ROWS)
     profile.correlations = await correlations(conn, typed, numeric);
   return profile;
+}
+
+function quantileFigures(list: unknown): NonNullable<ColumnProfile['quantiles']> {
+  const values = Array.isArray(list) ? list.map((v) => round(num(v))) : [];
+  const [p5, p25, p50, p75, p95] = QUANTILES.map((_p, i) => values[i] ?? Number.NaN);
+  return { p5: p5!, p25: p25!, p50: p50!, p75: p75!, p95: p95! };
 }
 
 /** Equal-width bins between min and max (one bin when they are equal). */
@@ -262,17 +302,27 @@ async function histogram(
   }));
 }
 
-async function timeOfDay(conn: DuckDBConnection, table: string, column: string) {
+/** Events per (ISO weekday, hour) of a timestamp column: the EDA heatmap, and the column's two marginals. */
+export async function hourByWeekday(
+  conn: DuckDBConnection,
+  table: string,
+  column: string,
+): Promise<ActivityCell[]> {
   const c = quoteIdent(column);
   const rows = await all(
     conn,
-    `SELECT hour(${c}) AS h, isodow(${c}) AS d, count(*)::BIGINT AS n FROM ${table} WHERE ${c} IS NOT NULL GROUP BY ALL`,
+    `SELECT isodow(${c})::INTEGER AS d, hour(${c})::INTEGER AS h, count(*)::BIGINT AS n
+     FROM ${table} WHERE ${c} IS NOT NULL GROUP BY ALL ORDER BY 1, 2`,
   );
+  return rows.map((r) => ({ weekday: num(r.d), hour: num(r.h), events: num(r.n) }));
+}
+
+function timeOfDay(cells: ActivityCell[]) {
   const byHour = Array<number>(24).fill(0);
   const byWeekday = Array<number>(7).fill(0);
-  for (const r of rows) {
-    byHour[num(r.h)]! += num(r.n);
-    byWeekday[num(r.d) - 1]! += num(r.n);
+  for (const cell of cells) {
+    byHour[cell.hour]! += cell.events;
+    byWeekday[cell.weekday - 1]! += cell.events;
   }
   return { by_hour: byHour, by_weekday: byWeekday };
 }

@@ -41,6 +41,8 @@ export interface DatasetProfile {
   duplicate_rows: number;
   duplicate_rows_percent: number;
   date_coverage?: { column: string; min: string; max: string; days: number };
+  /** How it was typed: a copy in memory, or a view casting on every read (profile.typed_copy_memory_percent). */
+  typed_as: 'copy' | 'view';
   variables: ColumnProfile[];
   correlations?: Correlations[];
 }
@@ -145,7 +147,7 @@ export interface RecommenderEda {
   ratings?: { rating: number; count: number }[];
   unrated_transactions?: number;
   /** Clickstream events by ISO weekday (1 = Monday) and UTC hour. */
-  activity: { weekday: number; hour: number; events: number }[];
+  activity: ActivityCell[];
   categories?: { category: string; interactions: number; share: number }[];
   cold_start: {
     threshold: number;
@@ -163,4 +165,11 @@ export interface SparsityFigures {
   pairs: number;
   density: number;
   sparsity: number;
+}
+
+/** Events in one (ISO weekday 1–7, hour 0–23) cell of the activity heatmap. */
+export interface ActivityCell {
+  weekday: number;
+  hour: number;
+  events: number;
 }

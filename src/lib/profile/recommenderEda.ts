@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import { unifiedInteractionsSql } from '../prepare/unifiedInteractions.js';
-import type { Bin, Distribution, RecommenderEda, SparsityFigures } from './profileTypes.js';
+import { hourByWeekday } from './profileDataset.js';
+import type { ActivityCell, Bin, Distribution, RecommenderEda, SparsityFigures } from './profileTypes.js';
 
 type Row = Record<string, unknown>;
 const num = toNumber;
@@ -18,31 +19,41 @@ async function one(conn: DuckDBConnection, sql: string): Promise<Row> {
 /**
  * The recommender EDA over the typed raw tables p_<dataset> that profiling
  * left: interactions unified as `prepare` does it (so the figures match the
- * silver zone's), then distributions, long tail, sparsity, funnel, ratings,
- * activity, categories and cold start, each one SQL aggregate.
+ * silver zone's) and counted per (event type, user, item), then distributions,
+ * long tail, sparsity, funnel, ratings, activity, categories and cold start,
+ * each one SQL aggregate.
  */
 export async function recommenderEda(
   conn: DuckDBConnection,
   present: Set<string>,
   coldStart: number,
+  /** Hour × weekday counts profiling already took, by `<dataset>.<column>`. */
+  activity: Map<string, ActivityCell[]> = new Map(),
 ): Promise<RecommenderEda | undefined> {
   const union = unifiedInteractionsSql(
     present.has('clickstream') ? 'p_clickstream' : undefined,
     present.has('transactions') ? 'p_transactions' : undefined,
   );
   if (!union) return undefined;
+  // One aggregate of the interactions into per-(user, item) counts by event type; every figure
+  // below reads it or its per-user and per-item sums, never the interactions again, and needs
+  // no DISTINCT: a pair, user or item has an event type when its count of it is above 0.
+  const byType = `count(*) FILTER (WHERE event_type = 'view')::BIGINT AS v,
+    count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS c,
+    count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS p`;
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE eda_i AS SELECT user_id, item_id, event_type, ts, session_id FROM (${union})`,
+    `CREATE OR REPLACE TEMP TABLE eda_p AS SELECT user_id, item_id, ${byType} FROM (${union}) GROUP BY ALL`,
   );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE eda_u AS SELECT user_id, count(*)::BIGINT AS n FROM eda_i GROUP BY 1`,
-  );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE eda_t AS SELECT item_id, count(*)::BIGINT AS n FROM eda_i GROUP BY 1`,
-  );
+  const sums = `sum(v)::BIGINT AS v, sum(c)::BIGINT AS c, sum(p)::BIGINT AS p, sum(v + c + p)::BIGINT AS n`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE eda_u AS SELECT user_id, ${sums} FROM eda_p GROUP BY 1`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE eda_t AS SELECT item_id, ${sums} FROM eda_p GROUP BY 1`);
+  const having = (table: string, prefix: string) =>
+    `(SELECT count(*)::BIGINT AS ${prefix}, count(*) FILTER (WHERE v > 0)::BIGINT AS ${prefix}_v,
+       count(*) FILTER (WHERE c > 0)::BIGINT AS ${prefix}_c, count(*) FILTER (WHERE p > 0)::BIGINT AS ${prefix}_p FROM ${table})`;
   const totals = await one(
     conn,
-    `SELECT count(*)::BIGINT AS n, (SELECT count(*) FROM eda_u)::BIGINT AS users, (SELECT count(*) FROM eda_t)::BIGINT AS items FROM eda_i`,
+    `SELECT * FROM (SELECT sum(v)::BIGINT AS v, sum(c)::BIGINT AS c, sum(p)::BIGINT AS p, sum(v + c + p)::BIGINT AS n FROM eda_p),
+       ${having('eda_p', 'pairs')}, ${having('eda_u', 'users')}, ${having('eda_t', 'items')}`,
   );
   const interactions = num(totals.n);
 
@@ -60,25 +71,15 @@ export async function recommenderEda(
        (SELECT n, row_number() OVER (ORDER BY n DESC, item_id) AS r, count(*) OVER () AS items FROM eda_t)`,
   );
 
-  // Overall and per event type in one pass (GROUPING SETS).
-  const sets = await all(
-    conn,
-    `SELECT event_type, count(DISTINCT user_id)::BIGINT AS u, count(DISTINCT item_id)::BIGINT AS i,
-       count(DISTINCT (user_id, item_id))::BIGINT AS p, grouping(event_type) AS overall
-     FROM eda_i GROUP BY GROUPING SETS ((), (event_type))`,
-  );
-  const pick = (r: Row | undefined): SparsityFigures => figures(num(r?.u), num(r?.i), num(r?.p));
-  const overall = pick(sets.find((r) => num(r.overall) === 1));
-  const byType = ['view', 'add_to_cart', 'purchase'].map((t) => ({
-    event_type: t,
-    ...pick(sets.find((r) => num(r.overall) === 0 && r.event_type === t)),
-  }));
-
-  const events = await one(
-    conn,
-    `SELECT count(*) FILTER (WHERE event_type = 'view')::BIGINT AS v, count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS c,
-       count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS p FROM eda_i`,
-  );
+  const overall = figures(num(totals.users), num(totals.items), num(totals.pairs));
+  const sparsityByType = (['view', 'add_to_cart', 'purchase'] as const).map((t, i) => {
+    const k = ['v', 'c', 'p'][i]!;
+    return {
+      event_type: t,
+      ...figures(num(totals[`users_${k}`]), num(totals[`items_${k}`]), num(totals[`pairs_${k}`])),
+    };
+  });
+  const events = totals;
   const sessions = present.has('clickstream')
     ? await one(
         conn,
@@ -103,7 +104,7 @@ export async function recommenderEda(
         interaction_percent: round(num(r.share) * 100, 2),
       })),
     },
-    sparsity: { overall, by_event_type: byType },
+    sparsity: { overall, by_event_type: sparsityByType },
     funnel: {
       events: { view: num(events.v), add_to_cart: num(events.c), purchase: num(events.p) },
       sessions: {
@@ -117,13 +118,7 @@ export async function recommenderEda(
       view_to_purchase: ratio(num(sessions.p), num(sessions.v)),
     },
     activity: present.has('clickstream')
-      ? (
-          await all(
-            conn,
-            `SELECT isodow("timestamp")::INTEGER AS d, hour("timestamp")::INTEGER AS h, count(*)::BIGINT AS n
-             FROM p_clickstream WHERE "timestamp" IS NOT NULL GROUP BY ALL ORDER BY 1, 2`,
-          )
-        ).map((r) => ({ weekday: num(r.d), hour: num(r.h), events: num(r.n) }))
+      ? (activity.get('clickstream.timestamp') ?? (await hourByWeekday(conn, 'p_clickstream', 'timestamp')))
       : [],
     cold_start: {
       threshold: coldStart,
@@ -145,8 +140,8 @@ export async function recommenderEda(
   if (present.has('catalog')) {
     const cats = await all(
       conn,
-      `SELECT c.category, count(*)::BIGINT AS n FROM eda_i i JOIN (SELECT DISTINCT product_id, category FROM p_catalog) c
-         ON c.product_id = i.item_id WHERE c.category IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 20`,
+      `SELECT c.category, sum(t.n)::BIGINT AS n FROM eda_t t JOIN (SELECT DISTINCT product_id, category FROM p_catalog) c
+         ON c.product_id = t.item_id WHERE c.category IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 20`,
     );
     eda.categories = cats.map((r) => ({
       category: String(r.category),

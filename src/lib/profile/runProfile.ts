@@ -2,6 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { silverTypesFor } from '../prepare/silverSchemas.js';
@@ -12,7 +13,7 @@ import { compactStamp, type RunContext } from '../runContext.js';
 import { profileAlerts } from './profileAlerts.js';
 import { profileCharts } from './profileCharts.js';
 import { profileDataset } from './profileDataset.js';
-import type { ProfileResult } from './profileTypes.js';
+import type { ActivityCell, ProfileResult } from './profileTypes.js';
 import { recommenderEda } from './recommenderEda.js';
 
 export const PROFILE_LATEST = 'profile_latest.json';
@@ -38,6 +39,9 @@ export async function runProfile(
   const config = ctx.config.profile;
   const stamp = compactStamp(ctx.now());
   const profile = await withDuck(duckOptionsFor(ctx), async (conn) => {
+    // Every figure is an aggregate or explicitly ordered: the typed copies need no row order, and
+    // building them without it is 40% faster.
+    await conn.run('SET preserve_insertion_order = false');
     const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
     const result: ProfileResult = {
       profile_version: 1,
@@ -50,15 +54,25 @@ export async function runProfile(
       alerts: [],
       charts: [],
     };
+    const activity = new Map<string, ActivityCell[]>();
+    // Typed copies may take this share of DuckDB's memory; the rest is for the aggregates over them.
+    const memory = { available: (config.typed_copy_memory_percent / 100) * (await memoryLimitBytes(conn)) };
     for (const dataset of prepared.values()) {
       const t = Date.now();
-      const p = await profileDataset(conn, config, dataset, silverTypesFor(dataset.name, suite));
+      const p = await profileDataset(
+        conn,
+        config,
+        dataset,
+        silverTypesFor(dataset.name, suite),
+        memory,
+        activity,
+      );
       result.datasets.push(p);
       result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
       ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
     }
     const t = Date.now();
-    result.eda = await recommenderEda(conn, new Set(prepared.keys()), config.cold_start_threshold);
+    result.eda = await recommenderEda(conn, new Set(prepared.keys()), config.cold_start_threshold, activity);
     if (result.eda)
       ctx.logger.debug(`profile EDA: ${result.eda.interactions} interactions in ${Date.now() - t} ms`);
     return result;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import type { PreparedDataset } from './checkTypes.js';
 import type { Suite } from './suiteSchema.js';
@@ -12,12 +13,7 @@ import type { Suite } from './suiteSchema.js';
  * file until its scan ends, so a quarter of the memory limit bounds the batch.
  */
 async function jsonFilesPerRead(conn: DuckDBConnection): Promise<number> {
-  const setting = String(
-    (await conn.runAndReadAll(`SELECT current_setting('memory_limit') AS m`)).getRowObjectsJS()[0]!.m,
-  );
-  const m = /^([\d.]+)\s*([KMGT]i?B)/i.exec(setting);
-  const unit: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-  const bytes = m ? Number(m[1]) * unit[m[2]![0]!.toUpperCase()]! : 2 ** 30;
+  const bytes = await memoryLimitBytes(conn);
   return Math.max(20, Math.min(2000, Math.floor(bytes / 4 / (256 * 1024))));
 }
 
