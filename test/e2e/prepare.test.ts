@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrepareRecord } from '../../src/lib/prepare/runPrepare.js';
 import type { ValidationRun } from '../../src/lib/quality/validationResult.js';
@@ -114,4 +114,56 @@ describe('prepare on simulated data with defects', () => {
     },
     60_000,
   );
+});
+
+describe('deduplication order', () => {
+  // Versions of one key with the same txn_date: the later file wins, then the later line. The
+  // transactions span two partition directories, so prepare reads them through the raw cache.
+  const lake = makeTempDir();
+  afterAll(() => lake.cleanup());
+
+  it('keeps the newest version, then the one from the latest file, then the last line', () => {
+    expect(runCli(['init', '-q'], { cwd: lake.dir }).status).toBe(0);
+    const put = (rel: string, lines: string[]) => {
+      const file = path.join(lake.dir, 'raw_zone', rel);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, lines.join('\n') + '\n');
+    };
+    const header = 'txn_id,txn_date,customer_id,product_id,quantity,unit_price,rating';
+    put('transactions/2026-08-01/ingested_a.csv', [
+      header,
+      'T1,2026-08-01,C1,P1,1,10,',
+      'T1,2026-08-01,C1,P1,2,10,', // same date, later line: wins
+      'T2,2026-08-01,C1,P1,3,10,', // the same date in a later file wins
+      'T3,2026-08-02,C1,P1,4,10,', // the newer date wins, though in the earlier file
+    ]);
+    put('transactions/2026-08-02/ingested_b.csv', [
+      header,
+      'T2,2026-08-01,C1,P1,5,10,',
+      'T3,2026-08-01,C1,P1,6,10,',
+      'T4,2026-08-02,C1,P1,7,10,',
+    ]);
+    expect(runCli(['prepare', '-q'], { cwd: lake.dir }).status).toBe(0);
+    const out = runCli(['query', '--json', 'SELECT txn_id, quantity FROM transactions ORDER BY txn_id'], {
+      cwd: lake.dir,
+    });
+    expect(out.status).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual([
+      { txn_id: 'T1', quantity: 2 },
+      { txn_id: 'T2', quantity: 5 },
+      { txn_id: 'T3', quantity: 4 },
+      { txn_id: 'T4', quantity: 7 },
+    ]);
+    // With transactions alone (no clickstream), interactions are the transactions, and profile's EDA runs.
+    const interactions = runCli(
+      ['query', '--json', 'SELECT user_id, item_id, source, quantity FROM interactions ORDER BY quantity'],
+      { cwd: lake.dir },
+    );
+    expect(JSON.parse(interactions.stdout)).toEqual(
+      [2, 4, 5, 7].map((quantity) => ({ user_id: 'C1', item_id: 'P1', source: 'transaction', quantity })),
+    );
+    const profile = runCli(['profile', '--json', '--no-charts'], { cwd: lake.dir });
+    expect(profile.status).toBe(0);
+    expect(JSON.parse(profile.stdout).eda).toMatchObject({ interactions: 7, users: 1, items: 1 });
+  });
 });

@@ -94,6 +94,8 @@ export async function buildFeatures(
           const built: VersionMetadata[] = [];
           const skipped: BuildResult['skipped'] = [];
           await withDuck(duckOptionsFor(ctx, 'build'), async (conn) => {
+            // Every view's output is ordered (its SQL ends in ORDER BY): no row order to keep before.
+            await conn.run('SET preserve_insertion_order = false');
             const available = await pointInTimeViews(conn, ctx, prepare, asOf);
             for (const view of selected) {
               const missing = view.sources.filter((s) => !available.has(s));

@@ -120,6 +120,9 @@ async function build(
     (name, ms) => ctx.logger.debug(`${name}: loaded in ${ms} ms`),
     true,
   );
+  // The read order matters up to here (the loaded tables' rowid breaks ties). Every output
+  // after is explicitly ordered, and building without keeping row order is faster.
+  await conn.run('SET preserve_insertion_order = false');
   if (prepared.size === 0)
     throw new RuntimeError(
       `no raw data to prepare: none of ${absent.join(', ')} has files in the raw zone`,
@@ -139,7 +142,8 @@ async function build(
     const t = Date.now();
     const summary = await cleanDataset(conn, ctx, suite, dataset, rawTables, staging);
     vocabularies.push(...(await encodeAndWrite(conn, ctx, dataset.name, silver, staging, summary)));
-    if (!referenced.has(dataset.name)) await conn.run(`DROP TABLE ${quoteIdent(dataset.view)}`);
+    if (!referenced.has(dataset.name))
+      await conn.run(`DROP ${dataset.rowOrder === 'rowid' ? 'TABLE' : 'VIEW'} ${quoteIdent(dataset.view)}`);
     silver.add(dataset.name);
     datasets.push(summary);
     ctx.logger.info(
@@ -161,9 +165,11 @@ async function cleanDataset(
   staging: string,
 ): Promise<PreparedDatasetSummary> {
   const raw = quoteIdent(dataset.view);
+  // The read order: a loaded table's rowid, or the raw cache view's file and row position.
+  const rowOrder = `s.${quoteIdent(dataset.rowOrder ?? 'rowid')}`;
   const reasons = exclusionPredicates(suite, dataset, rawTables);
   // One scan finds the failing rows (few) and their reasons; counting, exporting and excluding
-  // them then join on the rowid (the read order) instead of evaluating every predicate (and anti-join) again.
+  // them then join on the read order instead of evaluating every predicate (and anti-join) again.
   // The reasons list is built only for failing rows: the OR filters first.
   const bad = reasons.length > 0 ? reasons.map((r) => `coalesce((${r.sql}), false)`).join(' OR ') : 'false';
   const reasonList =
@@ -172,7 +178,7 @@ async function cleanDataset(
       : '[]::VARCHAR[]';
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE bad_rows AS
-     SELECT rowid AS __row, ${reasonList} AS reasons FROM ${raw} AS s WHERE ${bad}`,
+     SELECT ${rowOrder} AS __row, ${reasonList} AS reasons FROM ${raw} AS s WHERE ${bad}`,
   );
   const byCheck = (
     await conn.runAndReadAll(
@@ -183,8 +189,11 @@ async function cleanDataset(
   const pii = dataset.pii.filter((c) => dataset.columns.includes(c));
   if (excluded > 0) {
     await conn.run(
-      `COPY (SELECT s.* EXCLUDE (__file${pii.map((c) => `, ${quoteIdent(c)}`).join('')}), b.reasons AS excluded_by,
-         s.__file AS source_file FROM ${raw} AS s JOIN bad_rows b ON b.__row = s.rowid ORDER BY s.rowid)
+      `COPY (SELECT ${dataset.columns
+        .filter((c) => !pii.includes(c))
+        .map((c) => `s.${quoteIdent(c)}`)
+        .join(', ')}, b.reasons AS excluded_by,
+         s.__file AS source_file FROM ${raw} AS s JOIN bad_rows b ON b.__row = ${rowOrder} ORDER BY ${rowOrder})
        TO ${quoteLiteral(path.join(staging, 'excluded', `${dataset.name}.parquet`))} (FORMAT parquet)`,
     );
   }
@@ -197,7 +206,7 @@ async function cleanDataset(
   const key = dataset.key.filter((k) => dataset.columns.includes(k));
   const order = versionOrder[dataset.name];
   const typed = `typed_${dataset.name}`;
-  const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM bad_rows b WHERE b.__row = s.rowid)`;
+  const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM bad_rows b WHERE b.__row = ${rowOrder})`;
   let sql = `SELECT ${select.join(', ')} ${clean}`;
   if (key.length > 0) {
     // The window that keeps the newest version runs only over keys that occur more than once.
@@ -212,7 +221,7 @@ async function cleanDataset(
         UNION ALL
         SELECT ${select.join(', ')} ${clean} AND ${isDup}
         QUALIFY row_number() OVER (PARTITION BY ${keyExpr.join(', ')}
-          ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, s.rowid DESC) = 1`;
+          ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, ${rowOrder} DESC) = 1`;
     }
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(typed)} AS ${sql}`);

@@ -26,8 +26,9 @@ export function unifiedInteractionsSql(clickstream?: string, transactions?: stri
         AND e.timestamp IS NOT NULL ${sameAsTransaction}`);
   }
   if (transactions) {
-    parts.push(`SELECT customer_id, product_id, 'purchase', txn_date::TIMESTAMP, (txn_date + INTERVAL 1 DAY)::TIMESTAMP,
-        'transaction', NULL, quantity
+    // Named as well as placed: without clickstream this part alone names the columns.
+    parts.push(`SELECT customer_id AS user_id, product_id AS item_id, 'purchase' AS event_type, txn_date::TIMESTAMP AS ts,
+        (txn_date + INTERVAL 1 DAY)::TIMESTAMP AS available_at, 'transaction' AS source, NULL::VARCHAR AS session_id, quantity
       FROM ${transactions} WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND txn_date IS NOT NULL`);
   }
   return parts.length > 0 ? parts.join(' UNION ALL ') : undefined;

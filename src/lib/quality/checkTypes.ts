@@ -15,6 +15,11 @@ export interface PreparedDataset {
   key: string[];
   /** Columns that must never appear in samples or reports. */
   pii: string[];
+  /**
+   * With `withSourceFile`: the column giving each row's position in the read order, unique
+   * per row (`rowid` of a loaded table, or `__rowid` of a view over the raw cache).
+   */
+  rowOrder?: string;
 }
 
 export interface CheckEnv {

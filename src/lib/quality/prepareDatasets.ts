@@ -44,7 +44,7 @@ export async function prepareDatasets(
   suite: Suite,
   only?: string[],
   onLoaded?: (name: string, ms: number) => void,
-  /** Add `__file`, the file each row came from; with the table's rowid (the read order) it breaks `prepare`'s ties. */
+  /** Add `__file`, the file each row came from, and `rowOrder`, the read order: they break `prepare`'s ties. */
   withSourceFile = false,
 ): Promise<{ prepared: Map<string, PreparedDataset>; absent: string[] }> {
   const prepared = new Map<string, PreparedDataset>();
@@ -60,6 +60,7 @@ export async function prepareDatasets(
     }
     const view = quoteIdent(`ds_${name}`);
     const t = Date.now();
+    let rowOrder = 'rowid';
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const isJson = pattern.endsWith('.jsonl');
@@ -94,13 +95,16 @@ export async function prepareDatasets(
         loadInto,
       );
       const scan = `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
-      // prepare needs a table (its rowid is the read order); checks and profiles scan the
-      // compressed columnar cache directly, reading only the columns each query needs.
+      // Checks, profiles and prepare scan the compressed columnar cache directly, reading only
+      // the columns each query needs. prepare's read order is the files' order in the list,
+      // then the rows' in each file: what a table loaded from them would have as rowid.
       await conn.run(
         withSourceFile
-          ? `CREATE OR REPLACE TEMP TABLE ${view} AS SELECT * FROM ${scan}`
+          ? `CREATE OR REPLACE TEMP VIEW ${view} AS
+             SELECT *, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
           : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * EXCLUDE (__file) FROM ${scan}`,
       );
+      rowOrder = '__rowid';
     } else {
       await loadInto(view, files);
       if (!withSourceFile) await conn.run(`ALTER TABLE ${view} DROP COLUMN __file`);
@@ -109,7 +113,7 @@ export async function prepareDatasets(
     const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name))
-      .filter((c) => c !== '__file');
+      .filter((c) => c !== '__file' && c !== '__rowid');
     prepared.set(name, {
       name,
       view: `ds_${name}`,
@@ -118,6 +122,7 @@ export async function prepareDatasets(
       columns,
       key: ds.key ?? [],
       pii: ds.pii ?? [],
+      rowOrder: withSourceFile ? rowOrder : undefined,
     });
   }
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);
