@@ -253,12 +253,17 @@ WITH items AS (
   QUALIFY count(*) OVER (PARTITION BY kind, basket) BETWEEN 2 AND ${MAX_BASKET_ITEMS}
 ), item_baskets AS (
   SELECT code, count(*)::BIGINT AS n FROM baskets GROUP BY code
-), pairs AS (
+), half AS (
+  -- Each unordered pair once (i < j): half the join rows and the aggregation of the symmetric one.
   SELECT a.code AS i, b.code AS j, count(*)::BIGINT AS co,
     count(*) FILTER (WHERE a.kind = 0)::BIGINT AS co_sessions,
     count(*) FILTER (WHERE a.kind = 1)::BIGINT AS co_purchasers
-  FROM sized a JOIN sized b ON a.kind = b.kind AND a.basket = b.basket AND a.code <> b.code
+  FROM sized a JOIN sized b ON a.kind = b.kind AND a.basket = b.basket AND a.code < b.code
   GROUP BY ALL
+), pairs AS (
+  SELECT i, j, co, co_sessions, co_purchasers FROM half
+  UNION ALL
+  SELECT j, i, co, co_sessions, co_purchasers FROM half
 ), ranked AS (
   SELECT p.i, p.j, p.co_sessions, p.co_purchasers,
     round(p.co / sqrt(x.n * y.n), 6) AS similarity, round(p.co / (x.n + y.n - p.co), 6) AS jaccard,
