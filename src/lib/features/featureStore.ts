@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError, UsageError } from '../cli/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
-import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { jsonRow } from '../duck/jsonValues.js';
 import { withDuck } from '../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
@@ -182,7 +182,7 @@ async function buildVersion(
   const out = path.join(tmp, DATA_FILE);
   for (const step of view.steps ?? [])
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(step.name)} AS ${step.sql}`);
-  await conn.run(`COPY (${view.sql}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd)`);
+  await conn.run(`COPY (${view.sql}) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`);
   for (const step of view.steps ?? []) await conn.run(`DROP TABLE ${quoteIdent(step.name)}`);
   const described = (
     await conn.runAndReadAll(

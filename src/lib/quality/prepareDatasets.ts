@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
-import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import type { PreparedDataset } from './checkTypes.js';
 import type { Suite } from './suiteSchema.js';
 
@@ -161,7 +161,7 @@ async function cachedPartitions(
     if (!existsSync(part)) {
       await loadInto('__cache_build', list);
       const tmp = `${part}.tmp-${process.pid}`;
-      await conn.run(`COPY __cache_build TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      await conn.run(`COPY __cache_build TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
       await conn.run('DROP TABLE __cache_build');
       await rename(tmp, part);
     }
