@@ -210,20 +210,14 @@ async function cleanDataset(
   const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM bad_rows b WHERE b.__row = ${rowOrder})`;
   let sql = `SELECT ${select.join(', ')} ${clean}`;
   if (key.length > 0) {
-    // The window that keeps the newest version runs only over keys that occur more than once,
-    // found by their hash: a 64-bit number groups faster than a 36-character id, and a
-    // collision only sends a unique key through the window, which keeps it.
+    // The window that keeps the newest version runs only over keys that occur more than once.
     const keyExpr = key.map((k) => `trim(${quoteIdent(k)})`);
-    const keyHash = (alias: string) => {
-      const exprs = keyExpr.map((e) => e.replace('trim(', `trim(${alias}`));
-      return `CASE WHEN ${exprs.map((e) => `${e} IS NOT NULL`).join(' AND ')} THEN hash(${exprs.join(', ')}) END`;
-    };
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE dup_keys AS
-       SELECT ${keyHash('')} AS h FROM ${raw} GROUP BY 1 HAVING count(*) > 1 AND h IS NOT NULL`,
+       SELECT ${keyExpr.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${raw} GROUP BY ALL HAVING count(*) > 1`,
     );
     if ((await count(conn, 'dup_keys')) > 0) {
-      const isDup = `EXISTS (SELECT 1 FROM dup_keys d WHERE d.h = ${keyHash('s.')})`;
+      const isDup = `EXISTS (SELECT 1 FROM dup_keys d WHERE ${keyExpr.map((e, i) => `d.k${i} = ${e.replace('trim(', 'trim(s.')}`).join(' AND ')})`;
       sql = `SELECT ${select.join(', ')} ${clean} AND NOT ${isDup}
         UNION ALL
         SELECT ${select.join(', ')} ${clean} AND ${isDup}
