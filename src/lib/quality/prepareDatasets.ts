@@ -131,21 +131,23 @@ export async function prepareDatasets(
 
 /**
  * The raw zone as text, cached as one Parquet file per partition directory in
- * .recomart/cache/raw/<dataset>/, named by a digest of the directory's file
+ * .recomart/cache/raw/<dataset>/ (or the manifests, in .recomart/cache/manifests/), named by a digest of the directory's file
  * names, sizes and mtimes (committed raw files never change, so a new or
  * replaced file changes the digest). A run re-reads only the partitions that
  * changed since the last one: validate, profile and prepare then scan
  * Parquet instead of parsing thousands of JSON and CSV files each.
  */
-async function cachedPartitions(
+export async function cachedPartitions(
   conn: DuckDBConnection,
   root: string,
   dataset: string,
   files: string[],
   schemaKey: string,
   loadInto: (table: string, list: string[]) => Promise<void>,
+  /** The cache: `raw` (the raw files as text) or `manifests` (their manifests, for lineage). */
+  kind: 'raw' | 'manifests' = 'raw',
 ): Promise<string[]> {
-  const cacheDir = path.join(root, '.recomart', 'cache', 'raw', dataset);
+  const cacheDir = path.join(root, '.recomart', 'cache', kind, dataset);
   await mkdir(cacheDir, { recursive: true });
   const byDir = new Map<string, string[]>();
   for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
