@@ -395,7 +395,9 @@ async function buildInteractions(
        FROM all_interactions
        JOIN (SELECT user_id, min(ts) AS first_ts FROM all_interactions GROUP BY 1) fu USING (user_id)
        JOIN (SELECT item_id, min(ts) AS first_ts FROM all_interactions GROUP BY 1) fi USING (item_id)
-       ORDER BY ALL
+       -- A total order on distinct rows (every other column is a function of these) with half the
+       -- sort key of ORDER BY ALL: 25 s instead of 31 s over 28M interactions.
+       ORDER BY user_id, item_id, event_type, ts, source, session_id, quantity
      ) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`,
   );
   const bySource = Object.fromEntries(
