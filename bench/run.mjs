@@ -242,6 +242,11 @@ if (wanted('validate')) {
   const r = measure('report', ['report', '--json', '-q'], lake);
   record('report (validate + PDF + HTML)', r, rows);
 }
+if (!wanted('validate') && (wanted('profile') || wanted('prepare') || wanted('features'))) {
+  // The pipeline's order: validate runs first and brings the raw-zone cache up to date, which
+  // profile and prepare then read. Unrecorded when validate itself is not measured.
+  measure('validate', ['validate', '--json', '-q'], lake);
+}
 if (wanted('profile')) {
   const m = measure('profile', ['profile', '--json', '-q'], lake);
   record(
