@@ -315,7 +315,9 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
 Writes reports/profile_<stamp>.json (schema: README "Profile") and profile_latest.json, with SVG
 charts in reports/profile_<stamp>/; \`recomart report\` adds a profile section from the latest one.
 Alert thresholds and the cold-start threshold are in config (profile.*). Above
-profile.exact_distinct_max_rows rows, distinct counts and quantiles are approximate and say so.`,
+profile.exact_distinct_max_rows rows, distinct counts and quantiles are approximate and say so.
+A dataset is typed into memory while it fits in profile.typed_copy_memory_percent of DuckDB's
+memory limit, else read through a casting view (each dataset's typed_as says which).`,
     )
     .action(async (datasets: string[], _opts, cmd: Command) =>
       run((await import('./commands/profile.js')).profileCommand(datasets, cmd.optsWithGlobals())),
