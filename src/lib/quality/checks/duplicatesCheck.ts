@@ -8,7 +8,7 @@ import { base, memoize, tolerance, type CheckEnv, type CheckType } from '../chec
  * counted by `row`, not again here, so the two never overlap.
  *
  * Rows are compared by a 64-bit hash of all their columns (DuckDB's hash()),
- * computed once per dataset for both checks: far cheaper than distinct structs
+ * computed in one scan for both checks when the key is the dataset's: far cheaper than distinct structs
  * of strings; a false match needs a hash collision (about 1 in 10^5 for 20M rows).
  */
 export const duplicatesCheck: CheckType = {
@@ -30,16 +30,27 @@ export const duplicatesCheck: CheckType = {
         threshold: tolerance(params),
         measure: async (env) => {
           const { dataset } = env;
-          const all = dataset.columns.map(quoteIdent).join(', ');
           const v = quoteIdent(dataset.view);
-          const rowHash = `hash(${all})`;
-          if (!keyCols) {
-            const { n, d } = await memoize(env, 'distinct-rows', () =>
-              one<{ n: bigint; d: bigint }>(
+          const rowHash = `hash(${dataset.columns.map(quoteIdent).join(', ')})`;
+          const presentOf = (cols: string[]) => cols.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+          // One scan for both checks when the key checked is the dataset's key (the usual case):
+          // the row hash is computed once, and each distinct count is one hash table over it.
+          const datasetKey = dataset.key.filter((k) => dataset.columns.includes(k));
+          const shared = () =>
+            memoize(env, 'duplicates', () =>
+              one<{ n: bigint; d: bigint; kn: bigint | null; krows: bigint | null; kkeys: bigint | null }>(
                 env,
-                `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d FROM ${v}`,
+                datasetKey.length > 0
+                  ? `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d,
+                       count(*) FILTER (WHERE ${presentOf(datasetKey)})::BIGINT AS kn,
+                       count(DISTINCT ${rowHash}) FILTER (WHERE ${presentOf(datasetKey)})::BIGINT AS krows,
+                       count(DISTINCT hash(${datasetKey.map(quoteIdent).join(', ')})) FILTER (WHERE ${presentOf(datasetKey)})::BIGINT AS kkeys
+                     FROM ${v}`
+                  : `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d, NULL AS kn, NULL AS krows, NULL AS kkeys FROM ${v}`,
               ),
             );
+          if (!keyCols) {
+            const { n, d } = await shared();
             return {
               failing: Number(n - d),
               total: Number(n),
@@ -47,11 +58,14 @@ export const duplicatesCheck: CheckType = {
             };
           }
           const key = keyCols.map(quoteIdent).join(', ');
-          const present = keyCols.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
-          const r = await one<{ n: bigint; rows: bigint; keys: bigint }>(
-            env,
-            `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS rows, count(DISTINCT hash(${key}))::BIGINT AS keys FROM ${v} WHERE ${present}`,
-          );
+          const present = presentOf(keyCols);
+          const r =
+            keyCols.join('\0') === datasetKey.join('\0')
+              ? await shared().then((x) => ({ n: x.kn!, rows: x.krows!, keys: x.kkeys! }))
+              : await one<{ n: bigint; rows: bigint; keys: bigint }>(
+                  env,
+                  `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS rows, count(DISTINCT hash(${key}))::BIGINT AS keys FROM ${v} WHERE ${present}`,
+                );
           return {
             failing: Number(r.rows - r.keys),
             total: Number(r.n),
