@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError } from '../cli/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
+import { dropRelation } from '../duck/dropRelation.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
@@ -142,8 +143,7 @@ async function build(
     const t = Date.now();
     const summary = await cleanDataset(conn, ctx, suite, dataset, rawTables, staging);
     vocabularies.push(...(await encodeAndWrite(conn, ctx, dataset.name, silver, staging, summary)));
-    if (!referenced.has(dataset.name))
-      await conn.run(`DROP ${dataset.rowOrder === 'rowid' ? 'TABLE' : 'VIEW'} ${quoteIdent(dataset.view)}`);
+    if (!referenced.has(dataset.name)) await dropRelation(conn, dataset.view);
     silver.add(dataset.name);
     datasets.push(summary);
     ctx.logger.info(
