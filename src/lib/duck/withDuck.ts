@@ -42,8 +42,12 @@ export async function withDuck<T>(
   }
 }
 
-/** RECOMART_TRACE_SQL=1: every statement's duration and start on stderr (finding the slow step of a job). */
+/**
+ * RECOMART_TRACE_SQL=1: every statement's duration and start on stderr (finding the slow step of a
+ * job), its text cut to 120 characters; RECOMART_TRACE_SQL=full: the whole text.
+ */
 function traceSql(conn: DuckDBConnection): void {
+  const width = process.env.RECOMART_TRACE_SQL === 'full' ? Infinity : 120;
   for (const method of ['run', 'runAndReadAll'] as const) {
     const original = conn[method].bind(conn) as (sql: string) => Promise<unknown>;
     (conn as unknown as Record<string, unknown>)[method] = async (sql: string) => {
@@ -53,7 +57,7 @@ function traceSql(conn: DuckDBConnection): void {
       } finally {
         const at = (started - performance.timeOrigin) / 1000;
         process.stderr.write(
-          `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 120)}\n`,
+          `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, width)}\n`,
         );
       }
     };
