@@ -143,7 +143,14 @@ async function build(
     const t = Date.now();
     const summary = await cleanDataset(conn, ctx, suite, dataset, rawTables, staging);
     vocabularies.push(...(await encodeAndWrite(conn, ctx, dataset.name, silver, staging, summary)));
-    if (!referenced.has(dataset.name)) await dropRelation(conn, dataset.view);
+    // The interactions read the silver files. The catalog's typed view stays (transactions' prices
+    // read it), and with it the raw table and exclusions it reads.
+    if (dataset.name !== 'catalog') {
+      await dropRelation(conn, `typed_${dataset.name}`);
+      for (const t of [`bad_rows_${dataset.name}`, `dup_keys_${dataset.name}`])
+        await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
+      if (!referenced.has(dataset.name)) await dropRelation(conn, dataset.view);
+    }
     silver.add(dataset.name);
     datasets.push(summary);
     ctx.logger.info(
@@ -165,6 +172,9 @@ async function cleanDataset(
   staging: string,
 ): Promise<PreparedDatasetSummary> {
   const raw = quoteIdent(dataset.view);
+  // Named per dataset: the typed view below reads them, and the catalog's stays in use later.
+  const badRows = quoteIdent(`bad_rows_${dataset.name}`);
+  const dupKeys = quoteIdent(`dup_keys_${dataset.name}`);
   // The read order: a loaded table's rowid, or the raw cache view's file and row position.
   const rowOrder = `s.${quoteIdent(dataset.rowOrder ?? 'rowid')}`;
   const reasons = exclusionPredicates(suite, dataset, rawTables);
@@ -177,16 +187,16 @@ async function cleanDataset(
       ? `list_filter([${reasons.map((r) => `CASE WHEN ${r.sql} THEN ${quoteLiteral(r.name)} END`).join(', ')}], x -> x IS NOT NULL)`
       : '[]::VARCHAR[]';
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE bad_rows AS
+    `CREATE OR REPLACE TEMP TABLE ${badRows} AS
      SELECT ${rowOrder} AS __row, ${reasonList} AS reasons
      FROM ${raw} AS s ${reasons.map((r) => r.join ?? '').join(' ')} WHERE ${bad}`,
   );
   const byCheck = (
     await conn.runAndReadAll(
-      `SELECT reason, count(*)::BIGINT AS n FROM (SELECT unnest(reasons) AS reason FROM bad_rows) GROUP BY reason`,
+      `SELECT reason, count(*)::BIGINT AS n FROM (SELECT unnest(reasons) AS reason FROM ${badRows}) GROUP BY reason`,
     )
   ).getRowObjectsJS();
-  const excluded = await count(conn, 'bad_rows');
+  const excluded = await count(conn, `bad_rows_${dataset.name}`);
   const pii = dataset.pii.filter((c) => dataset.columns.includes(c));
   if (excluded > 0) {
     await conn.run(
@@ -194,7 +204,7 @@ async function cleanDataset(
         .filter((c) => !pii.includes(c))
         .map((c) => `s.${quoteIdent(c)}`)
         .join(', ')}, b.reasons AS excluded_by,
-         s.__file AS source_file FROM ${raw} AS s JOIN bad_rows b ON b.__row = ${rowOrder} ORDER BY ${rowOrder})
+         s.__file AS source_file FROM ${raw} AS s JOIN ${badRows} b ON b.__row = ${rowOrder} ORDER BY ${rowOrder})
        TO ${quoteLiteral(path.join(staging, 'excluded', `${dataset.name}.parquet`))} (FORMAT parquet)`,
     );
   }
@@ -207,17 +217,17 @@ async function cleanDataset(
   const key = dataset.key.filter((k) => dataset.columns.includes(k));
   const order = versionOrder[dataset.name];
   const typed = `typed_${dataset.name}`;
-  const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM bad_rows b WHERE b.__row = ${rowOrder})`;
+  const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM ${badRows} b WHERE b.__row = ${rowOrder})`;
   let sql = `SELECT ${select.join(', ')} ${clean}`;
   if (key.length > 0) {
     // The window that keeps the newest version runs only over keys that occur more than once.
     const keyExpr = key.map((k) => `trim(${quoteIdent(k)})`);
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE dup_keys AS
+      `CREATE OR REPLACE TEMP TABLE ${dupKeys} AS
        SELECT ${keyExpr.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${raw} GROUP BY ALL HAVING count(*) > 1`,
     );
-    if ((await count(conn, 'dup_keys')) > 0) {
-      const isDup = `EXISTS (SELECT 1 FROM dup_keys d WHERE ${keyExpr.map((e, i) => `d.k${i} = ${e.replace('trim(', 'trim(s.')}`).join(' AND ')})`;
+    if ((await count(conn, `dup_keys_${dataset.name}`)) > 0) {
+      const isDup = `EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyExpr.map((e, i) => `d.k${i} = ${e.replace('trim(', 'trim(s.')}`).join(' AND ')})`;
       sql = `SELECT ${select.join(', ')} ${clean} AND NOT ${isDup}
         UNION ALL
         SELECT ${select.join(', ')} ${clean} AND ${isDup}
@@ -225,8 +235,9 @@ async function cleanDataset(
           ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, ${rowOrder} DESC) = 1`;
     }
   }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(typed)} AS ${sql}`);
-  const rows = await count(conn, typed);
+  // A view, not a copy: the vocabularies and the silver file each read it once, and a copy of 20M
+  // events (3.5 GB) left the silver file's sort too little memory, so that it spilled.
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(typed)} AS ${sql}`);
   const rowsIn = await count(conn, dataset.view);
   const excludedByCheck: Record<string, number> = {};
   for (const r of reasons) {
@@ -238,12 +249,12 @@ async function cleanDataset(
     file: '',
     md5: '',
     bytes: 0,
-    rows,
+    rows: 0, // counted in the written file (encodeAndWrite)
     columns: [],
     rows_in: rowsIn,
     excluded,
     excluded_by_check: excludedByCheck,
-    duplicates_removed: rowsIn - excluded - rows,
+    duplicates_removed: 0,
     inputs: await readInputs(conn, ctx.paths.root, dataset.name, dataset.path, path.join(staging, 'lineage')),
     transformations: [
       'every column cast from text to its type (README "Prepare"); text trimmed, empty → NULL',
@@ -324,18 +335,29 @@ async function encodeAndWrite(
       ? `${typed} t LEFT JOIN (SELECT product_id, round(base_price * (1 - coalesce(discount_percent, 0) / 100), 2) AS effective_price FROM typed_catalog) c USING (product_id)`
       : `${typed} t`;
   // Stage 1: base columns (+ imputations); stage 2: derived columns and codes over it.
-  if (base.length > 1 || from !== `${typed} t`)
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT ${base.join(', ')} FROM ${from}`);
-  const columns = await columnNames(conn, `typed_${name}`);
+  const based = quoteIdent(`based_${name}`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${based} AS SELECT ${base.join(', ')} FROM ${from}`);
+  const columns = await columnNames(conn, `based_${name}`);
+  const encode = enrichment.encode.filter((c) => columns.includes(c));
   const vocabFiles: string[] = [];
   const codes: string[] = [];
   const joins: string[] = [];
-  for (const column of enrichment.encode.filter((c) => columns.includes(c))) {
+  if (encode.length > 0) {
+    // Every encoded column's value counts in one scan (one grouping set each).
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE vocab_counts AS
+       SELECT CASE ${encode.map((c, i) => `WHEN GROUPING(${quoteIdent(c)}) = 0 THEN ${i}`).join(' ')} END AS col,
+         CASE ${encode.map((c) => `WHEN GROUPING(${quoteIdent(c)}) = 0 THEN ${quoteIdent(c)}`).join(' ')} END AS value,
+         count(*)::BIGINT AS n
+       FROM ${based} GROUP BY GROUPING SETS (${encode.map((c) => `(${quoteIdent(c)})`).join(', ')})`,
+    );
+  }
+  for (const [i, column] of encode.entries()) {
     const vocab = quoteIdent(`vocab_${name}_${column}`);
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE ${vocab} AS
        SELECT value, row_number() OVER (ORDER BY n DESC, value)::INTEGER AS code, n AS count
-       FROM (SELECT ${quoteIdent(column)} AS value, count(*)::BIGINT AS n FROM ${typed} WHERE ${quoteIdent(column)} IS NOT NULL GROUP BY 1)`,
+       FROM vocab_counts WHERE col = ${i} AND value IS NOT NULL`,
     );
     const file = path.join(staging, 'vocabularies', `${name}.${column}.csv`);
     await conn.run(
@@ -350,16 +372,25 @@ async function encodeAndWrite(
   // Sorted, so that the same input gives the same bytes (and md5), and time ranges prune row groups.
   const sort = sortOrder[name] ?? 'ALL';
   await conn.run(
-    `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${typed} t ${joins.join(' ')}
+    `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${based} t ${joins.join(' ')}
        ORDER BY ${sort})
      TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`,
   );
-  // The typed table stays for the later steps (interactions); the enriched columns live in the file.
+  await dropRelation(conn, `based_${name}`);
+  const file = `read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`;
   const sealed = await sealWrittenFile(out);
   summary.file = path.join('processed_zone', `${name}.parquet`);
   summary.md5 = sealed.md5;
   summary.bytes = sealed.bytes;
-  summary.columns = await columnTypes(conn, `read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`);
+  summary.columns = await columnTypes(conn, file);
+  summary.rows = Number(
+    (
+      (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${file}`)).getRowObjectsJS()[0] as {
+        n: bigint;
+      }
+    ).n,
+  );
+  summary.duplicates_removed = summary.rows_in - summary.excluded - summary.rows;
   ctx.logger.debug(`prepare ${name}: wrote ${summary.file}`);
   return vocabFiles;
 }
@@ -377,13 +408,20 @@ async function buildInteractions(
   staging: string,
 ): Promise<PrepareRecord['interactions']> {
   const w = INTERACTION_WEIGHTS;
-  const union = unifiedInteractionsSql(
-    silver.has('clickstream') ? 'typed_clickstream' : undefined,
-    silver.has('transactions') ? 'typed_transactions' : undefined,
-  );
+  const staged = (name: string) =>
+    silver.has(name)
+      ? `read_parquet(${quoteLiteral(path.join(staging, `${name}.parquet`))}, hive_partitioning = false)`
+      : undefined;
+  const union = unifiedInteractionsSql(staged('clickstream'), staged('transactions'));
   if (!union) return undefined;
   const out = path.join(staging, 'interactions.parquet');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE all_interactions AS ${union}`);
+  // A view: materialized, the 28M interactions left the sort below too little memory (it spilled).
+  // It is read twice: once for the first-seen times (users' and items' in one scan), once to write.
+  await conn.run(`CREATE OR REPLACE TEMP VIEW all_interactions AS ${union}`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE first_seen AS
+     SELECT user_id, item_id, min(ts) AS first_ts FROM all_interactions GROUP BY GROUPING SETS ((user_id), (item_id))`,
+  );
   await conn.run(
     `COPY (
        SELECT user_id, item_id, event_type,
@@ -393,8 +431,8 @@ async function buildInteractions(
          date_diff('day', fu.first_ts, ts)::INTEGER AS days_since_user_first_seen,
          date_diff('day', fi.first_ts, ts)::INTEGER AS days_since_item_first_seen
        FROM all_interactions
-       JOIN (SELECT user_id, min(ts) AS first_ts FROM all_interactions GROUP BY 1) fu USING (user_id)
-       JOIN (SELECT item_id, min(ts) AS first_ts FROM all_interactions GROUP BY 1) fi USING (item_id)
+       JOIN (SELECT user_id, first_ts FROM first_seen WHERE item_id IS NULL) fu USING (user_id)
+       JOIN (SELECT item_id, first_ts FROM first_seen WHERE user_id IS NULL) fi USING (item_id)
        -- A total order on distinct rows (every other column is a function of these) with half the
        -- sort key of ORDER BY ALL: 25 s instead of 31 s over 28M interactions.
        ORDER BY user_id, item_id, event_type, ts, source, session_id, quantity
