@@ -1,12 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from '../duck/sqlText.js';
 import { cachedPartitions } from '../quality/prepareDatasets.js';
 
 /** The manifest fields lineage reads. */
-const MANIFEST_COLUMNS = `{md5: 'VARCHAR', record_count: 'BIGINT', bytes: 'BIGINT', ingested_at: 'VARCHAR', source: 'VARCHAR',
-  run_id: 'VARCHAR', source_file: 'STRUCT(name VARCHAR, md5 VARCHAR)', details: 'STRUCT(url VARCHAR)',
-  kafka: 'STRUCT(topic VARCHAR, "partition" INTEGER, first_offset VARCHAR, last_offset VARCHAR)'}`;
+const MANIFEST_FIELDS = `md5 VARCHAR, record_count BIGINT, bytes BIGINT, ingested_at VARCHAR, source VARCHAR,
+  run_id VARCHAR, source_file STRUCT(name VARCHAR, md5 VARCHAR), details STRUCT(url VARCHAR),
+  kafka STRUCT(topic VARCHAR, "partition" INTEGER, first_offset VARCHAR, last_offset VARCHAR)`;
+
+/**
+ * Loads manifests into `table` (their fields and `filename`). DuckDB pays a fixed cost per file
+ * it opens, which for 500 small manifests is most of the time: the files are read here and
+ * handed over as one file of JSON documents, 4× faster.
+ */
+async function loadManifests(conn: DuckDBConnection, table: string, list: string[], tmpDir: string) {
+  const docs: string[] = new Array<string>(list.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < list.length; i = next++) {
+      const text = (await readFile(list[i]!, 'utf8')).trim();
+      docs[i] = `{"filename": ${JSON.stringify(list[i])}, "m": ${text === '' ? 'null' : text}}\n`;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  await mkdir(tmpDir, { recursive: true });
+  const batch = path.join(tmpDir, `.manifests-${process.pid}-${randomUUID()}.json`);
+  await writeFile(batch, docs.join(''));
+  try {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT m.*, filename FROM read_json(${quoteLiteral(batch)},
+         format = 'unstructured', columns = {filename: 'VARCHAR', m: ${quoteLiteral(`STRUCT(${MANIFEST_FIELDS})`)}})`,
+    );
+  } finally {
+    await rm(batch, { force: true });
+  }
+}
 
 /** The raw files a silver dataset was built from, as their manifests describe them. */
 export interface InputSummary {
@@ -53,13 +83,8 @@ export async function readInputs(
           root,
           name,
           manifestFiles,
-          MANIFEST_COLUMNS,
-          async (table, list) => {
-            await conn.run(
-              `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * FROM read_json([${list.map(quoteLiteral).join(', ')}],
-                 columns = ${MANIFEST_COLUMNS}, filename = true)`,
-            );
-          },
+          MANIFEST_FIELDS,
+          (table, list) => loadManifests(conn, table, list, path.join(root, '.recomart', 'cache')),
           'manifests',
         )
       : [];
