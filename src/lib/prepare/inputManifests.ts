@@ -84,7 +84,9 @@ export async function readInputs(
           name,
           manifestFiles,
           MANIFEST_FIELDS,
-          (table, list) => loadManifests(conn, table, list, path.join(root, '.recomart', 'cache')),
+          // In the cache's own directory: a batch file left by a crash is swept with the stale parts.
+          (table, list) =>
+            loadManifests(conn, table, list, path.join(root, '.recomart', 'cache', 'manifests', name)),
           'manifests',
         )
       : [];
