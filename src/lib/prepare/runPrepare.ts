@@ -6,7 +6,7 @@ import { RuntimeError } from '../cli/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { dropRelation } from '../duck/dropRelation.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
-import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { isPresent, PARQUET_OPTIONS, quoteIdent, quoteLiteral, trimmed } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
@@ -221,13 +221,13 @@ async function cleanDataset(
   let sql = `SELECT ${select.join(', ')} ${clean}`;
   if (key.length > 0) {
     // The window that keeps the newest version runs only over keys that occur more than once.
-    const keyExpr = key.map((k) => `trim(${quoteIdent(k)})`);
+    const keyExpr = key.map((k) => trimmed(quoteIdent(k)));
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE ${dupKeys} AS
        SELECT ${keyExpr.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${raw} GROUP BY ALL HAVING count(*) > 1`,
     );
     if ((await count(conn, `dup_keys_${dataset.name}`)) > 0) {
-      const isDup = `EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${keyExpr.map((e, i) => `d.k${i} = ${e.replace('trim(', 'trim(s.')}`).join(' AND ')})`;
+      const isDup = `EXISTS (SELECT 1 FROM ${dupKeys} d WHERE ${key.map((k, i) => `d.k${i} = ${trimmed(`s.${quoteIdent(k)}`)}`).join(' AND ')})`;
       sql = `SELECT ${select.join(', ')} ${clean} AND NOT ${isDup}
         UNION ALL
         SELECT ${select.join(', ')} ${clean} AND ${isDup}
@@ -298,10 +298,10 @@ function exclusionPredicates(suite: Suite, dataset: PreparedDataset, rawTables: 
       const alias = quoteIdent(`__ref${reasons.filter((r) => r.join).length}`);
       reasons.push({
         name: `references(${column} → ${target}.${params.key as string})`,
-        sql: `(${c} IS NOT NULL AND trim(${c}) <> ''${params.filter ? ` AND (${params.filter as string})` : ''}
+        sql: `(${isPresent(c)}${params.filter ? ` AND (${params.filter as string})` : ''}
           AND ${alias}.k IS NULL)`,
         join: `LEFT JOIN (SELECT DISTINCT ${quoteIdent(params.key as string)} AS k FROM ${quoteIdent(table)}) ${alias}
-          ON ${alias}.k = trim(${c})`,
+          ON ${alias}.k = ${trimmed(c)}`,
       });
       continue;
     }

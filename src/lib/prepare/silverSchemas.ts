@@ -1,4 +1,4 @@
-import { quoteIdent } from '../duck/sqlText.js';
+import { quoteIdent, trimmed } from '../duck/sqlText.js';
 import type { Suite } from '../quality/suiteSchema.js';
 
 /**
@@ -71,8 +71,7 @@ export function silverTypesFor(dataset: string, suite: Suite): Record<string, Si
  * trim: a third faster over a table of short strings.
  */
 export function blankToNull(column: string): string {
-  const c = quoteIdent(column);
-  return `CASE WHEN ${c} LIKE ' %' OR ${c} LIKE '% ' THEN nullif(trim(${c}), '') ELSE nullif(${c}, '') END`;
+  return `nullif(${trimmed(quoteIdent(column))}, '')`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
-import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { isBlank, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { compactStamp, type RunContext } from '../runContext.js';
@@ -144,10 +144,7 @@ async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSi
   }
   // One scan for every row-level predicate, the row count and the missing-cell count.
   const rowChecks = runnable.filter((p) => p.predicate);
-  const missingCells =
-    dataset.columns
-      .map((c) => `(${quoteIdent(c)} IS NULL OR trim(${quoteIdent(c)}) = '')::INTEGER`)
-      .join(' + ') || '0';
+  const missingCells = dataset.columns.map((c) => `${isBlank(quoteIdent(c))}::INTEGER`).join(' + ') || '0';
   const aggregates = [
     'count(*)::BIGINT AS __rows',
     `sum(${missingCells})::BIGINT AS __missing`,

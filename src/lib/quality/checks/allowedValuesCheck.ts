@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
+import { isPresent, quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
 import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
 
 /** A present value that is not in the allowed set. */
@@ -23,7 +23,7 @@ export const allowedValuesCheck: CheckType = {
         column: params.column as string,
         ...base(params),
         threshold: `in {${(params.values as unknown[]).join(', ')}}; ${tolerance(params)}`,
-        predicate: `(${c} IS NOT NULL AND trim(${c}) <> '' AND ${c} NOT IN (${values.join(', ')}))${andFilter(params)}`,
+        predicate: `(${isPresent(c)} AND ${c} NOT IN (${values.join(', ')}))${andFilter(params)}`,
       },
     ];
   },

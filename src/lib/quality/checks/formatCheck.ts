@@ -1,4 +1,4 @@
-import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
+import { isPresent, quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
 import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
 
 /** A present value that does not parse with a strptime format, or does not fully match a regex. */
@@ -38,7 +38,7 @@ export const formatCheck: CheckType = {
         column: params.column as string,
         ...base(params),
         threshold: `${what}; ${tolerance(params)}`,
-        predicate: `(${c} IS NOT NULL AND trim(${c}) <> '' AND ${bad})${andFilter(params)}`,
+        predicate: `(${isPresent(c)} AND ${bad})${andFilter(params)}`,
       },
     ];
   },

@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../duck/sqlText.js';
+import { isBlank, quoteIdent } from '../../duck/sqlText.js';
 import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
 
 /** Missing values: NULL or blank, per column. */
@@ -17,6 +17,6 @@ export const missingCheck: CheckType = {
       column,
       ...base(params),
       threshold: tolerance(params),
-      predicate: `(${quoteIdent(column)} IS NULL OR trim(${quoteIdent(column)}) = '')${andFilter(params)}`,
+      predicate: `${isBlank(quoteIdent(column))}${andFilter(params)}`,
     })),
 };

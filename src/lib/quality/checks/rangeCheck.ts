@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../duck/sqlText.js';
+import { isPresent, quoteIdent } from '../../duck/sqlText.js';
 import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
 
 /** Numeric range: a present value outside [min, max]; a value that is not a number fails too. */
@@ -26,7 +26,7 @@ export const rangeCheck: CheckType = {
         column: params.column as string,
         ...base(params),
         threshold: `${params.min ?? '−∞'} … ${params.max ?? '∞'}; ${tolerance(params)}`,
-        predicate: `(${c} IS NOT NULL AND trim(${c}) <> '' AND (${bounds.join(' OR ')}))${andFilter(params)}`,
+        predicate: `(${isPresent(c)} AND (${bounds.join(' OR ')}))${andFilter(params)}`,
       },
     ];
   },

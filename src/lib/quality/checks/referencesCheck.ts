@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../duck/sqlText.js';
+import { isPresent, quoteIdent } from '../../duck/sqlText.js';
 import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
 
 /** Referential integrity: a present value with no matching key in another dataset (an anti-join). */
@@ -32,7 +32,7 @@ export const referencesCheck: CheckType = {
           if (!target)
             return { failing: 0, total, note: `skipped: dataset ${params.dataset as string} has no data` };
           const c = quoteIdent(column);
-          const orphans = `SELECT s.* FROM ${v} s WHERE s.${c} IS NOT NULL AND trim(s.${c}) <> ''${andFilter(params)}
+          const orphans = `SELECT s.* FROM ${v} s WHERE ${isPresent(`s.${c}`)}${andFilter(params)}
             AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.view)} t WHERE t.${quoteIdent(params.key as string)} = s.${c})`;
           const n = Number(
             (

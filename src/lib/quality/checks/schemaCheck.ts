@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../duck/sqlText.js';
+import { isPresent, quoteIdent } from '../../duck/sqlText.js';
 import { base, tolerance, type CheckType, type PlannedCheck } from '../checkTypes.js';
 
 const TYPES = [
@@ -67,7 +67,7 @@ export const schemaCheck: CheckType = {
         column,
         ...base(params),
         threshold: `castable to ${type}; ${tolerance(params)}`,
-        predicate: `${c} IS NOT NULL AND trim(${c}) <> '' AND try_cast(trim(${c}) AS ${type}) IS NULL`,
+        predicate: `${isPresent(c)} AND try_cast(trim(${c}) AS ${type}) IS NULL`,
       });
     }
     return planned;
