@@ -14,7 +14,7 @@ import { withLock } from '../lake/lock.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import { PREPARE_RECORD, recoverPublish, type PrepareRecord } from '../prepare/runPrepare.js';
 import type { RunContext } from '../runContext.js';
-import { emptySilver, featureViews, pointInTime, type FeatureView } from './featureViews.js';
+import { emptySilver, featureViews, pointInTime, sharedSteps, type FeatureView } from './featureViews.js';
 
 /** feature_store/<view>/v=<N>/_metadata.json: everything needed to trust and reproduce a version. */
 export interface VersionMetadata {
@@ -97,17 +97,31 @@ export async function buildFeatures(
             // Every view's output is ordered (its SQL ends in ORDER BY): no row order to keep before.
             await conn.run('SET preserve_insertion_order = false');
             const available = await pointInTimeViews(conn, ctx, prepare, asOf);
-            for (const view of selected) {
+            const buildable = selected.filter((view) => {
               const missing = view.sources.filter((s) => !available.has(s));
               if (missing.length > 0) {
                 skipped.push({ view: view.name, reason: `no silver data for ${missing.join(', ')}` });
                 ctx.logger.warn(`features ${view.name}: skipped, no silver data for ${missing.join(', ')}`);
-                continue;
               }
+              return missing.length === 0;
+            });
+            const shared = new Set<string>();
+            for (const [i, view] of buildable.entries()) {
               for (const o of (view.optional ?? []).filter((s) => !available.has(s))) {
                 await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(o)} (${emptySilver[o]})`);
               }
+              for (const name of (view.shared ?? []).filter((n) => !shared.has(n))) {
+                await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS ${sharedSteps[name]}`);
+                shared.add(name);
+              }
               built.push(await buildVersion(conn, ctx, view, prepare, asOf, store));
+              // A shared table goes as soon as no later view reads it (its memory is the next one's).
+              for (const name of shared) {
+                if (buildable.slice(i + 1).some((v) => v.shared?.includes(name as keyof typeof sharedSteps)))
+                  continue;
+                await conn.run(`DROP TABLE ${quoteIdent(name)}`);
+                shared.delete(name);
+              }
             }
           });
           await writeRegistry(ctx);
@@ -370,9 +384,10 @@ export async function getFeatures(
   });
 }
 
-/** The whole SQL of a view as it runs: its steps (temp tables) then the final query. */
+/** The whole SQL of a view as it runs: the shared steps and its own (temp tables), then the final query. */
 export function viewSql(view: FeatureView): string {
   return [
+    ...(view.shared ?? []).map((s) => `CREATE TEMP TABLE ${s} AS ${sharedSteps[s].trim()};`),
     ...(view.steps ?? []).map((s) => `CREATE TEMP TABLE ${s.name} AS ${s.sql.trim()};`),
     view.sql.trim(),
   ].join('\n\n');

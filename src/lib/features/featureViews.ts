@@ -28,6 +28,8 @@ export interface FeatureView {
    * would hold all their hash tables at once, which a memory limit cannot spill past.
    */
   steps?: { name: string; sql: string }[];
+  /** Intermediate tables of `sharedSteps` it reads: built once per run for every view that reads them. */
+  shared?: (keyof typeof sharedSteps)[];
   sql: string;
   /** ORDER BY of `features get` (default: the keys). */
   order?: string;
@@ -39,6 +41,22 @@ export const COLD_START_THRESHOLD = 5;
 export const TOP_K_NEIGHBOURS = 50;
 /** Baskets (sessions, users' purchases) with more distinct items than this are left out of co-occurrence. */
 export const MAX_BASKET_ITEMS = 100;
+
+/**
+ * Intermediate results more than one view reads, each a temp table built before the first view
+ * that reads it and dropped after the last: one pass over the interactions instead of one per view.
+ */
+export const sharedSteps = {
+  // Per user and item: user_item is this table; item_popularity sums it per item.
+  user_item_counts: `
+SELECT user_id, item_id, count(*)::BIGINT AS events,
+  count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
+  count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
+  count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
+  coalesce(sum(quantity) FILTER (WHERE event_type = 'purchase'), 0)::BIGINT AS quantity,
+  sum(weight)::BIGINT AS strength, min(ts) AS first_ts, max(ts) AS last_ts
+FROM interactions GROUP BY user_id, item_id`,
+};
 
 /** Score 1–5 by rank, equal values equal scores (RFM quintiles, deterministic). */
 const quintile = (expr: string, order: 'ASC' | 'DESC') =>
@@ -189,17 +207,13 @@ ORDER BY user_id`,
       popularity_index: 'external API popularity, 0–10000',
       review_count: 'external API review count',
     },
+    // Per item over the per user and item counts: no count(DISTINCT user_id) over every interaction.
+    shared: ['user_item_counts'],
     sql: `
-WITH pairs AS (
-  -- Per item and user first (a spillable GROUP BY), instead of count(DISTINCT user_id) per item.
-  SELECT item_id, user_id, count(*) FILTER (WHERE event_type = 'view') AS v,
-    count(*) FILTER (WHERE event_type = 'add_to_cart') AS c, count(*) FILTER (WHERE event_type = 'purchase') AS p,
-    count(*) AS n
-  FROM interactions GROUP BY ALL
-), ev AS (
-  SELECT item_id, sum(v)::BIGINT AS views, sum(c)::BIGINT AS add_to_carts, sum(p)::BIGINT AS purchases,
-    count(*)::BIGINT AS unique_users, sum(n)::BIGINT AS interactions
-  FROM pairs GROUP BY item_id
+WITH ev AS (
+  SELECT item_id, sum(views)::BIGINT AS views, sum(add_to_carts)::BIGINT AS add_to_carts,
+    sum(purchases)::BIGINT AS purchases, count(*)::BIGINT AS unique_users, sum(events)::BIGINT AS interactions
+  FROM user_item_counts GROUP BY item_id
 ), rt AS (
   SELECT product_id AS item_id, round(avg(rating), 4) AS avg_rating, count(rating)::BIGINT AS rating_count
   FROM transactions GROUP BY product_id
@@ -219,6 +233,32 @@ SELECT c.product_id AS item_id, c.category, c.brand,
 FROM catalog c LEFT JOIN ev ON ev.item_id = c.product_id LEFT JOIN rt ON rt.item_id = c.product_id
 LEFT JOIN external_metadata m ON m.product_id = c.product_id
 ORDER BY item_id`,
+  },
+  {
+    name: 'user_item',
+    entity: 'user–item pair',
+    keys: ['user_id', 'item_id'],
+    description:
+      'The implicit-feedback interaction matrix in long form: one row per user and item that interacted, with summed weights.',
+    owner: 'data-engineering',
+    sources: ['interactions'],
+    features: {
+      user_id: 'customer id (key)',
+      item_id: 'product id (key)',
+      events: 'interactions between the user and the item',
+      views: 'views of the item by the user',
+      add_to_carts: 'add-to-cart events',
+      purchases: 'purchases of the item by the user',
+      quantity: 'units bought',
+      strength: 'sum of interaction weights (view 1, add_to_cart 3, purchase 5): the implicit rating',
+      first_ts: 'first interaction',
+      last_ts: 'last interaction',
+    },
+    shared: ['user_item_counts'],
+    sql: `
+SELECT user_id, item_id, events, views, add_to_carts, purchases, quantity, strength, first_ts, last_ts
+FROM user_item_counts
+ORDER BY user_id, item_id`,
   },
   {
     name: 'item_neighbours',
@@ -274,36 +314,6 @@ WITH items AS (
 SELECT a.item_id, b.item_id AS neighbour_id, r.rank, r.co_sessions, r.co_purchasers, r.similarity, r.jaccard
 FROM ranked r JOIN items a ON a.code = r.i JOIN items b ON b.code = r.j
 ORDER BY item_id, rank`,
-  },
-  {
-    name: 'user_item',
-    entity: 'user–item pair',
-    keys: ['user_id', 'item_id'],
-    description:
-      'The implicit-feedback interaction matrix in long form: one row per user and item that interacted, with summed weights.',
-    owner: 'data-engineering',
-    sources: ['interactions'],
-    features: {
-      user_id: 'customer id (key)',
-      item_id: 'product id (key)',
-      events: 'interactions between the user and the item',
-      views: 'views of the item by the user',
-      add_to_carts: 'add-to-cart events',
-      purchases: 'purchases of the item by the user',
-      quantity: 'units bought',
-      strength: 'sum of interaction weights (view 1, add_to_cart 3, purchase 5): the implicit rating',
-      first_ts: 'first interaction',
-      last_ts: 'last interaction',
-    },
-    sql: `
-SELECT user_id, item_id, count(*)::BIGINT AS events,
-  count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
-  count(*) FILTER (WHERE event_type = 'add_to_cart')::BIGINT AS add_to_carts,
-  count(*) FILTER (WHERE event_type = 'purchase')::BIGINT AS purchases,
-  coalesce(sum(quantity) FILTER (WHERE event_type = 'purchase'), 0)::BIGINT AS quantity,
-  sum(weight)::BIGINT AS strength, min(ts) AS first_ts, max(ts) AS last_ts
-FROM interactions GROUP BY user_id, item_id
-ORDER BY user_id, item_id`,
   },
 ];
 
