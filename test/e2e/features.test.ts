@@ -10,7 +10,8 @@ import {
 } from '../../src/lib/features/featureStore.js';
 import { featureViews } from '../../src/lib/features/featureViews.js';
 import type { LineageNode } from '../../src/lib/lineage/traceLineage.js';
-import { runPrepare, type PrepareRecord } from '../../src/lib/prepare/runPrepare.js';
+import { runPrepare } from '../../src/lib/prepare/runPrepare.js';
+import type { PrepareRecord } from '../../src/lib/prepare/silverZone.js';
 import { testContext } from '../../src/lib/runContext.js';
 import { runCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PrepareRecord } from '../../src/lib/prepare/runPrepare.js';
+import type { PrepareRecord } from '../../src/lib/prepare/silverZone.js';
 import type { ValidationRun } from '../../src/lib/quality/validationResult.js';
 import { runCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';

@@ -12,7 +12,7 @@ import { withDuck } from '../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
-import { PREPARE_RECORD, recoverPublish, type PrepareRecord } from '../prepare/runPrepare.js';
+import { PREPARE_RECORD, recoverPublish, type PrepareRecord } from '../prepare/silverZone.js';
 import type { RunContext } from '../runContext.js';
 import { emptySilver, featureViews, pointInTime, sharedSteps, type FeatureView } from './featureViews.js';
 

@@ -9,8 +9,10 @@ export const MANIFEST_SUFFIX = '.manifest';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: true }));
-const validateManifest = ajv.compile(manifestSchema);
+// Compiled on first use: commands that never read a manifest as JSON (prepare, features) skip it.
+let compiled: ReturnType<Ajv['compile']> | undefined;
+const validateManifest = (): ReturnType<Ajv['compile']> =>
+  (compiled ??= addFormats(new Ajv({ allErrors: true, strict: true })).compile(manifestSchema));
 
 export function manifestPathFor(dataFile: string): string {
   return dataFile + MANIFEST_SUFFIX;
@@ -28,8 +30,9 @@ export class InvalidManifestError extends Error {
 
 /** Problems with a manifest document, empty when it is valid. */
 export function manifestProblems(doc: unknown): string[] {
-  if (validateManifest(doc)) return [];
-  return (validateManifest.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  const validate = validateManifest();
+  if (validate(doc)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 }
 
 /** Writes `<dataFile>.manifest` atomically. Call only once the data file itself is durable. */

@@ -5,7 +5,7 @@ import { UsageError } from '../cli/errors.js';
 import { listVersions, readVersion, resolveVersion, type VersionMetadata } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
 import { manifestPathFor, readManifest } from '../lake/manifest.js';
-import { PREPARE_RECORD, type PrepareRecord, type PreparedDatasetSummary } from '../prepare/runPrepare.js';
+import { PREPARE_RECORD, type PrepareRecord, type PreparedDatasetSummary } from '../prepare/silverZone.js';
 import type { RunContext } from '../runContext.js';
 
 /** One node of a lineage tree: what it is, the facts recorded about it, and what it was made from. */

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError } from '../cli/errors.js';
@@ -8,9 +7,8 @@ import { dropRelation } from '../duck/dropRelation.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { isPresent, PARQUET_OPTIONS, quoteIdent, quoteLiteral, trimmed } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
-import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
+import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
-import { failpoint } from '../lake/failpoint.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
@@ -18,48 +16,18 @@ import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
-import { readInputs, type InputSummary } from './inputManifests.js';
+import { readInputs } from './inputManifests.js';
+import {
+  ENTRIES,
+  PREPARE_RECORD,
+  publish,
+  recoverPublish,
+  type PrepareRecord,
+  type PreparedDatasetSummary,
+} from './silverZone.js';
 import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
 import { unifiedInteractionsSql } from './unifiedInteractions.js';
 import { castExpression, silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
-
-export interface PreparedFile {
-  name: string;
-  /** Relative to the lake root. */
-  file: string;
-  md5: string;
-  bytes: number;
-  rows: number;
-  columns: { name: string; type: string }[];
-  transformations: string[];
-}
-
-export interface PreparedDatasetSummary extends PreparedFile {
-  rows_in: number;
-  /** Rows that failed an error-level row check of the suite: written to processed_zone/excluded/. */
-  excluded: number;
-  excluded_by_check: Record<string, number>;
-  /** Surplus versions of a key; the newest version is kept. */
-  duplicates_removed: number;
-  inputs: InputSummary;
-}
-
-/** processed_zone/_prepare.json: what the current silver zone was built from (lineage reads it). */
-export interface PrepareRecord {
-  run_id: string;
-  created_at: string;
-  code_version: string;
-  suite: string;
-  datasets: PreparedDatasetSummary[];
-  interactions?: PreparedFile & { by_source: Record<string, number>; weights: typeof INTERACTION_WEIGHTS };
-  vocabularies: string[];
-  absent: string[];
-  duration_ms: number;
-}
-
-export const PREPARE_RECORD = '_prepare.json';
-/** In a staged build about to be published: the list of its entries (see publish). */
-const ENTRIES = '.entries.json';
 
 /**
  * Builds the silver zone: typed, deduplicated, cleaned Parquet per dataset, the
@@ -488,58 +456,4 @@ async function columnTypes(conn: DuckDBConnection, table: string): Promise<{ nam
   return (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`))
     .getRowObjectsJS()
     .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-}
-
-/**
- * Moves a complete staged build into processed_zone in two phases: (1) every
- * entry of the old build goes to .old-<run>, (2) every staged entry moves in,
- * the record (_prepare.json) last. `staging/.entries.json` lists the build, so
- * a crash anywhere is rolled forward by the next prepare (recoverPublish).
- */
-async function publish(staging: string, zone: string, runId: string, entries: string[]): Promise<void> {
-  const old = path.join(zone, `.old-${runId}`);
-  await mkdir(old, { recursive: true });
-  const remaining = (await readdir(staging)).filter((e) => entries.includes(e));
-  if (remaining.length === entries.length) {
-    // Phase 1 (nothing new is in the zone yet): everything non-hidden there is the old build.
-    for (const entry of await readdir(zone)) {
-      if (!entry.startsWith('.')) await rename(path.join(zone, entry), path.join(old, entry));
-      failpoint('prepare.publish.old');
-    }
-  }
-  // Phase 2: the record last, so that _prepare.json never describes files that are not there.
-  const ordered = [
-    ...remaining.filter((e) => e !== PREPARE_RECORD),
-    ...remaining.filter((e) => e === PREPARE_RECORD),
-  ];
-  for (const entry of ordered) {
-    const target = path.join(zone, entry);
-    if (existsSync(target)) await rm(target, { recursive: true, force: true });
-    await rename(path.join(staging, entry), target);
-    failpoint('prepare.publish.new');
-  }
-  await fsyncDir(zone);
-  await rm(staging, { recursive: true, force: true });
-  await rm(old, { recursive: true, force: true });
-}
-
-/**
- * After a crash: a staged build that got as far as publishing (it has its
- * entry list) is rolled forward; an unfinished build and old builds are deleted.
- * Runs under the prepare lock.
- */
-export async function recoverPublish(zone: string): Promise<void> {
-  if (!existsSync(zone)) return;
-  for (const entry of await readdir(zone)) {
-    if (!entry.startsWith('.staging-')) continue;
-    const staging = path.join(zone, entry);
-    const list = path.join(staging, ENTRIES);
-    if (existsSync(list)) {
-      const entries = JSON.parse(await readFile(list, 'utf8')) as string[];
-      await publish(staging, zone, entry.slice('.staging-'.length), entries);
-    } else await rm(staging, { recursive: true, force: true });
-  }
-  for (const entry of await readdir(zone)) {
-    if (entry.startsWith('.old-')) await rm(path.join(zone, entry), { recursive: true, force: true });
-  }
 }

@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { listVersions, readVersion, resolveVersion } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
-import { PREPARE_RECORD, type PrepareRecord } from '../prepare/runPrepare.js';
+import { PREPARE_RECORD, type PrepareRecord } from '../prepare/silverZone.js';
 import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
 import { rawTextReader } from '../quality/prepareDatasets.js';
 import type { RunContext } from '../runContext.js';
