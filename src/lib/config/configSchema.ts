@@ -261,7 +261,7 @@ export const defaultConfig: Config = {
     cold_start_threshold: 5,
     top_k: 10,
     histogram_bins: 20,
-    exact_distinct_max_rows: 1_000_000,
+    exact_distinct_max_rows: 500_000,
     typed_copy_memory_percent: 60,
     // ydata-profiling's defaults where it has one (skewness 20, imbalance 0.5, zeros 10%).
     alerts: {

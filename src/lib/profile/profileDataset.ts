@@ -4,8 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import type { Config } from '../config/configSchema.js';
 import { dropRelation } from '../duck/dropRelation.js';
-import { quoteIdent } from '../duck/sqlText.js';
-import { blankToNull, castExpression, type SilverType } from '../prepare/silverSchemas.js';
+import { isPresent, quoteIdent } from '../duck/sqlText.js';
+import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import type {
   ActivityCell,
@@ -87,10 +87,10 @@ export async function profileDataset(
   const casts = cols.map((c) => castExpression(c, typeOf(c)));
   const flagged = cols.map((c, i) => (typeOf(c) === 'VARCHAR' ? undefined : `__v${i}`));
   const scan = `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
-      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)} IS NOT NULL) AS ${f}` : '')).join('')},
+      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')},
       __h
     FROM (SELECT ${casts.map((e, i) => `${e} AS ${q(`__t${i}`)}`).join(', ')}
-            ${flagged.map((f, i) => (f ? `, ${blankToNull(cols[i]!)} AS ${q(`__s${i}`)}` : '')).join('')},
+            ${flagged.map((f, i) => (f ? `, ${isPresent(q(cols[i]!))} AS ${q(`__s${i}`)}` : '')).join('')},
             hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h
           FROM ${raw})`;
   // A typed copy in memory makes every later query cheap, while it fits: past the memory limit
