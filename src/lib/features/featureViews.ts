@@ -47,7 +47,8 @@ export const MAX_BASKET_ITEMS = 100;
  * that reads it and dropped after the last: one pass over the interactions instead of one per view.
  */
 export const sharedSteps = {
-  // Per user and item: user_item is this table; item_popularity sums it per item.
+  // Per user and item: user_item is this table; item_popularity sums it per item, user_activity
+  // per user and category.
   user_item_counts: `
 SELECT user_id, item_id, count(*)::BIGINT AS events,
   count(*) FILTER (WHERE event_type = 'view')::BIGINT AS views,
@@ -72,6 +73,7 @@ export const featureViews: FeatureView[] = [
     owner: 'data-engineering',
     sources: ['interactions', 'catalog'],
     optional: ['transactions', 'clickstream'],
+    shared: ['user_item_counts'],
     features: {
       user_id: 'customer id (key)',
       events: 'interactions (views, carts, purchases) up to as-of',
@@ -136,7 +138,7 @@ FROM rfm`,
         name: 'ua_cats',
         sql: `
 WITH uc AS (
-  SELECT i.user_id, c.category, count(*) AS n FROM interactions i JOIN catalog c ON c.product_id = i.item_id
+  SELECT u.user_id, c.category, sum(u.events)::BIGINT AS n FROM user_item_counts u JOIN catalog c ON c.product_id = u.item_id
   WHERE c.category IS NOT NULL GROUP BY ALL
 ), top3 AS (
   SELECT * FROM uc QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY n DESC, category) <= 3
