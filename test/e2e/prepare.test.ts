@@ -167,3 +167,47 @@ describe('deduplication order', () => {
     expect(JSON.parse(profile.stdout).eda).toMatchObject({ interactions: 7, users: 1, items: 1 });
   });
 });
+
+describe('references between padded keys', () => {
+  // Silver stores keys trimmed, so ' C1' and 'C1' are one customer: validate and prepare compare
+  // both sides trimmed, and only a key with no customer at all is an orphan.
+  const lake = makeTempDir();
+  afterAll(() => lake.cleanup());
+
+  it('match trimmed keys on both sides, in validate and in prepare alike', () => {
+    expect(runCli(['init', '-q'], { cwd: lake.dir }).status).toBe(0);
+    const put = (rel: string, lines: string[]) => {
+      const file = path.join(lake.dir, 'raw_zone', rel);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, lines.join('\n') + '\n');
+    };
+    put('recomart_raw_customers.csv', [
+      'customer_id,age,gender,email,city,signup_date',
+      '" C1 ",30,M,c1@example.com,Pune,2024-01-01', // a padded key
+      'C2,40,F,c2@example.com,Pune,2024-01-01',
+    ]);
+    put('transactions/2026-08-01/ingested_a.csv', [
+      'txn_id,txn_date,customer_id,product_id,quantity,unit_price,rating',
+      'T1,2026-08-01,C1,P1,1,10,', // refers to the padded key
+      'T2,2026-08-01," C2",P1,2,10,', // a padded reference to a plain key
+      'T3,2026-08-01,C9,P1,3,10,', // no such customer: the one orphan
+    ]);
+    const check = 'references(customer_id → customers.customer_id)';
+    const v = runCli(['validate', '--json'], { cwd: lake.dir });
+    const run = JSON.parse(v.stdout) as { checks: { dataset: string; check: string; failing: number }[] };
+    expect(run.checks.find((c) => c.dataset === 'transactions' && c.check === check)?.failing).toBe(1);
+    const p = runCli(['prepare', '--json'], { cwd: lake.dir });
+    expect(p.status).toBe(0);
+    const transactions = (JSON.parse(p.stdout) as PrepareRecord).datasets.find(
+      (d) => d.name === 'transactions',
+    );
+    expect(transactions?.excluded_by_check).toEqual({ [check]: 1 });
+    const out = runCli(['query', '--json', 'SELECT txn_id, customer_id FROM transactions ORDER BY txn_id'], {
+      cwd: lake.dir,
+    });
+    expect(JSON.parse(out.stdout)).toEqual([
+      { txn_id: 'T1', customer_id: 'C1' },
+      { txn_id: 'T2', customer_id: 'C2' },
+    ]);
+  });
+});

@@ -268,7 +268,7 @@ function exclusionPredicates(suite: Suite, dataset: PreparedDataset, rawTables: 
         name: `references(${column} → ${target}.${params.key as string})`,
         sql: `(${isPresent(c)}${params.filter ? ` AND (${params.filter as string})` : ''}
           AND ${alias}.k IS NULL)`,
-        join: `LEFT JOIN (SELECT DISTINCT ${quoteIdent(params.key as string)} AS k FROM ${quoteIdent(table)}) ${alias}
+        join: `LEFT JOIN (SELECT DISTINCT ${trimmed(quoteIdent(params.key as string))} AS k FROM ${quoteIdent(table)}) ${alias}
           ON ${alias}.k = ${trimmed(c)}`,
       });
       continue;

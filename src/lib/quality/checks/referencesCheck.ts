@@ -1,7 +1,10 @@
-import { isPresent, quoteIdent } from '../../duck/sqlText.js';
+import { isPresent, quoteIdent, trimmed } from '../../duck/sqlText.js';
 import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
 
-/** Referential integrity: a present value with no matching key in another dataset (an anti-join). */
+/**
+ * Referential integrity: a present value with no matching key in another dataset (an anti-join).
+ * Both sides are compared trimmed, as silver stores them: ' C001' refers to customer C001.
+ */
 export const referencesCheck: CheckType = {
   name: 'references',
   description: 'values with no match in another dataset',
@@ -33,7 +36,8 @@ export const referencesCheck: CheckType = {
             return { failing: 0, total, note: `skipped: dataset ${params.dataset as string} has no data` };
           const c = quoteIdent(column);
           const orphans = `SELECT s.* FROM ${v} s WHERE ${isPresent(`s.${c}`)}${andFilter(params)}
-            AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.view)} t WHERE t.${quoteIdent(params.key as string)} = s.${c})`;
+            AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.view)} t
+              WHERE ${trimmed(`t.${quoteIdent(params.key as string)}`)} = ${trimmed(`s.${c}`)})`;
           const n = Number(
             (
               (
