@@ -116,6 +116,16 @@ describe('prepare on simulated data with defects', () => {
   );
 });
 
+/** Initialises a lake in `dir`; returns a writer of hand-made raw files (lines joined) under raw_zone/. */
+function initRawLake(dir: string): (rel: string, lines: string[]) => void {
+  expect(runCli(['init', '-q'], { cwd: dir }).status).toBe(0);
+  return (rel, lines) => {
+    const file = path.join(dir, 'raw_zone', rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, lines.join('\n') + '\n');
+  };
+}
+
 describe('deduplication order', () => {
   // Versions of one key with the same txn_date: the later file wins, then the later line. The
   // transactions span two partition directories, so prepare reads them through the raw cache.
@@ -123,12 +133,7 @@ describe('deduplication order', () => {
   afterAll(() => lake.cleanup());
 
   it('keeps the newest version, then the one from the latest file, then the last line', () => {
-    expect(runCli(['init', '-q'], { cwd: lake.dir }).status).toBe(0);
-    const put = (rel: string, lines: string[]) => {
-      const file = path.join(lake.dir, 'raw_zone', rel);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, lines.join('\n') + '\n');
-    };
+    const put = initRawLake(lake.dir);
     const header = 'txn_id,txn_date,customer_id,product_id,quantity,unit_price,rating';
     put('transactions/2026-08-01/ingested_a.csv', [
       header,
@@ -175,12 +180,7 @@ describe('references between padded keys', () => {
   afterAll(() => lake.cleanup());
 
   it('match trimmed keys on both sides, in validate and in prepare alike', () => {
-    expect(runCli(['init', '-q'], { cwd: lake.dir }).status).toBe(0);
-    const put = (rel: string, lines: string[]) => {
-      const file = path.join(lake.dir, 'raw_zone', rel);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, lines.join('\n') + '\n');
-    };
+    const put = initRawLake(lake.dir);
     put('recomart_raw_customers.csv', [
       'customer_id,age,gender,email,city,signup_date',
       '" C1 ",30,M,c1@example.com,Pune,2024-01-01', // a padded key
