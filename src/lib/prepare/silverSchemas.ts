@@ -76,21 +76,23 @@ export function blankToNull(column: string): string {
 
 /**
  * The SQL turning one text column into its silver type. Timestamps are normalised to UTC.
- * DuckDB's casts from text to numbers, dates and UTC timestamps skip surrounding whitespace
- * themselves, so those skip trim(), whose copy of every value costs more than the cast
- * (test/lib/prepare/silverSchemas.test.ts holds them equal to trim-then-cast).
+ * DuckDB's casts from text to numbers, dates and UTC timestamps skip surrounding ASCII whitespace
+ * themselves, so those call trim(), whose copy of every value costs more than the cast, only for
+ * a value with a non-ASCII character (a Unicode space such as NBSP, which the casts do not skip).
+ * test/lib/prepare/silverSchemas.test.ts holds them equal to trim-then-cast.
  */
 export function castExpression(column: string, type: SilverType): string {
-  const c = quoteIdent(column);
+  const q = quoteIdent(column);
+  const c = `(CASE WHEN strlen(${q}) <> length(${q}) THEN trim(${q}) ELSE ${q} END)`;
   switch (type) {
     case 'VARCHAR':
       return blankToNull(column);
     case 'YES_NO':
-      return `CASE lower(trim(${c})) WHEN 'yes' THEN true WHEN 'no' THEN false END`;
+      return `CASE lower(trim(${q})) WHEN 'yes' THEN true WHEN 'no' THEN false END`;
     case 'TIMESTAMP':
       // 'Z' (UTC) is the common case and casts directly, 3× faster than through TIMESTAMPTZ,
       // which does need trim(): it reads a space after a date as the start of a time.
-      return `CASE WHEN ends_with(${c}, 'Z') THEN try_cast(${c} AS TIMESTAMP) ELSE (try_cast(trim(${c}) AS TIMESTAMPTZ) AT TIME ZONE 'UTC') END`;
+      return `CASE WHEN ends_with(${q}, 'Z') THEN try_cast(${c} AS TIMESTAMP) ELSE (try_cast(trim(${q}) AS TIMESTAMPTZ) AT TIME ZONE 'UTC') END`;
     default:
       return `try_cast(${c} AS ${type})`;
   }

@@ -5,7 +5,15 @@ import { castExpression, type SilverType } from '../../../src/lib/prepare/silver
 // The casts skip trim() for speed; they must give what the plain definition
 // (trim spaces, blank is NULL, cast what is left) gives, value for value.
 const TAB = '\t';
+const NBSP = '\u00a0';
 const texts = [
+  `${NBSP}12`,
+  `12${NBSP}`,
+  `${NBSP}2026-08-01T11:42:15Z`,
+  `2026-08-01${NBSP}`,
+  `${NBSP}yes`,
+  `${NBSP}a${NBSP}`,
+  'café',
   '2026-08-01T11:42:15.800Z',
   ' 2026-08-01T11:42:15.800Z',
   '2026-08-01T11:42:15.800Z  ',
