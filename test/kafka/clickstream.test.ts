@@ -197,21 +197,28 @@ describeKafka('ingest clickstream against a real Kafka broker', () => {
     const a = startCli(args, { cwd: root });
     let aErr = '';
     a.stderr.on('data', (d: Buffer) => (aErr += String(d)));
-    await sleep(2500);
-    const b = startCli(args, { cwd: root }); // joins: rebalance
-    await sleep(3500);
-    a.kill('SIGTERM'); // leaves cleanly: rebalance, b takes every partition
-    // On failure the diff shows a's stderr: why it did not leave cleanly.
-    expect({ exit: await a.exited, stderr: aErr }).toMatchObject({ exit: 0 });
-    expect(await producerDone).toBe(0);
-    // b catches up, then stops cleanly.
-    const deadline = Date.now() + 60_000;
-    while (readClickstreamLake(root).lines.length < 30000 && Date.now() < deadline) await sleep(500);
-    b.kill('SIGTERM');
-    expect(await b.exited).toBe(0);
-    const ids = eventIds(readClickstreamLake(root).lines);
-    expect(duplicates(ids)).toEqual([]);
-    expect(ids).toHaveLength(30000);
+    let b: ReturnType<typeof startCli> | undefined;
+    try {
+      await sleep(2500);
+      b = startCli(args, { cwd: root }); // joins: rebalance
+      await sleep(3500);
+      a.kill('SIGTERM'); // leaves cleanly: rebalance, b takes every partition
+      // On failure the diff shows a's stderr: why it did not leave cleanly.
+      const aExit = await a.exited;
+      expect({ exit: aExit, stderr: aExit === 0 ? '' : aErr }).toEqual({ exit: 0, stderr: '' });
+      expect(await producerDone).toBe(0);
+      // b catches up, then stops cleanly.
+      const deadline = Date.now() + 60_000;
+      while (readClickstreamLake(root).lines.length < 30000 && Date.now() < deadline) await sleep(500);
+      b.kill('SIGTERM');
+      expect(await b.exited).toBe(0);
+      const ids = eventIds(readClickstreamLake(root).lines);
+      expect(duplicates(ids)).toEqual([]);
+      expect(ids).toHaveLength(30000);
+    } finally {
+      // A failed expectation must not leave a follower running: it would hold the test run open.
+      for (const child of [a, b, producer]) if (child && child.exitCode === null) child.kill('SIGKILL');
+    }
   }, 120_000);
 
   it('--max-events stops after exactly that many events, committed', async () => {

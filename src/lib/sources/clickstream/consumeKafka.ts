@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { RuntimeError } from '../../cli/errors.js';
 import { acquireLock, type Lock } from '../../lake/lock.js';
 import type { RunContext } from '../../runContext.js';
-import { createKafka } from './kafkaClient.js';
+import { createKafka, whileRetriable } from './kafkaClient.js';
 import { PartitionStore } from './partitionStore.js';
 import { ClickstreamStats, PartitionWorker } from './partitionWorker.js';
 
@@ -79,9 +79,12 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
       }
     }
     const ends = new Map<number, bigint>();
-    for (const o of await admin.fetchTopicOffsets(topic)) ends.set(o.partition, BigInt(o.high));
+    for (const o of await whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic)))
+      ends.set(o.partition, BigInt(o.high));
     const kafkaCommitted = new Map<number, bigint>();
-    for (const t of await admin.fetchOffsets({ groupId: options.group, topics: [topic] })) {
+    for (const t of await whileRetriable(admin, topic, () =>
+      admin.fetchOffsets({ groupId: options.group, topics: [topic] }),
+    )) {
       for (const p of t.partitions)
         if (Number(p.offset) >= 0) kafkaCommitted.set(p.partition, BigInt(p.offset));
     }
@@ -264,7 +267,8 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     for (const o of owned.values()) await o.worker.serial(() => o.worker.flush().then(() => undefined));
     // Lag at exit is measured against the end offsets now, not at start.
     const endsNow = new Map<number, bigint>();
-    for (const o of await admin.fetchTopicOffsets(topic)) endsNow.set(o.partition, BigInt(o.high));
+    for (const o of await whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic)))
+      endsNow.set(o.partition, BigInt(o.high));
     const partitions: PartitionReport[] = [...endsNow.entries()]
       .sort(([a], [b]) => a - b)
       .map(([partition, end]) => {
