@@ -105,7 +105,7 @@ export async function buildFeatures(
               }
               return missing.length === 0;
             });
-            const shared = new Set<string>();
+            const shared = new Set<keyof typeof sharedSteps>();
             for (const [i, view] of buildable.entries()) {
               for (const o of (view.optional ?? []).filter((s) => !available.has(s))) {
                 await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(o)} (${emptySilver[o]})`);
@@ -117,8 +117,7 @@ export async function buildFeatures(
               built.push(await buildVersion(conn, ctx, view, prepare, asOf, store));
               // A shared table goes as soon as no later view reads it (its memory is the next one's).
               for (const name of shared) {
-                if (buildable.slice(i + 1).some((v) => v.shared?.includes(name as keyof typeof sharedSteps)))
-                  continue;
+                if (buildable.slice(i + 1).some((v) => v.shared?.includes(name))) continue;
                 await conn.run(`DROP TABLE ${quoteIdent(name)}`);
                 shared.delete(name);
               }

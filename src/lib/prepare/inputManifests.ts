@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from '../duck/sqlText.js';
+import { mapLimit } from '../mapLimit.js';
 import { cachedPartitions } from '../quality/prepareDatasets.js';
 
 /** The manifest fields lineage reads. */
@@ -16,16 +17,10 @@ const MANIFEST_FIELDS = `md5 VARCHAR, record_count BIGINT, bytes BIGINT, ingeste
  * handed over as one file of JSON documents, 4× faster.
  */
 async function loadManifests(conn: DuckDBConnection, table: string, list: string[], tmpDir: string) {
-  const docs: string[] = new Array<string>(list.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < list.length; i = next++) {
-      const text = (await readFile(list[i]!, 'utf8')).trim();
-      docs[i] = `{"filename": ${JSON.stringify(list[i])}, "m": ${text === '' ? 'null' : text}}\n`;
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  await mkdir(tmpDir, { recursive: true });
+  const docs = await mapLimit(list, 16, async (file) => {
+    const text = (await readFile(file, 'utf8')).trim();
+    return `{"filename": ${JSON.stringify(file)}, "m": ${text === '' ? 'null' : text}}\n`;
+  });
   const batch = path.join(tmpDir, `.manifests-${process.pid}-${randomUUID()}.json`);
   await writeFile(batch, docs.join(''));
   try {
@@ -84,7 +79,8 @@ export async function readInputs(
           name,
           manifestFiles,
           MANIFEST_FIELDS,
-          // In the cache's own directory: a batch file left by a crash is swept with the stale parts.
+          // In the cache's own directory (cachedPartitions made it): a batch file left by a crash is
+          // swept with the stale parts.
           (table, list) =>
             loadManifests(conn, table, list, path.join(root, '.recomart', 'cache', 'manifests', name)),
           'manifests',

@@ -3,6 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../lake/atomicWrite.js';
 import { MANIFEST_SUFFIX } from '../../lake/manifest.js';
+import { mapLimit } from '../../mapLimit.js';
 import { checkManifestFile } from '../../verify/verifyLake.js';
 import { base, type CheckType } from '../checkTypes.js';
 
@@ -47,23 +48,19 @@ export const manifestCheck: CheckType = {
         const problems: string[] = [];
         let reread = 0;
         // Four files in flight: reads overlap the hashing of the previous ones.
-        const queue = [...dataset.files];
-        const worker = async () => {
-          for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-            const rel = path.relative(ctx.paths.root, file);
-            const before = await fingerprint(file);
-            if (before !== undefined && known[rel] === before) {
-              ok[rel] = before;
-              continue;
-            }
-            reread++;
-            const r = await checkManifestFile(ctx.paths.root, file + MANIFEST_SUFFIX);
-            for (const i of r.issues) problems.push(`${path.basename(i.path)}: ${i.kind}`);
-            if (r.issues.length === 0 && before !== undefined && (await fingerprint(file)) === before)
-              ok[rel] = before;
+        await mapLimit(dataset.files, 4, async (file) => {
+          const rel = path.relative(ctx.paths.root, file);
+          const before = await fingerprint(file);
+          if (before !== undefined && known[rel] === before) {
+            ok[rel] = before;
+            return;
           }
-        };
-        await Promise.all([worker(), worker(), worker(), worker()]);
+          reread++;
+          const r = await checkManifestFile(ctx.paths.root, file + MANIFEST_SUFFIX);
+          for (const i of r.issues) problems.push(`${path.basename(i.path)}: ${i.kind}`);
+          if (r.issues.length === 0 && before !== undefined && (await fingerprint(file)) === before)
+            ok[rel] = before;
+        });
         problems.sort();
         await mkdir(path.dirname(cacheFile), { recursive: true });
         await writeFileAtomic(cacheFile, JSON.stringify(ok) + '\n');
