@@ -18,7 +18,7 @@ describe('mapLimit', () => {
     expect(most).toBe(4);
   });
 
-  it('handles no items, and rejects with a call's failure', async () => {
+  it('handles no items, and rejects with the failure of a call', async () => {
     expect(await mapLimit([], 4, () => Promise.resolve(1))).toEqual([]);
     await expect(
       mapLimit([1, 2, 3], 2, (n) => (n === 2 ? Promise.reject(new Error('no 2')) : Promise.resolve(n))),
