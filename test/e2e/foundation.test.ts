@@ -303,6 +303,28 @@ describe('usage and configuration errors exit 2', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('--help loads no native DuckDB, a query does (the bundle keeps commands lazy)', () => {
+    // Every native addon goes through process.dlopen: a preload records each one the CLI opens.
+    const preload = path.join(root, 'record-dlopen.cjs');
+    writeFileSync(
+      preload,
+      `const open = process.dlopen;
+       process.dlopen = (m, file, ...rest) => { process.stderr.write('dlopen ' + file + '\\n'); return open(m, file, ...rest); };`,
+    );
+    const opened = (args: string[]) => {
+      const r = spawnSync(process.execPath, ['--require', preload, BIN, ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      expect(r.status).toBe(0);
+      return r.stderr;
+    };
+    expect(opened(['--help'])).not.toContain('dlopen');
+    expect(opened(['query', 'SELECT 42 AS answer', '--json'])).toMatch(/dlopen .*duckdb\.node/);
+    unlinkSync(preload);
+  });
+
   it('stops quietly when the reader of stdout goes away (recomart … | head)', () => {
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | head -1`], {
       cwd: root,
