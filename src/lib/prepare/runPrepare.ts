@@ -26,7 +26,7 @@ import {
   type PreparedDatasetSummary,
 } from './silverZone.js';
 import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
-import { unifiedInteractionsSql } from './unifiedInteractions.js';
+import { recordedPurchasesSql, unifiedInteractionsSql } from './unifiedInteractions.js';
 import { castExpression, silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
 
 /**
@@ -380,7 +380,15 @@ async function buildInteractions(
     silver.has(name)
       ? `read_parquet(${quoteLiteral(path.join(staging, `${name}.parquet`))}, hive_partitioning = false)`
       : undefined;
-  const union = unifiedInteractionsSql(staged('clickstream'), staged('transactions'));
+  const [clickstream, transactions] = [staged('clickstream'), staged('transactions')];
+  // The union below is read twice; the purchases it leaves out (a join of every purchase event
+  // with the transactions) are found once.
+  const recorded = clickstream && transactions ? 'recorded_purchases' : undefined;
+  if (recorded)
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${recorded} AS ${recordedPurchasesSql(clickstream!, transactions!)}`,
+    );
+  const union = unifiedInteractionsSql(clickstream, transactions, recorded);
   if (!union) return undefined;
   const out = path.join(staging, 'interactions.parquet');
   // A view: materialized, the 28M interactions left the sort below too little memory (it spilled).

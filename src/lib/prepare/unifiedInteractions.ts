@@ -7,17 +7,17 @@
  * available_at, source, session_id, quantity. Used by `prepare` (silver
  * interactions) and by `profile`'s recommender EDA over the raw zone.
  */
-export function unifiedInteractionsSql(clickstream?: string, transactions?: string): string | undefined {
+export function unifiedInteractionsSql(
+  clickstream?: string,
+  transactions?: string,
+  /** A table of recordedPurchasesSql's event ids, when the union is read more than once. */
+  recorded?: string,
+): string | undefined {
   const parts: string[] = [];
   if (clickstream) {
-    // The purchase events that a transaction records, found by an inner join (DuckDB builds its hash
-    // table on the smaller side, the purchase events) and then excluded by event_id; a correlated
-    // NOT EXISTS would hash every transaction instead.
     const sameAsTransaction = transactions
       ? `AND (e.event_type <> 'purchase' OR e.event_id IS NULL OR e.event_id NOT IN (
-           SELECT p.event_id FROM ${clickstream} p JOIN ${transactions} x
-             ON x.customer_id = p.user_id AND x.product_id = p.item_id AND x.txn_date = p.timestamp::DATE
-           WHERE p.event_type = 'purchase' AND p.event_id IS NOT NULL))`
+           ${recorded ? `SELECT event_id FROM ${recorded}` : recordedPurchasesSql(clickstream, transactions)}))`
       : '';
     parts.push(`SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts, e.timestamp AS available_at,
         'clickstream' AS source, e.session_id, 1 AS quantity
@@ -32,4 +32,15 @@ export function unifiedInteractionsSql(clickstream?: string, transactions?: stri
       FROM ${transactions} WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND txn_date IS NOT NULL`);
   }
   return parts.length > 0 ? parts.join(' UNION ALL ') : undefined;
+}
+
+/**
+ * The event ids of the clickstream purchases that a transaction records (same user, item and day),
+ * found by an inner join: DuckDB builds its hash table on the smaller side, the purchase events,
+ * where a correlated NOT EXISTS would hash every transaction instead.
+ */
+export function recordedPurchasesSql(clickstream: string, transactions: string): string {
+  return `SELECT p.event_id FROM ${clickstream} p JOIN ${transactions} x
+      ON x.customer_id = p.user_id AND x.product_id = p.item_id AND x.txn_date = p.timestamp::DATE
+    WHERE p.event_type = 'purchase' AND p.event_id IS NOT NULL`;
 }
