@@ -126,6 +126,21 @@ describe('profile of the tiny lake', () => {
     expect(figures(viaViews)).toEqual(figures(profile));
   });
 
+  it('above exact_distinct_max_rows, text columns keep exact distinct counts from their grouping', async () => {
+    const ctx = testContext(root);
+    ctx.config.profile.exact_distinct_max_rows = 1;
+    const estimated = (await runProfile(ctx, { charts: false })).profile;
+    const v = (col: string) =>
+      estimated.datasets.find((d) => d.name === 'transactions')!.variables.find((x) => x.name === col)!;
+    // Grouped for the top values anyway: the number of groups is exact.
+    expect(v('customer_id')).toMatchObject({ distinct: 2, distinct_approximate: false });
+    expect(v('product_id')).toMatchObject({ distinct: variable('transactions', 'product_id').distinct });
+    expect(v('product_id').distinct_approximate).toBe(false);
+    // Keys and numbers are estimated (HyperLogLog), and say so.
+    expect(v('txn_id').distinct_approximate).toBe(true);
+    expect(v('quantity')).toMatchObject({ distinct_approximate: true, quantiles_approximate: true });
+  });
+
   it('writes the JSON, latest copy and SVG charts', () => {
     expect(existsSync(path.join(root, 'reports', 'profile_latest.json'))).toBe(true);
     expect(profile.charts.some((c) => c.endsWith('eda_long_tail.svg'))).toBe(true);

@@ -113,7 +113,15 @@ export async function profileDataset(
   }
 
   const exact = rows <= config.exact_distinct_max_rows;
-  const distinctOf = (c: string) => (exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`);
+  // Text and boolean columns are grouped for their top values anyway, and the number of groups is
+  // their exact distinct count: no estimate to scan for. Not keys (nearly unique: their top values
+  // are all 1s) and not PII (its values never leave DuckDB).
+  const grouped = (c: string) =>
+    (KIND[typeOf(c)] === 'text' || KIND[typeOf(c)] === 'boolean') &&
+    !dataset.pii.includes(c) &&
+    !dataset.key.includes(c);
+  const distinctOf = (c: string) =>
+    grouped(c) ? 'NULL' : exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`;
   const quantiles = (c: string) =>
     exact ? `quantile_cont(${q(c)}, ${QUANTILE_LIST})` : `approx_quantile(${q(c)}::DOUBLE, ${QUANTILE_LIST})`;
   // Every column's statistics in one scan.
@@ -153,7 +161,18 @@ export async function profileDataset(
     const kind = KIND[typeOf(c)];
     const count = num(s[`n${i}`]);
     const missing = missingOf(i);
-    const distinct = num(s[`d${i}`]);
+    // A key's distinct count is the statistics scan's; its values are grouped only when it is not
+    // (nearly) unique, when its top values are more than a list of 1s.
+    const estimated = grouped(c) ? undefined : num(s[`d${i}`]);
+    const values =
+      count > 0 &&
+      (grouped(c) ||
+        ((kind === 'text' || kind === 'boolean') &&
+          !dataset.pii.includes(c) &&
+          !(estimated! > 1000 && estimated! > count * 0.5)))
+        ? await topValues(conn, typed, c, config)
+        : undefined;
+    const distinct = estimated ?? values?.distinct ?? 0;
     const v: ColumnProfile = {
       name: c,
       kind,
@@ -163,7 +182,7 @@ export async function profileDataset(
       missing_percent: pct(missing, rows),
       invalid: num(s[`v${i}`]),
       distinct,
-      distinct_approximate: !exact,
+      distinct_approximate: !exact && !grouped(c),
       distinct_percent: pct(distinct, count),
     };
     if (kind === 'numeric' && count > 0) {
@@ -199,28 +218,18 @@ export async function profileDataset(
         max: num(s[`lmax${i}`]),
       };
     // Top values, unless every value is (nearly) unique: then the top is a list of 1s.
-    if (
-      (kind === 'text' || kind === 'boolean') &&
-      count > 0 &&
-      !dataset.pii.includes(c) && // PII values must never reach a report
-      !(distinct > 1000 && distinct > count * 0.5)
-    ) {
-      const values = await all(
-        conn,
-        `SELECT ${q(c)}::VARCHAR AS value, count(*)::BIGINT AS n FROM ${typed} WHERE ${q(c)} IS NOT NULL
-         GROUP BY 1 ORDER BY n DESC, value LIMIT ${Math.max(config.top_k, config.alerts.high_cardinality)}`,
-      );
-      v.top = values
+    if (values && !(distinct > 1000 && distinct > count * 0.5)) {
+      v.top = values.top
         .slice(0, config.top_k)
-        .map((r) => ({ value: String(r.value), count: num(r.n), percent: pct(num(r.n), count) }));
+        .map((r) => ({ value: r.value, count: r.count, percent: pct(r.count, count) }));
       if (
         kind === 'text' &&
         distinct >= 2 &&
         distinct <= config.alerts.high_cardinality &&
-        values.length === distinct
+        values.top.length === distinct
       ) {
-        const entropy = -values.reduce((h, r) => {
-          const p = num(r.n) / count;
+        const entropy = -values.top.reduce((h, r) => {
+          const p = r.count / count;
           return h + p * Math.log(p);
         }, 0);
         v.imbalance = round(1 - entropy / Math.log(distinct));
@@ -264,6 +273,29 @@ export async function profileDataset(
   if (numeric.length >= 2 && rows <= CORRELATION_MAX_ROWS)
     profile.correlations = await correlations(conn, typed, numeric);
   return profile;
+}
+
+/**
+ * A column's most frequent values (enough for the top-k and for the imbalance of a column up to the
+ * high-cardinality threshold) and, from the same GROUP BY, its exact distinct count.
+ */
+async function topValues(
+  conn: DuckDBConnection,
+  table: string,
+  column: string,
+  config: Config['profile'],
+): Promise<{ distinct: number; top: { value: string; count: number }[] }> {
+  const c = quoteIdent(column);
+  const rows = await all(
+    conn,
+    `SELECT ${c}::VARCHAR AS value, count(*)::BIGINT AS n, count(*) OVER ()::BIGINT AS groups
+     FROM ${table} WHERE ${c} IS NOT NULL
+     GROUP BY 1 ORDER BY n DESC, value LIMIT ${Math.max(config.top_k, config.alerts.high_cardinality)}`,
+  );
+  return {
+    distinct: rows.length > 0 ? num(rows[0]!.groups) : 0,
+    top: rows.map((r) => ({ value: String(r.value), count: num(r.n) })),
+  };
 }
 
 function quantileFigures(list: unknown): NonNullable<ColumnProfile['quantiles']> {
