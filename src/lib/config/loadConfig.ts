@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, UsageError } from '../cli/errors.js';
 import { configSchema, defaultConfig, type Config } from './configSchema.js';
+import { newAjv } from './newAjv.js';
 
 /** A flag value keyed by its config path, e.g. `{ 'simulator.seed': '7' }`, with the flag's name. */
 export interface FlagOverride {
@@ -89,7 +90,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     origin.set(flag.path, `flag ${flag.flag}`);
   }
 
-  const ajv = new Ajv({ allErrors: true, strict: true });
+  const ajv = newAjv({ strict: true });
   const validate = ajv.compile(configSchema);
   if (!validate(merged)) {
     for (const error of validate.errors ?? []) problems.push(describe(error, origin));

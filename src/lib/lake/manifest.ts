@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { newAjv } from '../config/newAjv.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { manifestSchema, type Manifest } from './manifestSchema.js';
 
@@ -12,7 +13,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 // Compiled on first use: commands that never read a manifest as JSON (prepare, features) skip it.
 let compiled: ReturnType<Ajv['compile']> | undefined;
 const validateManifest = (): ReturnType<Ajv['compile']> =>
-  (compiled ??= addFormats(new Ajv({ allErrors: true, strict: true })).compile(manifestSchema));
+  (compiled ??= addFormats(newAjv({ strict: true })).compile(manifestSchema));
 
 export function manifestPathFor(dataFile: string): string {
   return dataFile + MANIFEST_SUFFIX;

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../cli/errors.js';
+import { newAjv } from '../config/newAjv.js';
 import { checkRegistry } from './checkRegistry.js';
+import type { CheckType } from './checkTypes.js';
 import { commonCheckProperties, suiteSchema, type Suite } from './suiteSchema.js';
 
 /** The suite shipped with recomart: rules/recomart.rules.yaml at the package root (found from src/ or dist/src/). */
@@ -39,18 +41,20 @@ export function resolveSuitePath(root: string, explicit?: string): string {
   return existsSync(local) ? local : DEFAULT_SUITE;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/** The schema of one check type's declaration: its own parameters and the common keys, nothing else. */
+export function checkDeclarationSchema(type: CheckType): Record<string, unknown> {
+  return {
+    ...type.params,
+    type: 'object',
+    additionalProperties: false,
+    properties: { ...((type.params.properties as object | undefined) ?? {}), ...commonCheckProperties },
+  };
+}
+
+const ajv = newAjv({ strict: false });
 const validateSuite = ajv.compile(suiteSchema);
 const paramValidators = new Map(
-  [...checkRegistry.values()].map((t) => [
-    t.name,
-    ajv.compile({
-      ...t.params,
-      type: 'object',
-      additionalProperties: false,
-      properties: { ...((t.params.properties as object | undefined) ?? {}), ...commonCheckProperties },
-    }),
-  ]),
+  [...checkRegistry.values()].map((t) => [t.name, ajv.compile(checkDeclarationSchema(t))]),
 );
 
 /**

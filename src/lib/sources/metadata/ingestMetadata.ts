@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Ajv } from 'ajv';
 import { stringify } from 'csv-stringify/sync';
 import pRetry from 'p-retry';
 import type { Outcome } from '../../cli/exitCode.js';
@@ -9,6 +8,7 @@ import { RuntimeError } from '../../cli/errors.js';
 import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
 import { AtomicFile, fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
 import { withLock } from '../../lake/lock.js';
+import { newAjv } from '../../config/newAjv.js';
 import { writeManifest } from '../../lake/manifest.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
 import { fetchPage, type Page } from './fetchPage.js';
@@ -42,7 +42,7 @@ interface Quarantined {
   record: unknown;
 }
 
-const validateRecord = new Ajv({ allErrors: true }).compile(productStatsSchema);
+const validateRecord = newAjv().compile(productStatsSchema);
 
 /** The URL as it may appear in logs and manifests: no user info, no token-like query parameters. */
 export function redactUrl(raw: string): string {
