@@ -96,6 +96,21 @@ if (args.regenerate || !existsSync(path.join(pristine, 'source_systems', 'defect
   record('simulate all', m, m.json?.rows);
 } else process.stderr.write(`using cached ${args.scale} data in ${pristine} (--regenerate to rebuild)\n`);
 
+/** bench/reference.mjs: the same DuckDB work every run, so that figures from different hours compare. */
+function reference(when) {
+  const r = spawnSync(process.execPath, [path.join(repo, 'bench', 'reference.mjs')], { encoding: 'utf8' });
+  const seconds = r.status === 0 ? JSON.parse(r.stdout).seconds : Number.NaN;
+  results.push({
+    stage: `machine reference, ${when} (bench/reference.mjs; lower = faster machine)`,
+    seconds,
+    rows: null,
+    rows_per_second: null,
+    peak_rss_mb: null,
+    exit: r.status,
+  });
+}
+
+reference('before');
 freshLake();
 if (wanted('master')) {
   const m = measure('ingest master', ['ingest', 'master', '--json', '-q'], lake);
@@ -276,6 +291,8 @@ if (wanted('verify')) {
   const m = measure('verify', ['verify', '--json', '-q'], lake);
   record('verify', m, m.json?.records);
 }
+
+reference('after');
 
 const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
 const doc = {
