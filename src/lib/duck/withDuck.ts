@@ -44,10 +44,11 @@ export async function withDuck<T>(
 
 /**
  * RECOMART_TRACE_SQL=1: every statement's duration and start on stderr (finding the slow step of a
- * job), its text cut to 120 characters; RECOMART_TRACE_SQL=full: the whole text.
+ * job), its text cut to 120 characters; RECOMART_TRACE_SQL=full: the whole text, as written.
  */
 function traceSql(conn: DuckDBConnection): void {
-  const width = process.env.RECOMART_TRACE_SQL === 'full' ? Infinity : 120;
+  // Whole statements keep their line breaks: a `--` comment would swallow the rest of a joined line.
+  const full = process.env.RECOMART_TRACE_SQL === 'full';
   for (const method of ['run', 'runAndReadAll'] as const) {
     const original = conn[method].bind(conn) as (sql: string) => Promise<unknown>;
     (conn as unknown as Record<string, unknown>)[method] = async (sql: string) => {
@@ -57,7 +58,7 @@ function traceSql(conn: DuckDBConnection): void {
       } finally {
         const at = (started - performance.timeOrigin) / 1000;
         process.stderr.write(
-          `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, width)}\n`,
+          `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${full ? sql.trim() : sql.replace(/\s+/g, ' ').slice(0, 120)}\n`,
         );
       }
     };
