@@ -116,10 +116,9 @@ export async function profileDataset(
   // Text and boolean columns are grouped for their top values anyway, and the number of groups is
   // their exact distinct count: no estimate to scan for. Not keys (nearly unique: their top values
   // are all 1s) and not PII (its values never leave DuckDB).
-  const grouped = (c: string) =>
-    (KIND[typeOf(c)] === 'text' || KIND[typeOf(c)] === 'boolean') &&
-    !dataset.pii.includes(c) &&
-    !dataset.key.includes(c);
+  const listable = (c: string) =>
+    (KIND[typeOf(c)] === 'text' || KIND[typeOf(c)] === 'boolean') && !dataset.pii.includes(c);
+  const grouped = (c: string) => listable(c) && !dataset.key.includes(c);
   const distinctOf = (c: string) =>
     grouped(c) ? 'NULL' : exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`;
   const quantiles = (c: string) =>
@@ -164,12 +163,9 @@ export async function profileDataset(
     // A key's distinct count is the statistics scan's; its values are grouped only when it is not
     // (nearly) unique, when its top values are more than a list of 1s.
     const estimated = grouped(c) ? undefined : num(s[`d${i}`]);
+    const nearlyUnique = (n: number) => n > 1000 && n > count * 0.5;
     const values =
-      count > 0 &&
-      (grouped(c) ||
-        ((kind === 'text' || kind === 'boolean') &&
-          !dataset.pii.includes(c) &&
-          !(estimated! > 1000 && estimated! > count * 0.5)))
+      count > 0 && listable(c) && (estimated === undefined || !nearlyUnique(estimated))
         ? await topValues(conn, typed, c, config)
         : undefined;
     const distinct = estimated ?? values?.distinct ?? 0;
@@ -218,7 +214,7 @@ export async function profileDataset(
         max: num(s[`lmax${i}`]),
       };
     // Top values, unless every value is (nearly) unique: then the top is a list of 1s.
-    if (values && !(distinct > 1000 && distinct > count * 0.5)) {
+    if (values && !nearlyUnique(distinct)) {
       v.top = values.top
         .slice(0, config.top_k)
         .map((r) => ({ value: r.value, count: r.count, percent: pct(r.count, count) }));
