@@ -49,18 +49,18 @@ export async function withDuck<T>(
 function traceSql(conn: DuckDBConnection): void {
   // Whole statements keep their line breaks: a `--` comment would swallow the rest of a joined line.
   const full = process.env.RECOMART_TRACE_SQL === 'full';
-  for (const method of ['run', 'runAndReadAll'] as const) {
-    const original = conn[method].bind(conn) as (sql: string) => Promise<unknown>;
-    (conn as unknown as Record<string, unknown>)[method] = async (sql: string) => {
-      const started = Date.now();
-      try {
-        return await original(sql);
-      } finally {
-        const at = (started - performance.timeOrigin) / 1000;
-        process.stderr.write(
-          `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${full ? sql.trim() : sql.replace(/\s+/g, ' ').slice(0, 120)}\n`,
-        );
-      }
-    };
-  }
+  // Every statement goes through run (runAndReadAll calls it, and its result is already
+  // materialised): wrapping run alone traces each statement once.
+  const original = conn.run.bind(conn) as (sql: string) => Promise<unknown>;
+  (conn as unknown as Record<string, unknown>).run = async (sql: string) => {
+    const started = Date.now();
+    try {
+      return await original(sql);
+    } finally {
+      const at = (started - performance.timeOrigin) / 1000;
+      process.stderr.write(
+        `[sql ${Date.now() - started} ms at ${at.toFixed(2)} s] ${full ? sql.trim() : sql.replace(/\s+/g, ' ').slice(0, 120)}\n`,
+      );
+    }
+  };
 }

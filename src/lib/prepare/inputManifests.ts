@@ -83,7 +83,7 @@ export async function readInputs(
           // swept with the stale parts.
           (table, list) =>
             loadManifests(conn, table, list, path.join(root, '.recomart', 'cache', 'manifests', name)),
-          'manifests',
+          { kind: 'manifests', fileColumn: 'filename' },
         )
       : [];
   const manifestTable =

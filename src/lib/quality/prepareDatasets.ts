@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { mapLimit } from '../mapLimit.js';
 import type { PreparedDataset } from './checkTypes.js';
 import type { Suite } from './suiteSchema.js';
 
@@ -136,6 +137,12 @@ export async function prepareDatasets(
  * replaced file changes the digest). A run re-reads only the partitions that
  * changed since the last one: validate, profile and prepare then scan
  * Parquet instead of parsing thousands of JSON and CSV files each.
+ *
+ * Stale partitions are loaded together, as many as fit a quarter of the memory limit, and split
+ * into their parts by `fileColumn` (the column `loadInto` fills with each row's file). Building
+ * them one by one cost 18 ms a partition in fixed costs: 1.7 s for the manifests of 91 days.
+ * Each part keeps its rows in the order of its file list, then of each file: `prepare` breaks
+ * ties by that order.
  */
 export async function cachedPartitions(
   conn: DuckDBConnection,
@@ -144,31 +151,38 @@ export async function cachedPartitions(
   files: string[],
   schemaKey: string,
   loadInto: (table: string, list: string[]) => Promise<void>,
-  /** The cache: `raw` (the raw files as text) or `manifests` (their manifests, for lineage). */
-  kind: 'raw' | 'manifests' = 'raw',
+  cache: {
+    /** `raw` (the raw files as text) or `manifests` (their manifests, for lineage). */
+    kind: 'raw' | 'manifests';
+    /** The column of `loadInto`'s table that holds each row's file, as listed. */
+    fileColumn: string;
+  } = { kind: 'raw', fileColumn: '__file' },
 ): Promise<string[]> {
-  const cacheDir = path.join(root, '.recomart', 'cache', kind, dataset);
+  const cacheDir = path.join(root, '.recomart', 'cache', cache.kind, dataset);
   await mkdir(cacheDir, { recursive: true });
-  const byDir = new Map<string, string[]>();
-  for (const f of files) byDir.set(path.dirname(f), [...(byDir.get(path.dirname(f)) ?? []), f]);
+  const stats = await mapLimit(files, 32, (f) => stat(f));
+  const byDir = new Map<string, { list: string[]; bytes: number; sig: string[] }>();
+  files.forEach((f, i) => {
+    const dir = path.dirname(f);
+    const entry = byDir.get(dir) ?? { list: [], bytes: 0, sig: [] };
+    entry.list.push(f);
+    entry.bytes += stats[i]!.size;
+    entry.sig.push(`${path.basename(f)}\t${stats[i]!.size}\t${stats[i]!.mtimeMs}`);
+    byDir.set(dir, entry);
+  });
   const parts: string[] = [];
-  for (const [dir, list] of byDir) {
-    const stats = await Promise.all(list.map((f) => stat(f)));
+  const stale: { part: string; list: string[]; bytes: number }[] = [];
+  for (const [dir, { list, bytes, sig }] of byDir) {
     const digest = createHash('md5')
       .update(`${CACHE_FORMAT}\n${root}\n${schemaKey}\n`)
-      .update(list.map((f, i) => `${path.basename(f)}\t${stats[i]!.size}\t${stats[i]!.mtimeMs}`).join('\n'))
+      .update(sig.join('\n'))
       .digest('hex')
       .slice(0, 16);
     const part = path.join(cacheDir, `${path.basename(dir)}.${digest}.parquet`);
-    if (!existsSync(part)) {
-      await loadInto('__cache_build', list);
-      const tmp = `${part}.tmp-${process.pid}`;
-      await conn.run(`COPY __cache_build TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
-      await conn.run('DROP TABLE __cache_build');
-      await rename(tmp, part);
-    }
+    if (!existsSync(part)) stale.push({ part, list, bytes });
     parts.push(part);
   }
+  if (stale.length > 0) await buildParts(conn, stale, loadInto, cache.fileColumn);
   // Parts of older versions of a partition, or of partitions gone from the raw zone. Recent ones are
   // left for a concurrent reader that may have listed them a moment ago.
   const keep = new Set(parts.map((p) => path.basename(p)));
@@ -179,6 +193,52 @@ export async function cachedPartitions(
     if (age > 10 * 60_000) await unlink(file).catch(() => undefined);
   }
   return parts;
+}
+
+/** Loads the stale partitions in groups within a quarter of the memory limit, and writes each one's part. */
+async function buildParts(
+  conn: DuckDBConnection,
+  stale: { part: string; list: string[]; bytes: number }[],
+  loadInto: (table: string, list: string[]) => Promise<void>,
+  fileColumn: string,
+) {
+  const budget = (await memoryLimitBytes(conn)) / 4;
+  const groups: (typeof stale)[] = [];
+  let bytes = Infinity;
+  for (const s of stale) {
+    if (bytes + s.bytes > budget) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups.at(-1)!.push(s);
+    bytes += s.bytes;
+  }
+  // prepare and profile turn insertion order off for their own queries; the parts must keep the
+  // files' order, so it is on while they are built.
+  const preserve = (
+    await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
+  ).getRowObjectsJS()[0]!.p;
+  if (preserve !== true) await conn.run('SET preserve_insertion_order = true');
+  try {
+    for (const group of groups) {
+      await loadInto(
+        '__cache_build',
+        group.flatMap((s) => s.list),
+      );
+      for (const { part, list } of group) {
+        const tmp = `${part}.tmp-${process.pid}`;
+        const rows =
+          group.length === 1
+            ? '__cache_build'
+            : `(SELECT * FROM __cache_build WHERE ${quoteIdent(fileColumn)} IN (${list.map(quoteLiteral).join(', ')}))`;
+        await conn.run(`COPY ${rows} TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
+        await rename(tmp, part);
+      }
+      await conn.run('DROP TABLE __cache_build');
+    }
+  } finally {
+    if (preserve !== true) await conn.run('SET preserve_insertion_order = false');
+  }
 }
 
 /** Bumped when the cache's content changes meaning, so that old caches are rebuilt. */

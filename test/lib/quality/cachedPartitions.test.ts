@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { withDuck } from '../../../src/lib/duck/withDuck.js';
+import { prepareDatasets } from '../../../src/lib/quality/prepareDatasets.js';
+import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
+import { makeTempDir } from '../../helpers/tempDir.js';
+
+// The raw cache loads stale partitions together, as many as fit a quarter of the memory limit, and
+// splits them into one part per partition. Under a 96 MB limit (a 24 MB budget), three partitions
+// of ~10 MB each load as two groups: one of two partitions, then one of one.
+describe('the raw-zone cache', () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.cleanup());
+  const suite: Suite = {
+    version: 1,
+    datasets: { events: { path: 'raw_zone/events/*/*.jsonl', columns: ['id', 'n', 'pad'], checks: [] } },
+  };
+  const partitions = ['d1', 'd2', 'd3'];
+  const files = ['b.jsonl', 'a.jsonl'];
+  const rowsPerFile = 10_000;
+  const pad = 'x'.repeat(480);
+  for (const p of partitions)
+    for (const f of files) {
+      mkdirSync(path.join(tmp.dir, 'raw_zone', 'events', p), { recursive: true });
+      const lines = Array.from({ length: rowsPerFile }, (_, n) =>
+        JSON.stringify({ id: `${p}/${f}/${n}`, n, pad }),
+      );
+      writeFileSync(path.join(tmp.dir, 'raw_zone', 'events', p, f), lines.join('\n') + '\n');
+    }
+  const cacheDir = path.join(tmp.dir, '.recomart', 'cache', 'raw', 'events');
+
+  /** Every row as "<partition>/<file>/<n>" in the read order prepare sees, and the connection's setting after. */
+  const readAll = () =>
+    withDuck(
+      { memoryLimit: '96MB', tempDirectory: path.join(tmp.dir, '.recomart', 'duckdb_tmp') },
+      async (conn) => {
+        // As prepare and profile set it: the parts must keep the files' order regardless.
+        await conn.run('SET preserve_insertion_order = false');
+        await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true);
+        const ids = (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
+          .getRowObjectsJS()
+          .map((r) => String(r.id));
+        const files = (await conn.runAndReadAll('SELECT DISTINCT __file FROM ds_events'))
+          .getRowObjectsJS()
+          .map((r) => path.relative(tmp.dir, String(r.__file)))
+          .sort();
+        const setting = (
+          await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
+        ).getRowObjectsJS()[0]!.p;
+        return { ids, files, setting };
+      },
+    );
+  const expected = (appended: string[] = []) =>
+    partitions.flatMap((p) =>
+      [...files]
+        .sort()
+        .flatMap((f) => [
+          ...Array.from({ length: rowsPerFile }, (_, n) => `${p}/${f}/${n}`),
+          ...appended.filter((id) => id.startsWith(`${p}/${f}/`)),
+        ]),
+    );
+
+  it('writes one part per partition, each in file order and row order', async () => {
+    const r = await readAll();
+    expect(r.ids).toEqual(expected());
+    expect(r.files).toEqual(
+      partitions.flatMap((p) => [...files].sort().map((f) => path.join('raw_zone', 'events', p, f))),
+    );
+    expect(r.setting).toBe(false);
+    const parts = readdirSync(cacheDir).sort();
+    expect(parts.map((p) => p.split('.')[0])).toEqual(partitions);
+    expect(parts.every((p) => /^d\d\.[0-9a-f]{16}\.parquet$/.test(p))).toBe(true);
+  });
+
+  it('rebuilds only the partition whose files changed', async () => {
+    const before = new Map(readdirSync(cacheDir).map((p) => [p, statSync(path.join(cacheDir, p)).mtimeMs]));
+    appendFileSync(
+      path.join(tmp.dir, 'raw_zone', 'events', 'd2', 'a.jsonl'),
+      JSON.stringify({ id: 'd2/a.jsonl/late', n: -1, pad }) + '\n',
+    );
+    const r = await readAll();
+    expect(r.ids).toEqual(expected(['d2/a.jsonl/late']));
+    const after = readdirSync(cacheDir).sort();
+    // The old d2 part stays for ten minutes, for a reader that listed it a moment ago.
+    expect(after.filter((p) => p.startsWith('d2.'))).toHaveLength(2);
+    for (const p of after.filter((p) => !p.startsWith('d2.')))
+      expect(statSync(path.join(cacheDir, p)).mtimeMs).toBe(before.get(p));
+    expect(after.filter((p) => !before.has(p))).toEqual([expect.stringMatching(/^d2\./)]);
+  });
+});
