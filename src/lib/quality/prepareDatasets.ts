@@ -138,9 +138,10 @@ export async function prepareDatasets(
  * changed since the last one: validate, profile and prepare then scan
  * Parquet instead of parsing thousands of JSON and CSV files each.
  *
- * Stale partitions are loaded together, as many as fit a quarter of the memory limit, and split
- * into their parts by `fileColumn` (the column `loadInto` fills with each row's file). Building
- * them one by one cost 18 ms a partition in fixed costs: 1.7 s for the manifests of 91 days.
+ * Small stale partitions are loaded together, up to GROUP_BYTES of files, and split into their
+ * parts by `fileColumn` (the column `loadInto` fills with each row's file). Built one by one, each
+ * cost 18 ms in fixed costs: 1.7 s for the manifests of 91 days. Each split scans its group, so
+ * groups stay small: a partition bigger than GROUP_BYTES is a group of its own.
  * Each part keeps its rows in the order of its file list, then of each file: `prepare` breaks
  * ties by that order.
  */
@@ -195,18 +196,20 @@ export async function cachedPartitions(
   return parts;
 }
 
-/** Loads the stale partitions in groups within a quarter of the memory limit, and writes each one's part. */
+/** Bytes of raw files loaded together: at 4 MiB a partition's own load already dwarfs the fixed costs. */
+const GROUP_BYTES = 4 * 2 ** 20;
+
+/** Loads the stale partitions in groups of at most GROUP_BYTES (or one partition), and writes each one's part. */
 async function buildParts(
   conn: DuckDBConnection,
   stale: { part: string; list: string[]; bytes: number }[],
   loadInto: (table: string, list: string[]) => Promise<void>,
   fileColumn: string,
 ) {
-  const budget = (await memoryLimitBytes(conn)) / 4;
   const groups: (typeof stale)[] = [];
   let bytes = Infinity;
   for (const s of stale) {
-    if (bytes + s.bytes > budget) {
+    if (bytes + s.bytes > GROUP_BYTES) {
       groups.push([]);
       bytes = 0;
     }

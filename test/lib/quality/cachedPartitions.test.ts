@@ -6,9 +6,9 @@ import { prepareDatasets } from '../../../src/lib/quality/prepareDatasets.js';
 import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
-// The raw cache loads stale partitions together, as many as fit a quarter of the memory limit, and
-// splits them into one part per partition. Under a 96 MB limit (a 24 MB budget), three partitions
-// of ~10 MB each load as two groups: one of two partitions, then one of one.
+// The raw cache loads small stale partitions together, up to 4 MiB of files, and splits them into
+// one part per partition. Three partitions of ~1.6 MB each load as two groups: one of two
+// partitions, then one of one.
 describe('the raw-zone cache', () => {
   const tmp = makeTempDir();
   afterAll(() => tmp.cleanup());
@@ -18,7 +18,7 @@ describe('the raw-zone cache', () => {
   };
   const partitions = ['d1', 'd2', 'd3'];
   const files = ['b.jsonl', 'a.jsonl'];
-  const rowsPerFile = 10_000;
+  const rowsPerFile = 1_500;
   const pad = 'x'.repeat(480);
   for (const p of partitions)
     for (const f of files) {
@@ -32,25 +32,22 @@ describe('the raw-zone cache', () => {
 
   /** Every row as "<partition>/<file>/<n>" in the read order prepare sees, and the connection's setting after. */
   const readAll = () =>
-    withDuck(
-      { memoryLimit: '96MB', tempDirectory: path.join(tmp.dir, '.recomart', 'duckdb_tmp') },
-      async (conn) => {
-        // As prepare and profile set it: the parts must keep the files' order regardless.
-        await conn.run('SET preserve_insertion_order = false');
-        await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true);
-        const ids = (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
-          .getRowObjectsJS()
-          .map((r) => String(r.id));
-        const files = (await conn.runAndReadAll('SELECT DISTINCT __file FROM ds_events'))
-          .getRowObjectsJS()
-          .map((r) => path.relative(tmp.dir, String(r.__file)))
-          .sort();
-        const setting = (
-          await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
-        ).getRowObjectsJS()[0]!.p;
-        return { ids, files, setting };
-      },
-    );
+    withDuck({}, async (conn) => {
+      // As prepare and profile set it: the parts must keep the files' order regardless.
+      await conn.run('SET preserve_insertion_order = false');
+      await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true);
+      const ids = (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
+        .getRowObjectsJS()
+        .map((r) => String(r.id));
+      const files = (await conn.runAndReadAll('SELECT DISTINCT __file FROM ds_events'))
+        .getRowObjectsJS()
+        .map((r) => path.relative(tmp.dir, String(r.__file)))
+        .sort();
+      const setting = (
+        await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
+      ).getRowObjectsJS()[0]!.p;
+      return { ids, files, setting };
+    });
   const expected = (appended: string[] = []) =>
     partitions.flatMap((p) =>
       [...files]
