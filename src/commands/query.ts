@@ -19,7 +19,10 @@ export interface QueryFlags extends GlobalOptions {
 export async function queryCommand(sql: string | undefined, options: QueryFlags): Promise<number> {
   const ctx = createCommandContext('query', options);
   if (options.views) {
-    const views = await withDuck(duckOptionsFor(ctx), (conn) => registerLakeViews(conn, ctx, options.suite));
+    // Listed, not queried: no raw view needs defining.
+    const views = await withDuck(duckOptionsFor(ctx), (conn) =>
+      registerLakeViews(conn, ctx, options.suite, ''),
+    );
     if (ctx.json) ctx.printJson(views);
     else
       process.stdout.write(

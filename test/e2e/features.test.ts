@@ -313,6 +313,24 @@ describe('lineage and query', () => {
     expect(typo.stderr).toMatch(/views: .*interactions/);
   });
 
+  it('defines only the raw views a query names, and names every view on an error', () => {
+    const defined = (sql: string) => {
+      const out = runCli(['query', '--json', sql], { cwd: root });
+      expect(out.stderr).toBe('');
+      return (JSON.parse(out.stdout) as { v: string }[]).map((r) => r.v);
+    };
+    const views =
+      "SELECT view_name AS v FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'raw%' ORDER BY 1";
+    expect(defined(views)).toEqual([]);
+    expect(defined(`SELECT count(*) FROM raw_transactions; ${views}`)).toEqual(['raw_transactions']);
+    // Case-insensitive, as DuckDB resolves names; a longer word is not a mention.
+    expect(defined(`SELECT count(*) FROM RAW_CUSTOMERS; ${views}`)).toEqual(['raw_customers']);
+    expect(defined(`SELECT 'raw_transactions_x' AS v UNION ALL (${views})`)).toEqual(['raw_transactions_x']);
+    const typo = runCli(['query', 'SELECT * FROM raw_transaction'], { cwd: root });
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(/views: raw_catalog, raw_customers, raw_transactions, raw_clickstream,/);
+  });
+
   it('prepare without a raw zone fails cleanly; features without prepare says what to run', () => {
     const empty = makeTempDir();
     try {

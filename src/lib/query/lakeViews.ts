@@ -22,12 +22,16 @@ export interface LakeView {
  * Defines a DuckDB view per dataset of every zone (README "Query"): raw_<dataset>
  * (text, as landed), <dataset> and interactions (typed silver), excluded_<dataset>,
  * <feature view> (the version inference is served) and <feature view>_v<N>.
- * Views are lazy: nothing is read until a query touches them.
+ * Views are lazy: nothing is read until a query touches them. Defining a raw view is not: DuckDB
+ * reads the header of every file it matches (0.9 s for 90 CSV files), so with `sql` (the statements
+ * to run; '' to only list), raw views it does not name are listed but not defined. Dataset names
+ * are [a-z][a-z0-9_]*, so a whole-word match finds every mention.
  */
 export async function registerLakeViews(
   conn: DuckDBConnection,
   ctx: RunContext,
   suiteFile?: string,
+  sql?: string,
 ): Promise<LakeView[]> {
   const views: LakeView[] = [];
   const root = ctx.paths.root;
@@ -35,6 +39,7 @@ export async function registerLakeViews(
     await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(view.name)} AS ${select}`);
     views.push(view);
   };
+  const named = (name: string) => sql === undefined || new RegExp(`\\b${name}\\b`, 'i').test(sql);
 
   const suite = loadSuite(resolveSuitePath(root, suiteFile));
   for (const [name, ds] of Object.entries(suite.datasets)) {
@@ -45,16 +50,14 @@ export async function registerLakeViews(
       .getRowObjectsJS()
       .map((r) => Number(r.n as bigint))[0];
     if (!found) continue;
-    const source = rawTextReader(pattern, ds.columns);
-    await define(
-      {
-        name: `raw_${name}`,
-        zone: 'raw',
-        source: ds.path,
-        description: `${name} as landed, every column text`,
-      },
-      `SELECT * FROM ${source}`,
-    );
+    const view: LakeView = {
+      name: `raw_${name}`,
+      zone: 'raw',
+      source: ds.path,
+      description: `${name} as landed, every column text`,
+    };
+    if (named(view.name)) await define(view, `SELECT * FROM ${rawTextReader(pattern, ds.columns)}`);
+    else views.push(view);
   }
 
   const recordFile = path.join(ctx.paths.processedZone, PREPARE_RECORD);

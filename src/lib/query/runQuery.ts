@@ -40,7 +40,7 @@ export async function runQuery(
   options: QueryOptions = {},
 ): Promise<{ rows: number; views: LakeView[] }> {
   return withDuck(duckOptionsFor(ctx), async (conn) => {
-    const views = await registerLakeViews(conn, ctx, options.suite);
+    const views = await registerLakeViews(conn, ctx, options.suite, sql);
     const statements = await parse(conn, sql, views);
     const prepare = async (i: number) => {
       try {
