@@ -14,10 +14,10 @@ export const rangeCheck: CheckType = {
   plan: (params) => {
     const c = quoteIdent(params.column as string);
     const v = `try_cast(${c} AS DOUBLE)`;
-    const bounds = [
-      params.min !== undefined ? `${v} < ${Number(params.min)}` : undefined,
-      params.max !== undefined ? `${v} > ${Number(params.max)}` : undefined,
-      `${v} IS NULL`,
+    // Within the bounds, or not a number (NULL): the cast is written, and evaluated, once.
+    const within = [
+      params.min !== undefined ? `${v} >= ${Number(params.min)}` : undefined,
+      params.max !== undefined ? `${v} <= ${Number(params.max)}` : undefined,
     ].filter(Boolean);
     return [
       {
@@ -26,7 +26,7 @@ export const rangeCheck: CheckType = {
         column: params.column as string,
         ...base(params),
         threshold: `${params.min ?? '−∞'} … ${params.max ?? '∞'}; ${tolerance(params)}`,
-        predicate: `(${isPresent(c)} AND (${bounds.join(' OR ')}))${andFilter(params)}`,
+        predicate: `(${isPresent(c)} AND NOT coalesce(${within.join(' AND ')}, false))${andFilter(params)}`,
       },
     ];
   },
