@@ -53,6 +53,36 @@ describe('prepare on the tiny lake', () => {
     expect(record.interactions!.by_source).toEqual({ clickstream: 6, transaction: 3 });
   });
 
+  it('writes interactions sorted by user, item, event type, time, source, session and quantity', () => {
+    // prepare sorts on integer codes in the order of the ids: the file must be in the text order.
+    const cols = ['user_id', 'item_id', 'event_type', 'ts', 'source', 'session_id', 'quantity'];
+    const out = runCli(
+      [
+        'query',
+        '--json',
+        `SELECT ${cols.join(', ')} FROM read_parquet('processed_zone/interactions.parquet', file_row_number = true) ORDER BY file_row_number`,
+      ],
+      { cwd: root },
+    );
+    expect(out.stderr).toBe('');
+    const rows = JSON.parse(out.stdout) as Record<string, string | number | null>[];
+    expect(rows).toHaveLength(9);
+    const compare = (a: (typeof rows)[number], b: (typeof rows)[number]) => {
+      for (const c of cols) {
+        const [x, y] = [a[c] ?? null, b[c] ?? null];
+        if (x === y) continue;
+        if (x === null) return 1; // NULLS LAST
+        if (y === null) return -1;
+        return x < y ? -1 : 1;
+      }
+      return 0;
+    };
+    expect(rows).toEqual([...rows].sort(compare));
+    // Every kind of tie-break occurs: one user and item with a view, a cart and purchases of both sources.
+    expect(new Set(rows.map((r) => r.event_type))).toEqual(new Set(['view', 'add_to_cart', 'purchase']));
+    expect(new Set(rows.map((r) => r.source))).toEqual(new Set(['clickstream', 'transaction']));
+  });
+
   it('imputes a missing unit price from the catalogue, encodes categoricals, drops PII', () => {
     const out = runCli(
       [
