@@ -28,15 +28,21 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: path.join(repo, 'bench', '.data') },
   },
 });
-if (!['small', 'medium', 'large'].includes(args.scale))
-  throw new Error(`--scale must be small, medium or large`);
+/** A bad argument: the message and exit 2, as recomart's own usage errors, not a stack trace. */
+function usage(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+if (!['small', 'medium', 'large'].includes(args.scale)) usage('--scale must be small, medium or large');
 const repeat = Number(args.repeat ?? (args.scale === 'large' ? 1 : 3));
-if (!Number.isInteger(repeat) || repeat < 1)
-  throw new Error('--repeat must be a whole number of runs, 1 or more');
+if (!Number.isInteger(repeat) || repeat < 1) usage('--repeat must be a whole number of runs, 1 or more');
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const dataDir = path.join(path.resolve(args.data), args.scale);
 const pristine = path.join(dataDir, 'pristine');
 const lake = path.join(dataDir, 'lake');
+
+/** recomart's exits for a finished job: 0, 1 (checks failed) and 4 (partly done). */
+const succeeded = (exit) => [0, 1, 4].includes(exit);
 
 /** Runs one recomart command as a process; returns wall seconds, peak RSS (MB) and its --json result. */
 function measure(label, cliArgs, cwd) {
@@ -51,7 +57,7 @@ function measure(label, cliArgs, cwd) {
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const timing = /__BENCH__ ([\d.]+) (\d+)/.exec(r.stderr ?? '');
-  if (r.status !== 0 && r.status !== 4 && r.status !== 1) {
+  if (!succeeded(r.status)) {
     // Recorded, not thrown: a long run keeps the figures of the stages that worked.
     process.stderr.write(`${label} failed with exit ${r.status}:\n${r.stderr}`);
   }
@@ -86,7 +92,7 @@ function freshLake() {
 const results = [];
 const record = (stage, m, rows) =>
   results.push({
-    stage: [0, 1, 4].includes(m.exit) ? stage : `${stage} — FAILED, exit ${m.exit}`,
+    stage: succeeded(m.exit) ? stage : `${stage} — FAILED, exit ${m.exit}`,
     seconds: m.wall,
     ...(m.runs ? { runs: m.runs } : {}),
     rows,
@@ -105,7 +111,7 @@ function medianOf(ms) {
     wall,
     runs: ms.length > 1 ? walls : undefined,
     rssMb: Math.max(...ms.map((m) => m.rssMb ?? 0)) || null,
-    exit: ms.find((m) => ![0, 1, 4].includes(m.exit))?.exit ?? ms.at(-1).exit,
+    exit: ms.find((m) => !succeeded(m.exit))?.exit ?? ms.at(-1).exit,
     json: ms.at(-1).json,
   };
 }
