@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../../src/lib/config/configSchema.js';
 import type { ProfileResult } from '../../src/lib/profile/profileTypes.js';
 import { runProfile } from '../../src/lib/profile/runProfile.js';
 import { testContext } from '../../src/lib/runContext.js';
@@ -112,18 +113,32 @@ describe('profile of the tiny lake', () => {
     expect(eda.per_item.long_tail_curve.at(-1)).toEqual({ item_percent: 100, interaction_percent: 100 });
   });
 
-  it('gives the same figures when every dataset is typed through a view instead of a copy', async () => {
-    expect(profile.datasets.map((d) => d.typed_as)).toEqual(profile.datasets.map(() => 'copy'));
-    const ctx = testContext(root);
-    ctx.config.profile.typed_copy_memory_percent = 0;
-    const viaViews = (await runProfile(ctx, { charts: false })).profile;
-    expect(viaViews.datasets.map((d) => d.typed_as)).toEqual(profile.datasets.map(() => 'view'));
+  it('gives the same figures from the typed cache, from copies in memory and through casting views', async () => {
+    // The partitioned datasets come from the typed cache, the single files from copies.
+    expect(Object.fromEntries(profile.datasets.map((d) => [d.name, d.typed_as]))).toEqual({
+      catalog: 'copy',
+      customers: 'copy',
+      transactions: 'cache',
+      clickstream: 'cache',
+    });
+    const typed = path.join(root, '.recomart', 'cache', 'typed');
+    expect(readdirSync(typed).sort()).toEqual(['clickstream', 'transactions']);
+    const run = async (settings: Partial<Config['profile']>) => {
+      const ctx = testContext(root);
+      Object.assign(ctx.config.profile, settings);
+      return (await runProfile(ctx, { charts: false })).profile;
+    };
+    const copies = await run({ typed_cache: false });
+    expect(copies.datasets.map((d) => d.typed_as)).toEqual(profile.datasets.map(() => 'copy'));
+    const views = await run({ typed_cache: false, typed_copy_memory_percent: 0 });
+    expect(views.datasets.map((d) => d.typed_as)).toEqual(profile.datasets.map(() => 'view'));
     const figures = (p: ProfileResult) => ({
       datasets: p.datasets.map((d) => ({ ...d, typed_as: undefined })),
       eda: p.eda,
       alerts: p.alerts,
     });
-    expect(figures(viaViews)).toEqual(figures(profile));
+    expect(figures(copies)).toEqual(figures(profile));
+    expect(figures(views)).toEqual(figures(profile));
   });
 
   it('above exact_distinct_max_rows, text columns keep exact distinct counts from their grouping', async () => {

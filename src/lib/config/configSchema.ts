@@ -79,6 +79,11 @@ export interface Config {
      * does not fit is profiled through a view that casts on every read. 0: always views.
      */
     typed_copy_memory_percent: number;
+    /**
+     * Keep a typed copy of each multi-partition dataset on disk (.recomart/cache/typed/), built
+     * partition by partition as they change, and profile from it; false: type the text every run.
+     */
+    typed_cache: boolean;
     /** Thresholds of the alerts (README "Profile"). */
     alerts: {
       high_missing_percent: number;
@@ -191,6 +196,7 @@ export const configSchema: JSONSchemaType<Config> = {
         'histogram_bins',
         'exact_distinct_max_rows',
         'typed_copy_memory_percent',
+        'typed_cache',
         'alerts',
       ],
       properties: {
@@ -199,6 +205,7 @@ export const configSchema: JSONSchemaType<Config> = {
         histogram_bins: { type: 'integer', minimum: 2, maximum: 200 },
         exact_distinct_max_rows: { type: 'integer', minimum: 0 },
         typed_copy_memory_percent: { type: 'number', minimum: 0, maximum: 90 },
+        typed_cache: { type: 'boolean' },
         alerts: {
           type: 'object',
           additionalProperties: false,
@@ -263,6 +270,7 @@ export const defaultConfig: Config = {
     histogram_bins: 20,
     exact_distinct_max_rows: 500_000,
     typed_copy_memory_percent: 60,
+    typed_cache: true,
     // ydata-profiling's defaults where it has one (skewness 20, imbalance 0.5, zeros 10%).
     alerts: {
       high_missing_percent: 10,

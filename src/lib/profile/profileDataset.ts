@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import type { Config } from '../config/configSchema.js';
 import { dropRelation } from '../duck/dropRelation.js';
-import { isPresent, quoteIdent } from '../duck/sqlText.js';
+import { isPresent, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import type {
@@ -59,11 +59,12 @@ async function all(conn: DuckDBConnection, sql: string): Promise<Row[]> {
 
 /**
  * Profiles one dataset, loaded as text in `dataset.view`. Leaves its typed
- * version p_<name> (for the recommender EDA): a table while the typed copies fit
- * in `memory`, else a view over the text. Scans: one for every column's
- * statistics, one per numeric column for its histogram, one per text column for
- * its top values (skipped for unique ones), one per timestamp for its hours and
- * weekdays; over the view, all but the first read only their column.
+ * version p_<name> (for the recommender EDA): a view over its typed cache when it
+ * has one (`typedParts`); else a table while the typed copies fit in `memory`,
+ * else a view casting the text. Scans: one for every column's statistics, one per
+ * numeric column for its histogram, one per text column for its top values
+ * (skipped for unique ones), one per timestamp for its hours and weekdays; over a
+ * view, all but the first read only their columns.
  */
 export async function profileDataset(
   conn: DuckDBConnection,
@@ -74,6 +75,8 @@ export async function profileDataset(
   memory: { available: number },
   /** Receives each timestamp column's hour × weekday counts, by `<dataset>.<column>`. */
   activity?: Map<string, ActivityCell[]>,
+  /** The dataset's typed cache (typedCache.ts), when it has one: read instead of casting the text. */
+  typedParts?: string[],
 ): Promise<DatasetProfile> {
   const raw = quoteIdent(dataset.view);
   const typed = quoteIdent(`p_${dataset.name}`);
@@ -81,36 +84,38 @@ export async function profileDataset(
   const typeOf = (c: string): SilverType => types[c] ?? 'VARCHAR';
   const q = quoteIdent;
 
-  const rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
-  // What only the text knows, for the statistics: whether a typed column's value was there but
-  // not castable (invalid, not missing), and a hash of the row for duplicates.
-  const casts = cols.map((c) => castExpression(c, typeOf(c)));
-  const flagged = cols.map((c, i) => (typeOf(c) === 'VARCHAR' ? undefined : `__v${i}`));
-  const scan = `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
-      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')},
-      __h
-    FROM (SELECT ${casts.map((e, i) => `${e} AS ${q(`__t${i}`)}`).join(', ')}
-            ${flagged.map((f, i) => (f ? `, ${isPresent(q(cols[i]!))} AS ${q(`__s${i}`)}` : '')).join('')},
-            hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h
-          FROM ${raw})`;
-  // A typed copy in memory makes every later query cheap, while it fits: past the memory limit
-  // (20M events are 3 GB) writing and re-reading it costs more than casting again. Then the
-  // typed dataset is a view, each query casting only the columns it reads, which DuckDB reads
-  // alone from the raw cache's Parquet.
-  const estimate = rows * Math.max(1, cols.length) * BYTES_PER_VALUE;
-  const materialise = estimate <= memory.available;
+  const flagged = validityFlags(cols, typeOf);
+  let rows: number;
   let source: string;
-  if (materialise) {
-    memory.available -= estimate;
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS ${scan}`);
-    await dropRelation(conn, dataset.view);
-    source = typed;
+  let typedAs: DatasetProfile['typed_as'];
+  if (typedParts) {
+    // The typed cache: the statistics read its flags and hashes, every other query its columns.
+    source = `read_parquet([${typedParts.map(quoteLiteral).join(', ')}], hive_partitioning = false)`;
+    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${source}`)).n);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map(q).join(', ')} FROM ${source}`);
+    typedAs = 'cache';
   } else {
-    await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${casts.map((e, i) => `${e} AS ${q(cols[i]!)}`).join(', ')} FROM ${raw}`,
-    );
-    source = `(${scan})`;
+    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
+    const scan = typedScanSql(cols, typeOf, raw);
+    // A typed copy in memory makes every later query cheap, while it fits: past the memory limit
+    // (20M events are 3 GB) writing and re-reading it costs more than casting again. Then the
+    // typed dataset is a view, each query casting only the columns it reads.
+    const estimate = rows * Math.max(1, cols.length) * BYTES_PER_VALUE;
+    if (estimate <= memory.available) {
+      memory.available -= estimate;
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS ${scan}`);
+      await dropRelation(conn, dataset.view);
+      source = typed;
+      typedAs = 'copy';
+    } else {
+      await conn.run(
+        `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')} FROM ${raw}`,
+      );
+      source = `(${scan})`;
+      typedAs = 'view';
+    }
   }
+  const materialise = typedAs === 'copy';
 
   const exact = rows <= config.exact_distinct_max_rows;
   // Text and boolean columns are grouped for their top values anyway, and the number of groups is
@@ -250,7 +255,7 @@ export async function profileDataset(
     missing_cells_percent: pct(missingCells, rows * cols.length),
     duplicate_rows: dups,
     duplicate_rows_percent: pct(dups, rows),
-    typed_as: materialise ? 'copy' : 'view',
+    typed_as: typedAs,
     variables,
   };
   const timeColumn = variables.find((v) => v.name === TIME_COLUMN[dataset.name] && v.min !== undefined);
@@ -270,6 +275,35 @@ export async function profileDataset(
   if (numeric.length >= 2 && rows <= CORRELATION_MAX_ROWS)
     profile.correlations = await correlations(conn, typed, numeric);
   return profile;
+}
+
+/**
+ * The typed scan of a dataset's text rows in `from`: every column cast as `prepare` casts it, as
+ * named; `__v<i>` for each typed column, true where its text was present but not castable (invalid,
+ * not missing); `__h`, a hash of the text row (for duplicate rows). `carry` is appended to the
+ * selected columns as is (a column of `from` to pass through).
+ */
+export function typedScanSql(
+  cols: string[],
+  typeOf: (column: string) => SilverType,
+  from: string,
+  carry = '',
+): string {
+  const q = quoteIdent;
+  const casts = cols.map((c) => castExpression(c, typeOf(c)));
+  const flagged = validityFlags(cols, typeOf);
+  return `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
+      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')},
+      __h${carry ? `, ${carry}` : ''}
+    FROM (SELECT ${casts.map((e, i) => `${e} AS ${q(`__t${i}`)}`).join(', ')}
+            ${flagged.map((f, i) => (f ? `, ${isPresent(q(cols[i]!))} AS ${q(`__s${i}`)}` : '')).join('')},
+            hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h${carry ? `, ${carry}` : ''}
+          FROM ${from})`;
+}
+
+/** The validity flag of each column of typedScanSql: `__v<i>` for a typed one, undefined for text. */
+function validityFlags(cols: string[], typeOf: (column: string) => SilverType): (string | undefined)[] {
+  return cols.map((c, i) => (typeOf(c) === 'VARCHAR' ? undefined : `__v${i}`));
 }
 
 /**

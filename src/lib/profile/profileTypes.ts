@@ -41,8 +41,11 @@ export interface DatasetProfile {
   duplicate_rows: number;
   duplicate_rows_percent: number;
   date_coverage?: { column: string; min: string; max: string; days: number };
-  /** How it was typed: a copy in memory, or a view casting on every read (profile.typed_copy_memory_percent). */
-  typed_as: 'copy' | 'view';
+  /**
+   * How it was typed: read from the typed cache (a multi-partition dataset, profile.typed_cache), a
+   * copy in memory, or a view casting on every read (profile.typed_copy_memory_percent).
+   */
+  typed_as: 'cache' | 'copy' | 'view';
   variables: ColumnProfile[];
   correlations?: Correlations[];
 }

@@ -15,6 +15,7 @@ import { profileCharts } from './profileCharts.js';
 import { profileDataset } from './profileDataset.js';
 import type { ActivityCell, ProfileResult } from './profileTypes.js';
 import { recommenderEda } from './recommenderEda.js';
+import { typedPartitions } from './typedCache.js';
 
 export const PROFILE_LATEST = 'profile_latest.json';
 
@@ -59,14 +60,11 @@ export async function runProfile(
     const memory = { available: (config.typed_copy_memory_percent / 100) * (await memoryLimitBytes(conn)) };
     for (const dataset of prepared.values()) {
       const t = Date.now();
-      const p = await profileDataset(
-        conn,
-        config,
-        dataset,
-        silverTypesFor(dataset.name, suite),
-        memory,
-        activity,
-      );
+      const types = silverTypesFor(dataset.name, suite);
+      const typedParts = config.typed_cache
+        ? await typedPartitions(conn, ctx.paths.root, dataset, types)
+        : undefined;
+      const p = await profileDataset(conn, config, dataset, types, memory, activity, typedParts);
       result.datasets.push(p);
       result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
       ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);

@@ -20,6 +20,8 @@ export interface PreparedDataset {
    * per row (`rowid` of a loaded table, or `__rowid` of a view over the raw cache).
    */
   rowOrder?: string;
+  /** The raw-zone cache's Parquet files the view reads, when it reads the cache (a multi-partition dataset). */
+  cacheParts?: string[];
 }
 
 export interface CheckEnv {

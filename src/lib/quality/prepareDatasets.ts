@@ -61,6 +61,7 @@ export async function prepareDatasets(
     const view = quoteIdent(`ds_${name}`);
     const t = Date.now();
     let rowOrder = 'rowid';
+    let cacheParts: string[] | undefined;
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const isJson = pattern.endsWith('.jsonl');
@@ -94,6 +95,7 @@ export async function prepareDatasets(
         isJson ? JSON.stringify(ds.columns) : 'csv',
         loadInto,
       );
+      cacheParts = parts;
       const scan = `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
       // Checks, profiles and prepare scan the compressed columnar cache directly, reading only
       // the columns each query needs. prepare's read order is the files' order in the list,
@@ -123,6 +125,7 @@ export async function prepareDatasets(
       key: ds.key ?? [],
       pii: ds.pii ?? [],
       rowOrder: withSourceFile ? rowOrder : undefined,
+      cacheParts,
     });
   }
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);
@@ -184,8 +187,16 @@ export async function cachedPartitions(
     parts.push(part);
   }
   if (stale.length > 0) await buildParts(conn, stale, loadInto, cache.fileColumn);
-  // Parts of older versions of a partition, or of partitions gone from the raw zone. Recent ones are
-  // left for a concurrent reader that may have listed them a moment ago.
+  await removeOldParts(cacheDir, parts);
+  return parts;
+}
+
+/**
+ * Deletes the files of `cacheDir` that are not `parts`: older versions of a partition, or parts of
+ * partitions gone from the raw zone. Recent ones are left for a concurrent reader that may have
+ * listed them a moment ago.
+ */
+export async function removeOldParts(cacheDir: string, parts: string[]): Promise<void> {
   const keep = new Set(parts.map((p) => path.basename(p)));
   for (const entry of await readdir(cacheDir)) {
     if (keep.has(entry)) continue;
@@ -193,7 +204,6 @@ export async function cachedPartitions(
     const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
     if (age > 10 * 60_000) await unlink(file).catch(() => undefined);
   }
-  return parts;
 }
 
 /** Bytes of raw files loaded together: at 4 MiB a partition's own load already dwarfs the fixed costs. */
