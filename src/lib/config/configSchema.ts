@@ -61,7 +61,7 @@ export interface Config {
     deadline_seconds: number;
   };
   duckdb: {
-    /** DuckDB's buffer pool cap, or `auto` (1 GB for checks and queries, 4 GB for prepare and features); larger work spills to .recomart/duckdb_tmp. */
+    /** DuckDB's buffer pool cap, or `auto` (1 GB for checks and queries, 2 GB for profile, 4 GB for prepare and features); larger work spills to .recomart/duckdb_tmp. */
     memory_limit: string;
     /** Worker threads; 0 = one per core. */
     threads: number;

@@ -133,7 +133,7 @@ export async function profileDataset(
   cols.forEach((c, i) => {
     const kind = KIND[typeOf(c)];
     stats.push(`count(${q(c)})::BIGINT AS n${i}`, `${distinctOf(c)}::BIGINT AS d${i}`);
-    stats.push(flagged[i] ? `count(*) FILTER (WHERE ${flagged[i]})::BIGINT AS v${i}` : `0::BIGINT AS v${i}`);
+    stats.push(flagged[i] ? `count_if(${flagged[i]})::BIGINT AS v${i}` : `0::BIGINT AS v${i}`);
     if (kind === 'numeric')
       stats.push(
         `min(${q(c)})::DOUBLE AS min${i}`,
@@ -141,8 +141,8 @@ export async function profileDataset(
         `avg(${q(c)}) AS mean${i}`,
         `stddev_samp(${q(c)}) AS std${i}`,
         `skewness(${q(c)}) AS skew${i}`,
-        `count(*) FILTER (WHERE ${q(c)} = 0)::BIGINT AS z${i}`,
-        `count(*) FILTER (WHERE ${q(c)} < 0)::BIGINT AS neg${i}`,
+        `count_if(${q(c)} = 0)::BIGINT AS z${i}`,
+        `count_if(${q(c)} < 0)::BIGINT AS neg${i}`,
         `${quantiles(c)}::DOUBLE[] AS q${i}`,
       );
     if (kind === 'date' || kind === 'timestamp')

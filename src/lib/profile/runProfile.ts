@@ -39,7 +39,7 @@ export async function runProfile(
     );
   const config = ctx.config.profile;
   const stamp = compactStamp(ctx.now());
-  const profile = await withDuck(duckOptionsFor(ctx), async (conn) => {
+  const profile = await withDuck(duckOptionsFor(ctx, 'profile'), async (conn) => {
     // Every figure is an aggregate or explicitly ordered: the typed copies need no row order, and
     // building them without it is 40% faster.
     await conn.run('SET preserve_insertion_order = false');
