@@ -13,11 +13,13 @@ export interface DuckOptions {
 /**
  * Runs `work` with a DuckDB connection and always releases the connection and
  * the instance, even when `work` throws: a leaked native handle keeps a
- * database file locked (duckdb/duckdb-node-neo issues).
+ * database file locked (duckdb/duckdb-node-neo issues). `connect` opens another
+ * connection to the same database, for work that runs beside the first one's
+ * (its temp tables are its own); withDuck closes it too.
  */
 export async function withDuck<T>(
   options: DuckOptions,
-  work: (conn: DuckDBConnection) => Promise<T>,
+  work: (conn: DuckDBConnection, connect: () => Promise<DuckDBConnection>) => Promise<T>,
 ): Promise<T> {
   const config: Record<string, string> = {};
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
@@ -27,17 +29,21 @@ export async function withDuck<T>(
     config.temp_directory = options.tempDirectory;
   }
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
-  try {
+  const opened: DuckDBConnection[] = [];
+  const connect = async () => {
     const conn = await instance.connect();
-    try {
-      // Text timestamps without an offset mean UTC, and dates are cut in UTC, on every machine.
-      await conn.run(`SET TimeZone = 'UTC'`);
-      if (process.env.RECOMART_TRACE_SQL) traceSql(conn);
-      return await work(conn);
-    } finally {
-      conn.closeSync();
-    }
+    opened.push(conn);
+    if (process.env.RECOMART_TRACE_SQL) traceSql(conn);
+    return conn;
+  };
+  try {
+    const conn = await connect();
+    // Text timestamps without an offset mean UTC, and dates are cut in UTC, on every machine
+    // (a global setting: every connection has it).
+    await conn.run(`SET TimeZone = 'UTC'`);
+    return await work(conn, connect);
   } finally {
+    for (const conn of opened) conn.closeSync();
     instance.closeSync();
   }
 }

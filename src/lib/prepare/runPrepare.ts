@@ -16,7 +16,7 @@ import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
-import { readInputs } from './inputManifests.js';
+import { type InputSummary, readInputs } from './inputManifests.js';
 import {
   ENTRIES,
   PREPARE_RECORD,
@@ -48,7 +48,9 @@ export async function runPrepare(ctx: RunContext, options: { suite?: string } = 
       await mkdir(path.join(staging, 'excluded'), { recursive: true });
       await mkdir(path.join(staging, 'vocabularies'), { recursive: true });
       await mkdir(path.join(staging, 'lineage'), { recursive: true });
-      const built = await withDuck(duckOptionsFor(ctx, 'build'), (conn) => build(conn, ctx, suite, staging));
+      const built = await withDuck(duckOptionsFor(ctx, 'build'), (conn, connect) =>
+        build(conn, connect, ctx, suite, staging),
+      );
       const record: PrepareRecord = {
         run_id: ctx.runId,
         created_at: ctx.now().toISOString(),
@@ -77,6 +79,7 @@ export async function runPrepare(ctx: RunContext, options: { suite?: string } = 
 
 async function build(
   conn: DuckDBConnection,
+  connect: () => Promise<DuckDBConnection>,
   ctx: RunContext,
   suite: Suite,
   staging: string,
@@ -107,7 +110,36 @@ async function build(
       d.checks.flatMap((c) => (c.references ? [c.references.dataset as string] : [])),
     ),
   );
-  for (const dataset of prepared.values()) {
+  // Lineage (the manifests of every input file) on a connection of its own, beside the silver
+  // writes: it is small queries and reading manifests in JavaScript, which leave DuckDB's
+  // threads idle when run in between (0.5-0.8 s of the medium prepare).
+  const lineageConn = await connect();
+  let lineage: Promise<unknown> = Promise.resolve();
+  const inputsOf = (dataset: PreparedDataset): Promise<InputSummary> => {
+    const next = lineage.then(() =>
+      readInputs(lineageConn, ctx.paths.root, dataset.name, dataset.path, path.join(staging, 'lineage')),
+    );
+    lineage = next.catch(() => undefined);
+    return next;
+  };
+  const pending: { summary: Omit<PreparedDatasetSummary, 'inputs'>; inputs: Promise<InputSummary> }[] = [];
+  let interactions: PrepareRecord['interactions'];
+  try {
+    for (const dataset of prepared.values()) {
+      const inputs = inputsOf(dataset);
+      // Handled when awaited below; until then a failure must not be an unhandled rejection.
+      inputs.catch(() => undefined);
+      pending.push({ summary: await prepareOne(dataset), inputs });
+    }
+    interactions = await buildInteractions(conn, ctx, silver, staging);
+  } finally {
+    // Never leave a query running on the lineage connection that withDuck is about to close.
+    await lineage;
+  }
+  for (const { summary, inputs } of pending) datasets.push({ ...summary, inputs: await inputs });
+  return { datasets, interactions, vocabularies, absent };
+
+  async function prepareOne(dataset: PreparedDataset): Promise<Omit<PreparedDatasetSummary, 'inputs'>> {
     const t = Date.now();
     const summary = await cleanDataset(conn, ctx, suite, dataset, rawTables, staging);
     vocabularies.push(...(await encodeAndWrite(conn, ctx, dataset.name, silver, staging, summary)));
@@ -120,14 +152,12 @@ async function build(
       if (!referenced.has(dataset.name)) await dropRelation(conn, dataset.view);
     }
     silver.add(dataset.name);
-    datasets.push(summary);
     ctx.logger.info(
       `prepare ${dataset.name}: ${summary.rows} rows (${summary.excluded} excluded, ${summary.duplicates_removed} duplicates removed)`,
       { dataset: dataset.name, records: summary.rows, duration_ms: Date.now() - t },
     );
+    return summary;
   }
-  const interactions = await buildInteractions(conn, ctx, silver, staging);
-  return { datasets, interactions, vocabularies, absent };
 }
 
 /** Excludes rows failing error-level checks (counted per check), casts, and keeps the newest version of each key. */
@@ -138,7 +168,7 @@ async function cleanDataset(
   dataset: PreparedDataset,
   rawTables: Set<string>,
   staging: string,
-): Promise<PreparedDatasetSummary> {
+): Promise<Omit<PreparedDatasetSummary, 'inputs'>> {
   const raw = quoteIdent(dataset.view);
   // Named per dataset: the typed view below reads them, and the catalog's stays in use later.
   const badRows = quoteIdent(`bad_rows_${dataset.name}`);
@@ -223,7 +253,6 @@ async function cleanDataset(
     excluded,
     excluded_by_check: excludedByCheck,
     duplicates_removed: 0,
-    inputs: await readInputs(conn, ctx.paths.root, dataset.name, dataset.path, path.join(staging, 'lineage')),
     transformations: [
       'every column cast from text to its type (README "Prepare"); text trimmed, empty → NULL',
       `rows failing an error-level row check of the suite excluded (${excluded}), kept in processed_zone/excluded/${dataset.name}.parquet`,
@@ -288,7 +317,7 @@ async function encodeAndWrite(
   name: string,
   silver: Set<string>,
   staging: string,
-  summary: PreparedDatasetSummary,
+  summary: Omit<PreparedDatasetSummary, 'inputs'>,
 ): Promise<string[]> {
   const typed = quoteIdent(`typed_${name}`);
   const enrichment = enrichments[name] ?? { encode: [], columns: [], transformations: [] };

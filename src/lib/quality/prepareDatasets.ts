@@ -186,7 +186,7 @@ export async function cachedPartitions(
     if (!existsSync(part)) stale.push({ part, list, bytes });
     parts.push(part);
   }
-  if (stale.length > 0) await buildParts(conn, stale, loadInto, cache.fileColumn);
+  if (stale.length > 0) await buildParts(conn, stale, loadInto, cache.fileColumn, cache.kind === 'raw');
   await removeOldParts(cacheDir, parts);
   return parts;
 }
@@ -209,12 +209,16 @@ export async function removeOldParts(cacheDir: string, parts: string[]): Promise
 /** Bytes of raw files loaded together: at 4 MiB a partition's own load already dwarfs the fixed costs. */
 const GROUP_BYTES = 4 * 2 ** 20;
 
-/** Loads the stale partitions in groups of at most GROUP_BYTES (or one partition), and writes each one's part. */
+/**
+ * Loads the stale partitions in groups of at most GROUP_BYTES (or one partition), and writes each
+ * one's part; with `keepOrder`, its rows in the order of the files, then of their lines.
+ */
 async function buildParts(
   conn: DuckDBConnection,
   stale: { part: string; list: string[]; bytes: number }[],
   loadInto: (table: string, list: string[]) => Promise<void>,
   fileColumn: string,
+  keepOrder: boolean,
 ) {
   const groups: (typeof stale)[] = [];
   let bytes = Infinity;
@@ -226,11 +230,14 @@ async function buildParts(
     groups.at(-1)!.push(s);
     bytes += s.bytes;
   }
-  // prepare and profile turn insertion order off for their own queries; the parts must keep the
-  // files' order, so it is on while they are built.
-  const preserve = (
-    await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
-  ).getRowObjectsJS()[0]!.p;
+  // prepare and profile turn insertion order off for their own queries; the raw parts must keep
+  // the files' order, so it is on while they are built. (The manifests' are joined by file name,
+  // and built beside prepare's other queries: a global setting is not theirs to change.)
+  const preserve = keepOrder
+    ? (
+        await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
+      ).getRowObjectsJS()[0]!.p
+    : true;
   if (preserve !== true) await conn.run('SET preserve_insertion_order = true');
   try {
     for (const group of groups) {
