@@ -280,24 +280,18 @@ export async function profileDataset(
 /**
  * The typed scan of a dataset's text rows in `from`: every column cast as `prepare` casts it, as
  * named; `__v<i>` for each typed column, true where its text was present but not castable (invalid,
- * not missing); `__h`, a hash of the text row (for duplicate rows). `carry` is appended to the
- * selected columns as is (a column of `from` to pass through).
+ * not missing); `__h`, a hash of the text row (for duplicate rows).
  */
-export function typedScanSql(
-  cols: string[],
-  typeOf: (column: string) => SilverType,
-  from: string,
-  carry = '',
-): string {
+export function typedScanSql(cols: string[], typeOf: (column: string) => SilverType, from: string): string {
   const q = quoteIdent;
   const casts = cols.map((c) => castExpression(c, typeOf(c)));
   const flagged = validityFlags(cols, typeOf);
   return `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
       ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')},
-      __h${carry ? `, ${carry}` : ''}
+      __h
     FROM (SELECT ${casts.map((e, i) => `${e} AS ${q(`__t${i}`)}`).join(', ')}
             ${flagged.map((f, i) => (f ? `, ${isPresent(q(cols[i]!))} AS ${q(`__s${i}`)}` : '')).join('')},
-            hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h${carry ? `, ${carry}` : ''}
+            hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h
           FROM ${from})`;
 }
 
