@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportChart } from '../report/reportModel.js';
-import type { Bin, ProfileResult } from './profileTypes.js';
+import type { Bin, DatasetProfile, ProfileResult } from './profileTypes.js';
 
 const BASE = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -70,8 +70,12 @@ const binChart = (
  * objects it is given.
  */
 export function profileCharts(profile: ProfileResult): ReportChart[] {
+  return [...edaCharts(profile.eda), ...profile.datasets.flatMap(datasetCharts)];
+}
+
+/** The recommender EDA's charts. */
+export function edaCharts(eda: ProfileResult['eda']): ReportChart[] {
   const charts: ReportChart[] = [];
-  const eda = profile.eda;
   if (eda) {
     charts.push(
       bucketChart('eda_per_user', 'Interactions per user', eda.per_user.histogram, 'users'),
@@ -173,11 +177,14 @@ export function profileCharts(profile: ProfileResult): ReportChart[] {
         } as TopLevelSpec,
       });
   }
-  for (const d of profile.datasets)
-    for (const v of d.variables)
-      if (v.histogram && v.histogram.length > 1)
-        charts.push(
-          binChart(`hist_${d.name}_${v.name}`, `${d.name}.${v.name}`, v.histogram, v.name, 'rows', 90),
-        );
   return charts;
+}
+
+/** A dataset's charts (its columns' histograms), in the order profileCharts lists them. */
+export function datasetCharts(d: DatasetProfile): ReportChart[] {
+  return d.variables
+    .filter((v) => v.histogram && v.histogram.length > 1)
+    .map((v) =>
+      binChart(`hist_${d.name}_${v.name}`, `${d.name}.${v.name}`, v.histogram!, v.name, 'rows', 90),
+    );
 }
