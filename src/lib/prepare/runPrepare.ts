@@ -16,6 +16,7 @@ import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
+import { sequence } from '../sequence.js';
 import { type InputSummary, readInputs } from './inputManifests.js';
 import {
   ENTRIES,
@@ -114,28 +115,21 @@ async function build(
   // writes: it is small queries and reading manifests in JavaScript, which leave DuckDB's
   // threads idle when run in between (0.5-0.8 s of the medium prepare).
   const lineageConn = await connect();
-  let lineage: Promise<unknown> = Promise.resolve();
-  const inputsOf = (dataset: PreparedDataset): Promise<InputSummary> => {
-    const next = lineage.then(() =>
-      readInputs(lineageConn, ctx.paths.root, dataset.name, dataset.path, path.join(staging, 'lineage')),
-    );
-    lineage = next.catch(() => undefined);
-    return next;
-  };
+  const lineage = sequence();
   const pending: { summary: Omit<PreparedDatasetSummary, 'inputs'>; inputs: Promise<InputSummary> }[] = [];
   const seals: Promise<void>[] = [];
   let interactions: PrepareRecord['interactions'];
   try {
     for (const dataset of prepared.values()) {
-      const inputs = inputsOf(dataset);
-      // Handled when awaited below; until then a failure must not be an unhandled rejection.
-      inputs.catch(() => undefined);
+      const inputs = lineage.add(() =>
+        readInputs(lineageConn, ctx.paths.root, dataset.name, dataset.path, path.join(staging, 'lineage')),
+      );
       pending.push({ summary: await prepareOne(dataset), inputs });
     }
     interactions = await buildInteractions(conn, ctx, silver, staging);
   } finally {
     // Never leave a query running on the lineage connection that withDuck is about to close.
-    await lineage;
+    await lineage.settled();
     await Promise.allSettled(seals);
   }
   await Promise.all(seals);

@@ -10,6 +10,7 @@ import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
 import { renderChart } from '../report/renderChart.js';
 import { compactStamp, type RunContext } from '../runContext.js';
+import { sequence } from '../sequence.js';
 import { profileAlerts } from './profileAlerts.js';
 import { datasetCharts, edaCharts } from './profileCharts.js';
 import { profileDataset } from './profileDataset.js';
@@ -43,21 +44,19 @@ export async function runProfile(
   // Each dataset's charts are rendered (in JavaScript) while DuckDB works on the next datasets
   // and the EDA, whose many small queries leave a core idle.
   const dir = path.join(ctx.paths.reports, `profile_${stamp}`);
-  let rendering: Promise<string[]> = Promise.resolve([]);
-  const render = (charts: ReportChart[]) => {
-    const done = rendering;
-    rendering = (async () => {
-      const files = await done;
+  const rendering = sequence();
+  const render = (charts: ReportChart[]) =>
+    rendering.add(async () => {
       await mkdir(dir, { recursive: true });
+      const files: string[] = [];
       for (const chart of charts) {
         const file = path.join(dir, `${chart.id}.svg`);
         await writeFileAtomic(file, await renderChart(chart.spec));
         files.push(path.relative(ctx.paths.root, file));
       }
       return files;
-    })();
-    rendering.catch(() => undefined); // awaited below
-  };
+    });
+  const histograms: Promise<string[]>[] = [];
   const profile = await withDuck(duckOptionsFor(ctx, 'profile'), async (conn) => {
     // Every figure is an aggregate or explicitly ordered: the typed copies need no row order, and
     // building them without it is 40% faster.
@@ -85,7 +84,7 @@ export async function runProfile(
         : undefined;
       const p = await profileDataset(conn, config, dataset, types, memory, activity, typedParts);
       result.datasets.push(p);
-      if (options.charts !== false) render(datasetCharts(p));
+      if (options.charts !== false) histograms.push(render(datasetCharts(p)));
       result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
       ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
     }
@@ -97,11 +96,9 @@ export async function runProfile(
   });
   await mkdir(ctx.paths.reports, { recursive: true });
   if (options.charts !== false) {
-    const histograms = await rendering;
-    rendering = Promise.resolve([]);
-    render(edaCharts(profile.eda));
+    const eda = render(edaCharts(profile.eda));
     // In profileCharts' order, as the report lists them: the EDA's, then each dataset's.
-    profile.charts.push(...(await rendering), ...histograms);
+    profile.charts.push(...(await eda), ...(await Promise.all(histograms)).flat());
   }
   profile.duration_ms = Date.now() - started;
   const file = path.join(ctx.paths.reports, `profile_${stamp}.json`);
