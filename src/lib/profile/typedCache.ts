@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import type { SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
-import { removeOldParts } from '../quality/prepareDatasets.js';
+import { removeOldParts, writeCachePart } from '../quality/prepareDatasets.js';
 import { typedScanSql } from './profileDataset.js';
 
 /** Bumped when the typed cache's content changes meaning (the casts, the flags, the hash). */
@@ -81,11 +81,7 @@ export async function typedPartitions(
       present.has(c) ? quoteIdent(c) : `NULL::VARCHAR AS ${quoteIdent(c)}`,
     );
     const rows = `(SELECT ${columns.join(', ')} FROM ${read})`;
-    const tmp = `${file}.tmp-${process.pid}`;
-    await conn.run(
-      `COPY (${typedScanSql(dataset.columns, typeOf, rows)}) TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`,
-    );
-    await rename(tmp, file);
+    await writeCachePart(conn, `(${typedScanSql(dataset.columns, typeOf, rows)})`, file);
   }
   const typed = files.map((f) => f.file);
   await removeOldParts(cacheDir, typed);

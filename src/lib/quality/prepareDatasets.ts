@@ -246,19 +246,28 @@ async function buildParts(
         group.flatMap((s) => s.list),
       );
       for (const { part, list } of group) {
-        const tmp = `${part}.tmp-${process.pid}`;
         const rows =
           group.length === 1
             ? '__cache_build'
             : `(SELECT * FROM __cache_build WHERE ${quoteIdent(fileColumn)} IN (${list.map(quoteLiteral).join(', ')}))`;
-        await conn.run(`COPY ${rows} TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
-        await rename(tmp, part);
+        await writeCachePart(conn, rows, part);
       }
       await conn.run('DROP TABLE __cache_build');
     }
   } finally {
     if (preserve !== true) await conn.run('SET preserve_insertion_order = false');
   }
+}
+
+/**
+ * Writes `rows` (a table or a parenthesised query) to the cache file `part`: under a temporary name,
+ * then renamed, so that a reader finds a whole part or none. A temporary file left by a crash is
+ * swept by removeOldParts.
+ */
+export async function writeCachePart(conn: DuckDBConnection, rows: string, part: string): Promise<void> {
+  const tmp = `${part}.tmp-${process.pid}`;
+  await conn.run(`COPY ${rows} TO ${quoteLiteral(tmp)} (${PARQUET_OPTIONS})`);
+  await rename(tmp, part);
 }
 
 /** Bumped when the cache's content changes meaning, so that old caches are rebuilt. */
