@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import type { SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
-import { removeOldParts, writeCachePart } from '../quality/prepareDatasets.js';
+import { isWholeCachePart, removeOldParts, writeCachePart } from '../quality/prepareDatasets.js';
 import { typedScanSql } from './profileDataset.js';
 
 /** Bumped when the typed cache's content changes meaning (the casts, the flags, the hash). */
@@ -67,7 +67,7 @@ export async function typedPartitions(
     return { file: path.join(cacheDir, name), parts };
   });
   for (const { file, parts } of files) {
-    if (existsSync(file)) continue;
+    if (isWholeCachePart(file)) continue;
     // A partition's CSVs may lack a column that others have; each typed file has every column
     // all the same (NULL). Only the run's own parts are read: a union over all of them cost
     // 15-40 ms of metadata per file at large scale.

@@ -70,6 +70,15 @@ describe("profile's typed cache", () => {
     expect(changed.map((f) => f.split('.')[0])).toEqual(['d3-d3']);
   });
 
+  it('types again a file damaged from outside (cut short)', async () => {
+    const d1 = readdirSync(cacheDir).find((f) => f.startsWith('d1-d1.'))!;
+    writeFileSync(path.join(cacheDir, d1), 'PAR1 not a whole file');
+    const r = await typed(types, 1);
+    expect(r.files).toContain(d1);
+    expect(r.rows.map((x) => x.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(r.rows[0]).toMatchObject({ id: 'a', n: 1n, seen: '2026-08-01 10:00' });
+  });
+
   it('groups consecutive partitions into one file up to the chunk size', async () => {
     const r = await typed(types, 2 ** 30);
     expect(r.files.map((f) => f.split('.')[0])).toEqual(['d1-d4']);

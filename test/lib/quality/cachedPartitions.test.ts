@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withDuck } from '../../../src/lib/duck/withDuck.js';
-import { prepareDatasets } from '../../../src/lib/quality/prepareDatasets.js';
+import { isWholeCachePart, prepareDatasets } from '../../../src/lib/quality/prepareDatasets.js';
 import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
@@ -84,5 +84,15 @@ describe('the raw-zone cache', () => {
     for (const p of after.filter((p) => !p.startsWith('d2.')))
       expect(statSync(path.join(cacheDir, p)).mtimeMs).toBe(before.get(p));
     expect(after.filter((p) => !before.has(p))).toEqual([expect.stringMatching(/^d2\./)]);
+  });
+
+  it('builds again a part damaged from outside (cut short), and reads the same rows', async () => {
+    const d3 = readdirSync(cacheDir).find((p) => p.startsWith('d3.'))!;
+    const file = path.join(cacheDir, d3);
+    truncateSync(file, Math.floor(statSync(file).size / 2));
+    expect(isWholeCachePart(file)).toBe(false);
+    const r = await readAll();
+    expect(r.ids).toEqual(expected(['d2/a.jsonl/late']));
+    expect(isWholeCachePart(file)).toBe(true);
   });
 });
