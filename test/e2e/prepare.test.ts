@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrepareRecord } from '../../src/lib/prepare/silverZone.js';
 import type { ValidationRun } from '../../src/lib/quality/validationResult.js';
@@ -97,6 +97,29 @@ describe('prepare on simulated data with defects', () => {
     expect(first[1]).toBe(manifest.md5);
     expect(txn.inputs.records).toBe(txn.rows_in);
   });
+
+  it('stops on a damaged manifest, naming it, and leaves the silver zone as it was', () => {
+    const txn = clean.datasets.find((d) => d.name === 'transactions')!;
+    const first = readFileSync(path.join(root, txn.inputs.list), 'utf8')
+      .trim()
+      .split('\n')[1]!
+      .split(',')[0]!;
+    const manifest = path.join(root, `${first}.manifest`);
+    const text = readFileSync(manifest, 'utf8');
+    // The manifest cache would otherwise serve the partition's manifests without reading them.
+    rmSync(path.join(root, '.recomart', 'cache', 'manifests'), { recursive: true, force: true });
+    writeFileSync(manifest, '{ "md5": "cut short');
+    try {
+      const r = runCli(['prepare', '-q'], { cwd: root });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toContain(`manifest ${manifest} is not a JSON object`);
+      expect(r.stderr).toContain('fix: `recomart verify` lists the damaged manifests');
+      expect(r.stderr).not.toContain('internal error');
+      expect(silverDigest()).toEqual(cleanDigest);
+    } finally {
+      writeFileSync(manifest, text);
+    }
+  }, 60_000);
 
   it.each([['prepare.publish.old@2'], ['prepare.publish.new@3'], ['prepare.publish.new@9']])(
     'a crash while publishing (%s) is rolled forward: the next run leaves the zone of a clean run',

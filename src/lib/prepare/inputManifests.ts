@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { RuntimeError } from '../cli/errors.js';
 import { quoteLiteral } from '../duck/sqlText.js';
 import { cachedPartitions } from '../quality/prepareDatasets.js';
 
@@ -20,6 +21,13 @@ async function loadManifests(conn: DuckDBConnection, table: string, list: string
   // Read synchronously: 2,400 small files take 25 ms this way and 200 ms through the thread pool.
   const docs = list.map((file) => {
     const text = readFileSync(file, 'utf8').trim();
+    // Spliced into one JSON document below: a damaged manifest would fail DuckDB's read of all of
+    // them, naming only the batch file.
+    if (text !== '' && !isJsonObject(text))
+      throw new RuntimeError(
+        `manifest ${file} is not a JSON object: lineage cannot record its file's origin`,
+        '`recomart verify` lists the damaged manifests; restore it from a backup, or re-ingest its file',
+      );
     return `{"filename": ${JSON.stringify(file)}, "m": ${text === '' ? 'null' : text}}\n`;
   });
   const batch = path.join(tmpDir, `.manifests-${process.pid}-${randomUUID()}.json`);
@@ -31,6 +39,15 @@ async function loadManifests(conn: DuckDBConnection, table: string, list: string
     );
   } finally {
     await rm(batch, { force: true });
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const doc: unknown = JSON.parse(text);
+    return doc !== null && typeof doc === 'object' && !Array.isArray(doc);
+  } catch {
+    return false;
   }
 }
 
