@@ -15,15 +15,26 @@ export function unifiedInteractionsSql(
 ): string | undefined {
   const parts: string[] = [];
   if (clickstream) {
-    const sameAsTransaction = transactions
-      ? `AND (e.event_type <> 'purchase' OR e.event_id IS NULL OR e.event_id NOT IN (
-           ${recorded ? `SELECT event_id FROM ${recorded}` : recordedPurchasesSql(clickstream, transactions)}))`
-      : '';
-    parts.push(`SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts, e.timestamp AS available_at,
-        'clickstream' AS source, e.session_id, 1 AS quantity
+    const events = (
+      types: string,
+      extra = '',
+    ) => `SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts,
+        e.timestamp AS available_at, 'clickstream' AS source, e.session_id, 1 AS quantity
       FROM ${clickstream} e
-      WHERE e.event_type IN ('view', 'add_to_cart', 'purchase') AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
-        AND e.timestamp IS NOT NULL ${sameAsTransaction}`);
+      WHERE e.event_type IN (${types}) AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
+        AND e.timestamp IS NOT NULL ${extra}`;
+    if (transactions) {
+      // Views and carts apart from purchases: only purchases are looked up among the recorded ones
+      // (a NOT IN is a join every row of its branch probes, 20M events against 1M purchases).
+      parts.push(events(`'view', 'add_to_cart'`));
+      parts.push(
+        events(
+          `'purchase'`,
+          `AND (e.event_id IS NULL OR e.event_id NOT IN (
+           ${recorded ? `SELECT event_id FROM ${recorded}` : recordedPurchasesSql(clickstream, transactions)}))`,
+        ),
+      );
+    } else parts.push(events(`'view', 'add_to_cart', 'purchase'`));
   }
   if (transactions) {
     // Named as well as placed: without clickstream this part alone names the columns.

