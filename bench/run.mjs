@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks: each stage runs as a whole `recomart` process on generated data, timed
-// with GNU time for wall clock and peak RSS. Results go to bench/results/<stamp>.json
+// with GNU time for wall clock and peak RSS, and /proc/stat for the CPU time the host stole from
+// this virtual machine meanwhile. Results go to bench/results/<stamp>.json
 // and a Markdown table on stdout.
 //
 //   npm run bench                          # medium scale, every stage
@@ -10,7 +11,7 @@
 //   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
 //           prepare (also runs features), features, profile, verify
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -44,10 +45,31 @@ const lake = path.join(dataDir, 'lake');
 /** recomart's exits for a finished job: 0, 1 (checks failed) and 4 (partly done). */
 const succeeded = (exit) => [0, 1, 4].includes(exit);
 
-/** Runs one recomart command as a process; returns wall seconds, peak RSS (MB) and its --json result. */
+/** The machine's CPU time so far, by kind, from the first line of /proc/stat (undefined off Linux). */
+function cpuTimes() {
+  try {
+    return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return undefined;
+  }
+}
+/**
+ * The share of CPU time between two cpuTimes() that the virtual machine's host took for others
+ * (steal), in percent: what the machine reference cannot see, as a stage's own. Fields: user, nice,
+ * system, idle, iowait, irq, softirq, steal (guest time is inside user).
+ */
+function stealPercent(before, after) {
+  if (!before || !after || before.length < 8) return null;
+  const delta = after.slice(0, 8).map((v, i) => v - before[i]);
+  const total = delta.reduce((a, b) => a + b, 0);
+  return total > 0 ? Math.round((1000 * delta[7]) / total) / 10 : null;
+}
+
+/** Runs one recomart command as a process; returns wall seconds, peak RSS (MB), CPU steal and its --json result. */
 function measure(label, cliArgs, cwd) {
   const cmd = gnuTime ? gnuTime : process.execPath;
   const argv = gnuTime ? ['-f', '__BENCH__ %e %M', process.execPath, bin, ...cliArgs] : [bin, ...cliArgs];
+  const cpu = cpuTimes();
   const started = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, {
     cwd,
@@ -56,6 +78,7 @@ function measure(label, cliArgs, cwd) {
     env: { ...process.env, NO_COLOR: '1' },
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const steal = stealPercent(cpu, cpuTimes());
   const timing = /__BENCH__ ([\d.]+) (\d+)/.exec(r.stderr ?? '');
   if (!succeeded(r.status)) {
     // Recorded, not thrown: a long run keeps the figures of the stages that worked.
@@ -70,6 +93,7 @@ function measure(label, cliArgs, cwd) {
   return {
     wall: timing ? Number(timing[1]) : wall,
     rssMb: timing ? Math.round(Number(timing[2]) / 1024) : null,
+    steal,
     exit: r.status,
     json,
   };
@@ -98,10 +122,14 @@ const record = (stage, m, rows) =>
     rows,
     rows_per_second: rows ? Math.round(rows / m.wall) : null,
     peak_rss_mb: m.rssMb,
+    cpu_steal_percent: m.steal ?? null,
     exit: m.exit,
   });
 
-/** Several measurements of one stage as one: the median wall time, the highest peak RSS, every run's seconds. */
+/**
+ * Several measurements of one stage as one: the median wall time, the highest peak RSS and CPU
+ * steal, every run's seconds.
+ */
 function medianOf(ms) {
   const walls = ms.map((m) => m.wall);
   const sorted = [...walls].sort((a, b) => a - b);
@@ -111,6 +139,7 @@ function medianOf(ms) {
     wall,
     runs: ms.length > 1 ? walls : undefined,
     rssMb: Math.max(...ms.map((m) => m.rssMb ?? 0)) || null,
+    steal: ms.some((m) => m.steal !== null) ? Math.max(...ms.map((m) => m.steal ?? 0)) : null,
     exit: ms.find((m) => !succeeded(m.exit))?.exit ?? ms.at(-1).exit,
     json: ms.at(-1).json,
   };
@@ -128,7 +157,9 @@ if (args.regenerate || !existsSync(path.join(pristine, 'source_systems', 'defect
 
 /** bench/reference.mjs: the same DuckDB work every run, so that figures from different hours compare. */
 function reference(when) {
+  const cpu = cpuTimes();
   const r = spawnSync(process.execPath, [path.join(repo, 'bench', 'reference.mjs')], { encoding: 'utf8' });
+  const steal = stealPercent(cpu, cpuTimes());
   const seconds = r.status === 0 ? JSON.parse(r.stdout).seconds : Number.NaN;
   results.push({
     stage: `machine reference, ${when} (bench/reference.mjs; lower = faster machine)`,
@@ -136,6 +167,7 @@ function reference(when) {
     rows: null,
     rows_per_second: null,
     peak_rss_mb: null,
+    cpu_steal_percent: steal,
     exit: r.status,
   });
 }
@@ -319,7 +351,17 @@ if (wanted('prepare') || wanted('features')) {
     return {
       p,
       f,
-      both: { wall: p.wall + f.wall, rssMb: Math.max(p.rssMb, f.rssMb), exit: f.exit, json: p.json },
+      both: {
+        wall: p.wall + f.wall,
+        rssMb: Math.max(p.rssMb, f.rssMb),
+        // Weighted by each stage's time, as if it were one stage.
+        steal:
+          p.steal === null || f.steal === null
+            ? null
+            : Math.round((10 * (p.steal * p.wall + f.steal * f.wall)) / (p.wall + f.wall)) / 10,
+        exit: f.exit,
+        json: p.json,
+      },
     };
   });
   const p = medianOf(runs.map((r) => r.p));
@@ -361,11 +403,11 @@ const fmt = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en
 const table = [
   `${args.scale} scale, ${doc.cores} cores, node ${doc.node} (npm run bench -- --scale ${args.scale}${args.only ? ` --only ${args.only}` : ''} --repeat ${repeat})`,
   '',
-  '| stage | seconds | rows | rows/s | peak RSS (MB) |',
-  '| --- | ---: | ---: | ---: | ---: |',
+  '| stage | seconds | rows | rows/s | peak RSS (MB) | CPU steal % |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
   ...results.map(
     (r) =>
-      `| ${r.stage} | ${r.seconds.toFixed(2)}${r.runs ? ` (${r.runs.map((x) => x.toFixed(2)).join(', ')})` : ''} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} |`,
+      `| ${r.stage} | ${r.seconds.toFixed(2)}${r.runs ? ` (${r.runs.map((x) => x.toFixed(2)).join(', ')})` : ''} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} | ${fmt(r.cpu_steal_percent)} |`,
   ),
 ].join('\n');
 writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.md`), table + '\n');
