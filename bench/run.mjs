@@ -18,22 +18,42 @@ import { parseArgs } from 'node:util';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin', 'recomart');
-const { values: args } = parseArgs({
-  options: {
-    scale: { type: 'string', default: 'medium' },
-    only: { type: 'string' },
-    regenerate: { type: 'boolean', default: false },
-    // This machine's speed varies by 10-30% between runs minutes apart: a median of several runs
-    // is the figure to compare. Large scale takes minutes a run, so it runs once by default.
-    repeat: { type: 'string' },
-    data: { type: 'string', default: path.join(repo, 'bench', '.data') },
-  },
-});
 /** A bad argument: the message and exit 2, as recomart's own usage errors, not a stack trace. */
 function usage(message) {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
+const STAGES = [
+  'master',
+  'transactions',
+  'metadata',
+  'clickstream',
+  'clickstream-file',
+  'validate',
+  'prepare',
+  'features',
+  'profile',
+  'verify',
+];
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      scale: { type: 'string', default: 'medium' },
+      only: { type: 'string' },
+      regenerate: { type: 'boolean', default: false },
+      // This machine's speed varies by 10-30% between runs minutes apart: a median of several runs
+      // is the figure to compare. Large scale takes minutes a run, so it runs once by default.
+      repeat: { type: 'string' },
+      data: { type: 'string', default: path.join(repo, 'bench', '.data') },
+    },
+  }));
+} catch (error) {
+  usage(error instanceof Error ? error.message : String(error));
+}
+const unknownStages = (args.only ?? '').split(',').filter((stage) => stage && !STAGES.includes(stage));
+if (unknownStages.length > 0)
+  usage(`no stage named ${unknownStages.join(', ')}; stages: ${STAGES.join(', ')}`);
 if (!['small', 'medium', 'large'].includes(args.scale)) usage('--scale must be small, medium or large');
 const repeat = Number(args.repeat ?? (args.scale === 'large' ? 1 : 3));
 if (!Number.isInteger(repeat) || repeat < 1) usage('--repeat must be a whole number of runs, 1 or more');
