@@ -338,6 +338,19 @@ describe('lineage and query', () => {
     const copy = runCli(['query', "COPY (SELECT 1) TO 'x.csv'"], { cwd: root });
     expect(copy.status).toBe(2);
     expect(copy.stderr).toMatch(/would change something \(COPY\)/);
+    // DML on a view fails in DuckDB's binder, before its statement type is known; --write or not,
+    // the message says the views are read-only rather than quoting the binder alone.
+    for (const dml of [
+      'DELETE FROM catalog',
+      'UPDATE catalog SET price = 1',
+      'INSERT INTO catalog SELECT * FROM catalog',
+    ]) {
+      for (const flags of [[], ['--write']]) {
+        const out = runCli(['query', ...flags, dml], { cwd: root });
+        expect(out.status).toBe(2);
+        expect(out.stderr).toMatch(/statement 1 would change a lake view .*the lake's views are read-only/);
+      }
+    }
     const typo = runCli(['query', 'SELECT * FROM interaction'], { cwd: root });
     expect(typo.status).toBe(2);
     expect(typo.stderr).toMatch(/views: .*interactions/);

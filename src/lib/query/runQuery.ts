@@ -46,8 +46,15 @@ export async function runQuery(
       try {
         return await statements.prepare(i);
       } catch (error) {
+        const message = (error as Error).message.split('\n')[0]!;
+        // DELETE, UPDATE and INSERT fail to bind before their type is known: every name is a view.
+        if (/Can only (delete from|update) base table|is not an? table/.test(message))
+          throw new UsageError(
+            `statement ${i + 1} would change a lake view (${message}); the lake's views are read-only`,
+            'the lake changes only by ingest, prepare and features; to keep a result, pass --write and COPY (SELECT …) TO a file',
+          );
         throw new UsageError(
-          (error as Error).message.split('\n')[0]!,
+          message,
           `views: ${views.map((v) => v.name).join(', ') || 'none yet (the lake is empty)'}; \`recomart query --views\` describes them`,
         );
       }
