@@ -356,6 +356,32 @@ describe('lineage and query', () => {
     expect(typo.stderr).toMatch(/views: .*interactions/);
   });
 
+  it('runs a --write script a statement at a time; a statement failing as it runs exits 2 naming it', () => {
+    // Statement 3 uses the table statement 1 creates: it could not be prepared before 1 ran.
+    const script = runCli(
+      [
+        'query',
+        '--write',
+        '--json',
+        'CREATE TEMP TABLE t AS SELECT 1 AS a; INSERT INTO t VALUES (2); DELETE FROM t WHERE a = 1; SELECT a FROM t',
+      ],
+      { cwd: root },
+    );
+    expect(script.stderr).toBe('');
+    expect(script.status).toBe(0);
+    expect(JSON.parse(script.stdout)).toEqual([{ a: 2 }]);
+    // Fails binding nothing, only when run: a cast of a value, an error() raised mid-scan.
+    for (const [sql, n, why] of [
+      ["SELECT 1; SELECT 'a'::INT", 2, /Could not convert string 'a' to INT32/],
+      ["SELECT CASE WHEN i > 5000 THEN error('boom') END FROM range(10000) t(i)", 1, /boom/],
+    ] as const) {
+      const out = runCli(['query', '--csv', sql], { cwd: root });
+      expect(out.status).toBe(2);
+      expect(out.stderr).toMatch(new RegExp(`statement ${n} failed: .*${why.source}`));
+      expect(out.stderr).not.toMatch(/internal error/);
+    }
+  });
+
   it('defines only the raw views a query names, and names every view on an error', () => {
     const defined = (sql: string) => {
       const out = runCli(['query', '--json', sql], { cwd: root });

@@ -30,7 +30,7 @@ export interface QueryOptions {
 
 /**
  * Runs SQL over views of every zone (lakeViews.ts) in a throwaway in-memory
- * DuckDB. Every statement is checked before any runs; the last one's rows are
+ * DuckDB. A read-only script is checked whole before any of it runs; the last statement's rows are
  * streamed to `sink` in DuckDB's chunks, so a large result never sits in memory.
  */
 export async function runQuery(
@@ -59,32 +59,46 @@ export async function runQuery(
         );
       }
     };
-    // An extracted statement can be prepared once: prepare all, check all, then run.
+    // A read-only script is checked whole before any of it runs, so nothing runs when one
+    // statement is refused. A --write script is prepared a statement at a time, as it runs: a
+    // statement may use a table an earlier one creates. (An extracted statement is prepared once.)
     const prepared = [];
-    for (let i = 0; i < statements.count; i++) prepared.push(await prepare(i));
     if (!options.write) {
-      prepared.forEach((p, i) => {
+      for (let i = 0; i < statements.count; i++) {
+        const p = await prepare(i);
         if (!READ_ONLY.has(p.statementType))
           throw new UsageError(
             `statement ${i + 1} would change something (${StatementType[p.statementType]}); queries are read-only`,
             'pass --write to allow COPY … TO, CREATE and the like (the lake itself is never a DuckDB database)',
           );
-      });
+        prepared.push(p);
+      }
     }
+    // An error while a statement runs (a failed cast, a missing file) is the query's, not a bug.
+    const failed = (i: number, error: unknown) =>
+      new UsageError(
+        `statement ${i + 1} failed: ${(error as Error).message.split('\n')[0]!}`,
+        'fix the SQL and run it again',
+      );
     let rows = 0;
-    for (const [i, statement] of prepared.entries()) {
-      if (i < prepared.length - 1) {
-        await statement.run();
+    for (let i = 0; i < statements.count; i++) {
+      const statement = prepared[i] ?? (await prepare(i));
+      if (i < statements.count - 1) {
+        await statement.run().catch((error: unknown) => Promise.reject(failed(i, error)));
         continue;
       }
-      const result = await statement.stream();
+      const result = await statement.stream().catch((error: unknown) => Promise.reject(failed(i, error)));
       sink.columns(
         result.columnNames(),
         result.columnTypes().map((t) => t.toString()),
       );
-      for await (const batch of result.yieldRowObjectJs()) {
-        rows += batch.length;
-        if (!(await sink.rows(batch.map((r) => jsonRow(r as Record<string, unknown>))))) break;
+      // Fetch errors are the query's; the sink's own (a closed stdout) pass through as they are.
+      const batches = result.yieldRowObjectJs()[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await batches.next().catch((error: unknown) => Promise.reject(failed(i, error)));
+        if (next.done) break;
+        rows += next.value.length;
+        if (!(await sink.rows(next.value.map((r) => jsonRow(r as Record<string, unknown>))))) break;
       }
     }
     return { rows, views };
