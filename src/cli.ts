@@ -316,8 +316,8 @@ Writes reports/profile_<stamp>.json (schema: README "Profile") and profile_lates
 charts in reports/profile_<stamp>/; \`recomart report\` adds a profile section from the latest one.
 Alert thresholds and the cold-start threshold are in config (profile.*). Above
 profile.exact_distinct_max_rows rows, distinct counts and quantiles are approximate and say so.
-A dataset of many partitions is read from the typed cache in .recomart/cache/typed/ (built as
-its partitions change; profile.typed_cache: false turns it off). Any other dataset is typed into
+A dataset of many partitions is read through the raw-zone cache, whose parts hold its typed
+columns already cast (profile.typed_cache: false casts the text instead). Any other dataset is typed into
 memory while it fits in profile.typed_copy_memory_percent of DuckDB's memory limit, else read
 through a casting view (each dataset's typed_as says which).`,
     )

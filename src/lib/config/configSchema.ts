@@ -80,8 +80,8 @@ export interface Config {
      */
     typed_copy_memory_percent: number;
     /**
-     * Keep a typed copy of each multi-partition dataset on disk (.recomart/cache/typed/), built
-     * partition by partition as they change, and profile from it; false: type the text every run.
+     * Profile each multi-partition dataset from the typed columns of the raw-zone cache, cast
+     * when each partition entered it; false: cast the text on every run.
      */
     typed_cache: boolean;
     /** Thresholds of the alerts (README "Profile"). */

@@ -7,6 +7,7 @@ import { dropRelation } from '../duck/dropRelation.js';
 import { isPresent, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
+import { typedCacheColumn } from '../quality/prepareDatasets.js';
 import type {
   ActivityCell,
   Bin,
@@ -59,9 +60,9 @@ async function all(conn: DuckDBConnection, sql: string): Promise<Row[]> {
 
 /**
  * Profiles one dataset, loaded as text in `dataset.view`. Leaves its typed
- * version p_<name> (for the recommender EDA): a view over its typed cache when it
- * has one (`typedParts`); else a table while the typed copies fit in `memory`,
- * else a view casting the text. Scans: one for every column's statistics, one per
+ * version p_<name> (for the recommender EDA): a view over the raw-zone cache's typed columns when
+ * it is read through that cache (`fromCache`); else a table while the typed copies fit in
+ * `memory`, else a view casting the text. Scans: one for every column's statistics, one per
  * numeric column for its histogram, one per text column for its top values
  * (skipped for unique ones), one per timestamp for its hours and weekdays; over a
  * view, all but the first read only their columns.
@@ -75,8 +76,11 @@ export async function profileDataset(
   memory: { available: number },
   /** Receives each timestamp column's hour × weekday counts, by `<dataset>.<column>`. */
   activity?: Map<string, ActivityCell[]>,
-  /** The dataset's typed cache (typedCache.ts), when it has one: read instead of casting the text. */
-  typedParts?: string[],
+  /**
+   * Read the typed values the raw-zone cache holds beside the text (prepareDatasets), when the
+   * dataset is read through it, instead of casting the text here.
+   */
+  fromCache = true,
 ): Promise<DatasetProfile> {
   const raw = quoteIdent(dataset.view);
   const typed = quoteIdent(`p_${dataset.name}`);
@@ -88,11 +92,18 @@ export async function profileDataset(
   let rows: number;
   let source: string;
   let typedAs: DatasetProfile['typed_as'];
-  if (typedParts) {
-    // The typed cache: the statistics read its flags and hashes, every other query its columns.
-    source = `read_parquet([${typedParts.map(quoteLiteral).join(', ')}], hive_partitioning = false)`;
-    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${source}`)).n);
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map(q).join(', ')} FROM ${source}`);
+  if (fromCache && dataset.cacheParts) {
+    // The raw-zone cache: every query reads only its columns, typed ones as cast when the cache
+    // was built, text ones cleaned as they are read (cheap next to a cast).
+    const cached = new Set(dataset.cacheTyped ?? []);
+    const castOf = (c: string) =>
+      cached.has(c) && typeOf(c) !== 'VARCHAR' ? q(typedCacheColumn(c)) : castExpression(c, typeOf(c));
+    const scan = `read_parquet([${dataset.cacheParts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${scan}`)).n);
+    await conn.run(
+      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')} FROM ${scan}`,
+    );
+    source = `(${typedScanSql(cols, typeOf, scan, castOf)})`;
     typedAs = 'cache';
   } else {
     rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
@@ -282,9 +293,15 @@ export async function profileDataset(
  * named; `__v<i>` for each typed column, true where its text was present but not castable (invalid,
  * not missing); `__h`, a hash of the text row (for duplicate rows).
  */
-export function typedScanSql(cols: string[], typeOf: (column: string) => SilverType, from: string): string {
+export function typedScanSql(
+  cols: string[],
+  typeOf: (column: string) => SilverType,
+  from: string,
+  /** Each column's typed value: by default, its text cast to its type. */
+  castOf: (column: string) => string = (c) => castExpression(c, typeOf(c)),
+): string {
   const q = quoteIdent;
-  const casts = cols.map((c) => castExpression(c, typeOf(c)));
+  const casts = cols.map(castOf);
   const flagged = validityFlags(cols, typeOf);
   return `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
       ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')},

@@ -42,7 +42,7 @@ export interface DatasetProfile {
   duplicate_rows_percent: number;
   date_coverage?: { column: string; min: string; max: string; days: number };
   /**
-   * How it was typed: read from the typed cache (a multi-partition dataset, profile.typed_cache), a
+   * How it was typed: read from the raw-zone cache's typed columns (a multi-partition dataset, profile.typed_cache), a
    * copy in memory, or a view casting on every read (profile.typed_copy_memory_percent).
    */
   typed_as: 'cache' | 'copy' | 'view';

@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
@@ -17,7 +17,6 @@ import { profileDataset } from './profileDataset.js';
 import type { ActivityCell, ProfileResult } from './profileTypes.js';
 import type { ReportChart } from '../report/reportModel.js';
 import { recommenderEda } from './recommenderEda.js';
-import { typedPartitions } from './typedCache.js';
 
 export const PROFILE_LATEST = 'profile_latest.json';
 
@@ -62,6 +61,9 @@ export async function runProfile(
     // building them without it is 40% faster.
     await conn.run('SET preserve_insertion_order = false');
     const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
+    // Where profile kept its own typed copy of the raw zone, in lakes of earlier builds, before the
+    // raw-zone cache held the typed values: nothing reads it now.
+    await rm(path.join(ctx.paths.root, '.recomart', 'cache', 'typed'), { recursive: true, force: true });
     const result: ProfileResult = {
       profile_version: 1,
       run_id: ctx.runId,
@@ -79,10 +81,7 @@ export async function runProfile(
     for (const dataset of prepared.values()) {
       const t = Date.now();
       const types = silverTypesFor(dataset.name, suite);
-      const typedParts = config.typed_cache
-        ? await typedPartitions(conn, ctx.paths.root, dataset, types)
-        : undefined;
-      const p = await profileDataset(conn, config, dataset, types, memory, activity, typedParts);
+      const p = await profileDataset(conn, config, dataset, types, memory, activity, config.typed_cache);
       result.datasets.push(p);
       if (options.charts !== false) histograms.push(render(datasetCharts(p)));
       result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));

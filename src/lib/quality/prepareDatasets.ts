@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { castExpression, silverTypesFor, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from './checkTypes.js';
 import type { Suite } from './suiteSchema.js';
 
@@ -32,6 +33,12 @@ export function rawTextReader(
     ? `read_json(${files}, format = 'newline_delimited'${filename ? ', filename = true' : ''}, columns = {${(columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
     : `read_csv(${files}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"'${filename ? ', filename = true' : ''})`;
 }
+
+/** The raw-zone cache's column holding `column` cast to its silver type, beside its text. */
+export function typedCacheColumn(column: string): string {
+  return `__typed_${column}`;
+}
+const TYPED_PREFIX = typedCacheColumn('');
 
 /**
  * A DuckDB table per dataset, loaded once from the files its path matches, every
@@ -86,25 +93,36 @@ export async function prepareDatasets(
       }
     };
     const dirs = new Set(files.map((f) => path.dirname(f)));
+    let cacheTyped: string[] | undefined;
     if (dirs.size > 1) {
+      const types = silverTypesFor(name, suite);
       const parts = await cachedPartitions(
         conn,
         root,
         name,
         files,
-        isJson ? JSON.stringify(ds.columns) : 'csv',
+        `${isJson ? JSON.stringify(ds.columns) : 'csv'}\n${JSON.stringify(Object.entries(types).sort())}`,
         loadInto,
+        { kind: 'raw', fileColumn: '__file', types },
       );
       cacheParts = parts;
       const scan = `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+      const scanned = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`))
+        .getRowObjectsJS()
+        .map((r) => String(r.column_name));
+      const typed = scanned.filter((c) => c.startsWith(TYPED_PREFIX));
+      cacheTyped = typed.map((c) => c.slice(TYPED_PREFIX.length));
       // Checks, profiles and prepare scan the compressed columnar cache directly, reading only
-      // the columns each query needs. prepare's read order is the files' order in the list,
-      // then the rows' in each file: what a table loaded from them would have as rowid.
+      // the columns each query needs. The checks' view shows only the text columns; prepare's
+      // also the typed ones and each row's file and read order: the files' order in the list,
+      // then the rows' in each file, what a table loaded from them would have as rowid.
+      const hidden = (withSourceFile ? [] : ['__file', ...typed]).map(quoteIdent);
+      const shown = hidden.length > 0 ? `* EXCLUDE (${hidden.join(', ')})` : '*';
       await conn.run(
         withSourceFile
           ? `CREATE OR REPLACE TEMP VIEW ${view} AS
-             SELECT *, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
-          : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * EXCLUDE (__file) FROM ${scan}`,
+             SELECT ${shown}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
+          : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${shown} FROM ${scan}`,
       );
       rowOrder = '__rowid';
     } else {
@@ -115,7 +133,7 @@ export async function prepareDatasets(
     const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name))
-      .filter((c) => c !== '__file' && c !== '__rowid');
+      .filter((c) => c !== '__file' && c !== '__rowid' && !c.startsWith(TYPED_PREFIX));
     prepared.set(name, {
       name,
       view: `ds_${name}`,
@@ -126,6 +144,7 @@ export async function prepareDatasets(
       pii: ds.pii ?? [],
       rowOrder: withSourceFile ? rowOrder : undefined,
       cacheParts,
+      cacheTyped,
     });
   }
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);
@@ -159,6 +178,11 @@ export async function cachedPartitions(
     kind: 'raw' | 'manifests';
     /** The column of `loadInto`'s table that holds each row's file, as listed. */
     fileColumn: string;
+    /**
+     * Silver types of columns: each part also holds every such column it has, other than text,
+     * cast (as typedCacheColumn names it). `schemaKey` must cover them.
+     */
+    types?: Record<string, SilverType>;
   } = { kind: 'raw', fileColumn: '__file' },
 ): Promise<string[]> {
   const cacheDir = path.join(root, '.recomart', 'cache', cache.kind, dataset);
@@ -186,7 +210,8 @@ export async function cachedPartitions(
     if (!isWholeCachePart(part)) stale.push({ part, list, bytes });
     parts.push(part);
   }
-  if (stale.length > 0) await buildParts(conn, stale, loadInto, cache.fileColumn, cache.kind === 'raw');
+  if (stale.length > 0)
+    await buildParts(conn, stale, loadInto, cache.fileColumn, cache.kind === 'raw', cache.types ?? {});
   await removeOldParts(cacheDir, parts);
   return parts;
 }
@@ -219,6 +244,7 @@ async function buildParts(
   loadInto: (table: string, list: string[]) => Promise<void>,
   fileColumn: string,
   keepOrder: boolean,
+  types: Record<string, SilverType>,
 ) {
   const groups: (typeof stale)[] = [];
   let bytes = Infinity;
@@ -245,11 +271,22 @@ async function buildParts(
         '__cache_build',
         group.flatMap((s) => s.list),
       );
+      // Each typed column beside its text: cast once here, where the text is written anyway,
+      // and read by profile (a second typed copy of the raw zone cost profile's first run a third
+      // more than its later ones).
+      const typed = (await conn.runAndReadAll('DESCRIBE __cache_build'))
+        .getRowObjectsJS()
+        .map((r) => String(r.column_name))
+        .filter((c) => (types[c] ?? 'VARCHAR') !== 'VARCHAR')
+        .map((c) => `, ${castExpression(c, types[c]!)} AS ${quoteIdent(typedCacheColumn(c))}`)
+        .join('');
       for (const { part, list } of group) {
-        const rows =
+        const where =
           group.length === 1
-            ? '__cache_build'
-            : `(SELECT * FROM __cache_build WHERE ${quoteIdent(fileColumn)} IN (${list.map(quoteLiteral).join(', ')}))`;
+            ? ''
+            : ` WHERE ${quoteIdent(fileColumn)} IN (${list.map(quoteLiteral).join(', ')})`;
+        const rows =
+          where === '' && typed === '' ? '__cache_build' : `(SELECT *${typed} FROM __cache_build${where})`;
         await writeCachePart(conn, rows, part);
       }
       await conn.run('DROP TABLE __cache_build');
@@ -297,4 +334,4 @@ export async function writeCachePart(conn: DuckDBConnection, rows: string, part:
 }
 
 /** Bumped when the cache's content changes meaning, so that old caches are rebuilt. */
-const CACHE_FORMAT = 'raw-text-v1';
+const CACHE_FORMAT = 'raw-text-v2';
