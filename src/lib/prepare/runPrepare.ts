@@ -13,7 +13,7 @@ import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
-import { prepareDatasets } from '../quality/prepareDatasets.js';
+import { prepareDatasets, typedCacheColumn } from '../quality/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';
@@ -205,8 +205,14 @@ async function cleanDataset(
   }
 
   const types = silverTypesFor(dataset.name, suite);
+  // A column the raw-zone cache holds cast already is read as it is there (the same cast).
+  const cached = new Set(dataset.cacheTyped ?? []);
+  const typedOf = (c: string) =>
+    cached.has(c) && (types[c] ?? 'VARCHAR') !== 'VARCHAR'
+      ? quoteIdent(typedCacheColumn(c))
+      : castExpression(c, types[c] ?? 'VARCHAR');
   const keep = dataset.columns.filter((c) => !pii.includes(c));
-  const select = keep.map((c) => `${castExpression(c, types[c] ?? 'VARCHAR')} AS ${quoteIdent(c)}`);
+  const select = keep.map((c) => `${typedOf(c)} AS ${quoteIdent(c)}`);
   if (dataset.name === 'transactions')
     select.push(`regexp_extract(__file, 'ingested_(?:erp_)?([A-Za-z0-9]+)', 1) AS channel`);
   const key = dataset.key.filter((k) => dataset.columns.includes(k));
@@ -227,7 +233,7 @@ async function cleanDataset(
         UNION ALL
         SELECT ${select.join(', ')} ${clean} AND ${isDup}
         QUALIFY row_number() OVER (PARTITION BY ${keyExpr.join(', ')}
-          ORDER BY ${order && keep.includes(order) ? `${castExpression(order, types[order] ?? 'VARCHAR')} DESC NULLS LAST, ` : ''}__file DESC, ${rowOrder} DESC) = 1`;
+          ORDER BY ${order && keep.includes(order) ? `${typedOf(order)} DESC NULLS LAST, ` : ''}__file DESC, ${rowOrder} DESC) = 1`;
     }
   }
   // A view, not a copy: the vocabularies and the silver file each read it once, and a copy of 20M
