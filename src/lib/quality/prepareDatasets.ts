@@ -152,7 +152,8 @@ export async function prepareDatasets(
 }
 
 /**
- * The raw zone as text, cached as one Parquet file per partition directory in
+ * The raw zone as text (and, with `cache.types`, its typed columns cast), cached as one Parquet
+ * file per partition directory in
  * .recomart/cache/raw/<dataset>/ (or the manifests, in .recomart/cache/manifests/), named by a digest of the directory's file
  * names, sizes and mtimes (committed raw files never change, so a new or
  * replaced file changes the digest). A run re-reads only the partitions that
@@ -271,9 +272,9 @@ async function buildParts(
         '__cache_build',
         group.flatMap((s) => s.list),
       );
-      // Each typed column beside its text: cast once here, where the text is written anyway,
-      // and read by profile (a second typed copy of the raw zone cost profile's first run a third
-      // more than its later ones).
+      // Each typed column beside its text: cast once here, where the text is written anyway, and
+      // read by profile and prepare (a second typed copy of the raw zone, profile's own, made its
+      // first run after a full ingest a third slower than its later ones).
       const typed = (await conn.runAndReadAll('DESCRIBE __cache_build'))
         .getRowObjectsJS()
         .map((r) => String(r.column_name))
