@@ -329,8 +329,9 @@ if (needsLake) {
   if (!wanted('transactions')) measure('ingest transactions', ['ingest', 'transactions', '-q'], lake);
 }
 if (wanted('validate')) {
-  // The first run after ingest builds the raw-zone cache (.recomart/cache/raw: text and typed columns) and hashes every
-  // file for the manifest check; later runs only touch partitions that changed.
+  // The first run after ingest builds the raw-zone cache (.recomart/cache/raw: text and typed
+  // columns) and hashes every file for the manifest check; later runs only touch partitions that
+  // changed.
   const m = measure('validate', ['validate', '--json', '-q'], lake);
   const rows = m.json?.datasets?.reduce((n, d) => n + d.rows, 0);
   record(`validate, first run after ingest (default suite, ${m.json?.checks?.length} checks)`, m, rows);

@@ -13,7 +13,7 @@ import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
-import { prepareDatasets, typedCacheColumn } from '../quality/prepareDatasets.js';
+import { prepareDatasets, typedValue } from '../quality/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';
@@ -28,7 +28,7 @@ import {
 } from './silverZone.js';
 import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
 import { recordedPurchasesSql, unifiedInteractionsSql } from './unifiedInteractions.js';
-import { castExpression, silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
+import { silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
 
 /**
  * Builds the silver zone: typed, deduplicated, cleaned Parquet per dataset, the
@@ -206,11 +206,7 @@ async function cleanDataset(
 
   const types = silverTypesFor(dataset.name, suite);
   // A column the raw-zone cache holds cast already is read as it is there (the same cast).
-  const cached = new Set(dataset.cacheTyped ?? []);
-  const typedOf = (c: string) =>
-    cached.has(c) && (types[c] ?? 'VARCHAR') !== 'VARCHAR'
-      ? quoteIdent(typedCacheColumn(c))
-      : castExpression(c, types[c] ?? 'VARCHAR');
+  const typedOf = (c: string) => typedValue(dataset, c, types[c] ?? 'VARCHAR');
   const keep = dataset.columns.filter((c) => !pii.includes(c));
   const select = keep.map((c) => `${typedOf(c)} AS ${quoteIdent(c)}`);
   if (dataset.name === 'transactions')

@@ -4,10 +4,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import type { Config } from '../config/configSchema.js';
 import { dropRelation } from '../duck/dropRelation.js';
-import { isPresent, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
+import { isPresent, quoteIdent } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
-import { typedCacheColumn } from '../quality/prepareDatasets.js';
+import { cacheScan, typedValue } from '../quality/prepareDatasets.js';
 import type {
   ActivityCell,
   Bin,
@@ -95,10 +95,8 @@ export async function profileDataset(
   if (fromCache && dataset.cacheParts) {
     // The raw-zone cache: every query reads only its columns, typed ones as cast when the cache
     // was built, text ones cleaned as they are read (cheap next to a cast).
-    const cached = new Set(dataset.cacheTyped ?? []);
-    const castOf = (c: string) =>
-      cached.has(c) && typeOf(c) !== 'VARCHAR' ? q(typedCacheColumn(c)) : castExpression(c, typeOf(c));
-    const scan = `read_parquet([${dataset.cacheParts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+    const castOf = (c: string) => typedValue(dataset, c, typeOf(c));
+    const scan = cacheScan(dataset.cacheParts);
     rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${scan}`)).n);
     await conn.run(
       `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')} FROM ${scan}`,
@@ -293,7 +291,7 @@ export async function profileDataset(
  * named; `__v<i>` for each typed column, true where its text was present but not castable (invalid,
  * not missing); `__h`, a hash of the text row (for duplicate rows).
  */
-export function typedScanSql(
+function typedScanSql(
   cols: string[],
   typeOf: (column: string) => SilverType,
   from: string,

@@ -22,7 +22,7 @@ export interface PreparedDataset {
   rowOrder?: string;
   /** The raw-zone cache's Parquet files the view reads, when it reads the cache (a multi-partition dataset). */
   cacheParts?: string[];
-  /** The columns whose silver-typed values those parts hold too (prepareDatasets' typedCacheColumn). */
+  /** The columns whose silver-typed values those parts hold too (read by prepareDatasets' typedValue). */
   cacheTyped?: string[];
 }
 

@@ -35,10 +35,25 @@ export function rawTextReader(
 }
 
 /** The raw-zone cache's column holding `column` cast to its silver type, beside its text. */
-export function typedCacheColumn(column: string): string {
+function typedCacheColumn(column: string): string {
   return `__typed_${column}`;
 }
 const TYPED_PREFIX = typedCacheColumn('');
+
+/** A dataset's raw-zone cache parts as one relation (by name: a partition may lack a column). */
+export function cacheScan(parts: string[]): string {
+  return `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+}
+
+/**
+ * The SQL of `column` as `type` in a relation over the dataset's raw-zone cache parts: the value
+ * cast when the part was built, where the cache holds it, else the text cast here.
+ */
+export function typedValue(dataset: PreparedDataset, column: string, type: SilverType): string {
+  return dataset.cacheTyped?.includes(column)
+    ? quoteIdent(typedCacheColumn(column))
+    : castExpression(column, type);
+}
 
 /**
  * A DuckDB table per dataset, loaded once from the files its path matches, every
@@ -106,7 +121,7 @@ export async function prepareDatasets(
         { kind: 'raw', fileColumn: '__file', types },
       );
       cacheParts = parts;
-      const scan = `read_parquet([${parts.map(quoteLiteral).join(', ')}], union_by_name = true, hive_partitioning = false)`;
+      const scan = cacheScan(parts);
       const scanned = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`))
         .getRowObjectsJS()
         .map((r) => String(r.column_name));
@@ -181,7 +196,7 @@ export async function cachedPartitions(
     fileColumn: string;
     /**
      * Silver types of columns: each part also holds every such column it has, other than text,
-     * cast (as typedCacheColumn names it). `schemaKey` must cover them.
+     * cast (read by typedValue). `schemaKey` must cover them.
      */
     types?: Record<string, SilverType>;
   } = { kind: 'raw', fileColumn: '__file' },
