@@ -317,9 +317,9 @@ charts in reports/profile_<stamp>/; \`recomart report\` adds a profile section f
 Alert thresholds and the cold-start threshold are in config (profile.*). Above
 profile.exact_distinct_max_rows rows, distinct counts and quantiles are approximate and say so.
 A dataset of many partitions is read through the raw-zone cache, whose parts hold its typed
-columns already cast (profile.typed_cache: false casts the text instead). Any other dataset is typed into
-memory while it fits in profile.typed_copy_memory_percent of DuckDB's memory limit, else read
-through a casting view (each dataset's typed_as says which).`,
+columns already cast (profile.typed_cache: false casts the text instead). Any other dataset is
+typed into memory while it fits in profile.typed_copy_memory_percent of DuckDB's memory limit,
+else read through a casting view (each dataset's typed_as says which).`,
     )
     .action(async (datasets: string[], _opts, cmd: Command) =>
       run((await import('./commands/profile.js')).profileCommand(datasets, cmd.optsWithGlobals())),
