@@ -315,7 +315,8 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
 Writes reports/profile_<stamp>.json (schema: README "Profile") and profile_latest.json, with SVG
 charts in reports/profile_<stamp>/; \`recomart report\` adds a profile section from the latest one.
 Alert thresholds and the cold-start threshold are in config (profile.*). Above
-profile.exact_distinct_max_rows rows, distinct counts and quantiles are approximate and say so.
+profile.exact_distinct_max_rows rows, distinct counts are approximate and say so; so are the
+quantiles of a numeric column with more than profile.exact_quantile_max_distinct distinct values.
 A dataset of many partitions is read through the raw-zone cache, whose parts hold its typed
 columns already cast (profile.typed_cache: false casts the text instead). Any other dataset is
 typed into memory while it fits in profile.typed_copy_memory_percent of DuckDB's memory limit,

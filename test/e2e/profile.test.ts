@@ -152,7 +152,13 @@ describe('profile of the tiny lake', () => {
     expect(v('product_id').distinct_approximate).toBe(false);
     // Keys and numbers are estimated (HyperLogLog), and say so.
     expect(v('txn_id').distinct_approximate).toBe(true);
-    expect(v('quantity')).toMatchObject({ distinct_approximate: true, quantiles_approximate: true });
+    expect(v('quantity').distinct_approximate).toBe(true);
+    // Few values: the quantiles still come exact from the column's value counts.
+    expect(v('quantity')).toMatchObject({
+      quantiles: variable('transactions', 'quantity').quantiles,
+      quantiles_approximate: false,
+      histogram: variable('transactions', 'quantity').histogram,
+    });
   });
 
   it('writes the JSON, latest copy and SVG charts', () => {
@@ -173,6 +179,88 @@ describe('the report', () => {
       expect(html).toContain(`id="chart-${id}"`);
     expect(html).toMatch(/top 20% of items get 45\.5% of interactions/);
     expect(html).not.toMatch(/example\.com/);
+  });
+});
+
+describe('numeric quantiles and histograms', () => {
+  const fixture = makeTempDir();
+  afterAll(() => fixture.cleanup());
+  // 2,003 rows, past exact_distinct_max_rows (10): a price of 101 values with ties, a count of 7
+  // values, and blanks. Expected: sorted values, interpolated as quantile_cont does, in JavaScript.
+  const price = (i: number) => ((i * 7919) % 101) / 4 + 0.5;
+  const count = (i: number) => (i * 31) % 7;
+  const rows = Array.from({ length: 2003 }, (_, i) => `r${i},${i % 50 === 0 ? '' : price(i)},${count(i)}`);
+  const present = Array.from({ length: 2003 }, (_, i) => i).filter((i) => i % 50 !== 0);
+  function quantiles(values: number[]) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (p: number) => {
+      const h = (sorted.length - 1) * p;
+      const lo = sorted[Math.floor(h)]!;
+      return Math.round((lo + (sorted[Math.ceil(h)]! - lo) * (h - Math.floor(h))) * 1e4) / 1e4;
+    };
+    return { p5: at(0.05), p25: at(0.25), p50: at(0.5), p75: at(0.75), p95: at(0.95) };
+  }
+  function bins(values: number[], n: number) {
+    const [min, max] = [Math.min(...values), Math.max(...values)];
+    const counts = Array<number>(n).fill(0);
+    for (const x of values) counts[Math.min(n - 1, Math.floor((x - min) / ((max - min) / n)))]! += 1;
+    return counts;
+  }
+  async function run(profileConfig: Partial<Config['profile']>) {
+    const ctx = testContext(fixture.dir);
+    Object.assign(ctx.config.profile, { exact_distinct_max_rows: 10, ...profileConfig });
+    const p = (await runProfile(ctx, { suite: 'suite.yaml', charts: false })).profile;
+    const v = (col: string) => p.datasets[0]!.variables.find((x) => x.name === col)!;
+    return { price: v('price'), count: v('n') };
+  }
+  beforeAll(() => {
+    mkdirs(fixture.dir);
+    writeFileSync(
+      path.join(fixture.dir, 'raw_zone', 'values.csv'),
+      ['id,price,n', ...rows].join('\n') + '\n',
+    );
+    writeFileSync(
+      path.join(fixture.dir, 'suite.yaml'),
+      `version: 1
+datasets:
+  values:
+    path: raw_zone/values.csv
+    key: [id]
+    checks:
+      - schema: { types: { price: DOUBLE, n: BIGINT } }
+`,
+    );
+  });
+
+  it('are exact from value counts while the values are few, at any row count', async () => {
+    const { price: p, count: n } = await run({});
+    expect(p).toMatchObject({
+      count: 1962,
+      missing: 41,
+      distinct_approximate: true,
+      quantiles_approximate: false,
+    });
+    expect(p.quantiles).toEqual(quantiles(present.map(price)));
+    expect(p.histogram!.map((b) => b.count)).toEqual(bins(present.map(price), 20));
+    expect(n.quantiles).toEqual(quantiles(Array.from({ length: 2003 }, (_, i) => count(i))));
+    expect(n.histogram!.map((b) => b.count)).toEqual(
+      bins(
+        Array.from({ length: 2003 }, (_, i) => count(i)),
+        20,
+      ),
+    );
+  });
+
+  it('are t-digest estimates above exact_quantile_max_distinct, labelled so, with the same bins', async () => {
+    const exact = await run({});
+    const { price: p } = await run({ exact_quantile_max_distinct: 50 });
+    expect(p.quantiles_approximate).toBe(true);
+    expect(p.histogram).toEqual(exact.price.histogram);
+    // An estimate: within a value step (0.25) of the exact quantile.
+    for (const k of ['p5', 'p25', 'p50', 'p75', 'p95'] as const)
+      expect(Math.abs(p.quantiles![k] - exact.price.quantiles![k])).toBeLessThanOrEqual(0.25);
+    // 7 values are under the limit: still exact.
+    expect((await run({ exact_quantile_max_distinct: 50 })).count.quantiles_approximate).toBe(false);
   });
 });
 

@@ -75,6 +75,12 @@ export interface Config {
     /** Up to this many rows distinct counts are exact; above, HyperLogLog estimates (labelled approximate). */
     exact_distinct_max_rows: number;
     /**
+     * A numeric column with at most this many distinct values (estimated) gets exact quantiles,
+     * from one GROUP BY of its values, at any row count; above, and above exact_distinct_max_rows
+     * rows, t-digest estimates (labelled approximate).
+     */
+    exact_quantile_max_distinct: number;
+    /**
      * Share of DuckDB's memory limit the typed copies of the datasets may take; a dataset that
      * does not fit is profiled through a view that casts on every read. 0: always views.
      */
@@ -195,6 +201,7 @@ export const configSchema: JSONSchemaType<Config> = {
         'top_k',
         'histogram_bins',
         'exact_distinct_max_rows',
+        'exact_quantile_max_distinct',
         'typed_copy_memory_percent',
         'typed_cache',
         'alerts',
@@ -204,6 +211,7 @@ export const configSchema: JSONSchemaType<Config> = {
         top_k: { type: 'integer', minimum: 1, maximum: 1000 },
         histogram_bins: { type: 'integer', minimum: 2, maximum: 200 },
         exact_distinct_max_rows: { type: 'integer', minimum: 0 },
+        exact_quantile_max_distinct: { type: 'integer', minimum: 0 },
         typed_copy_memory_percent: { type: 'number', minimum: 0, maximum: 90 },
         typed_cache: { type: 'boolean' },
         alerts: {
@@ -269,6 +277,7 @@ export const defaultConfig: Config = {
     top_k: 10,
     histogram_bins: 20,
     exact_distinct_max_rows: 500_000,
+    exact_quantile_max_distinct: 100_000,
     typed_copy_memory_percent: 60,
     typed_cache: true,
     // ydata-profiling's defaults where it has one (skewness 20, imbalance 0.5, zeros 10%).

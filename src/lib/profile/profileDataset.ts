@@ -63,7 +63,7 @@ async function all(conn: DuckDBConnection, sql: string): Promise<Row[]> {
  * version p_<name> (for the recommender EDA): a view over the raw-zone cache's typed columns when
  * it is read through that cache (`fromCache`); else a table while the typed copies fit in
  * `memory`, else a view casting the text. Scans: one for every column's statistics, one per
- * numeric column for its histogram, one per text column for its top values
+ * numeric column for its histogram and quantiles, one per text column for its top values
  * (skipped for unique ones), one per timestamp for its hours and weekdays; over a
  * view, all but the first read only their columns.
  */
@@ -135,8 +135,6 @@ export async function profileDataset(
   const grouped = (c: string) => listable(c) && !dataset.key.includes(c);
   const distinctOf = (c: string) =>
     grouped(c) ? 'NULL' : exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`;
-  const quantiles = (c: string) =>
-    exact ? `quantile_cont(${q(c)}, ${QUANTILE_LIST})` : `approx_quantile(${q(c)}::DOUBLE, ${QUANTILE_LIST})`;
   // Every column's statistics in one scan.
   const stats: string[] = [`(count(*) - count(DISTINCT __h))::BIGINT AS dups`];
   cols.forEach((c, i) => {
@@ -152,7 +150,6 @@ export async function profileDataset(
         `skewness(${q(c)}) AS skew${i}`,
         `count_if(${q(c)} = 0)::BIGINT AS z${i}`,
         `count_if(${q(c)} < 0)::BIGINT AS neg${i}`,
-        `${quantiles(c)}::DOUBLE[] AS q${i}`,
       );
     if (kind === 'date' || kind === 'timestamp')
       stats.push(`min(${q(c)}) AS min${i}`, `max(${q(c)}) AS max${i}`);
@@ -198,18 +195,20 @@ export async function profileDataset(
     if (kind === 'numeric' && count > 0) {
       const min = num(s[`min${i}`]);
       const max = num(s[`max${i}`]);
+      const byValue = exact || distinct <= config.exact_quantile_max_distinct;
+      const shape = await numericShape(conn, typed, c, { min, max, count }, config.histogram_bins, byValue);
       Object.assign(v, {
         min,
         max,
         mean: round(num(s[`mean${i}`])),
         std: opt(s[`std${i}`]) !== undefined ? round(num(s[`std${i}`])) : undefined,
-        quantiles: quantileFigures(s[`q${i}`]),
-        quantiles_approximate: !exact,
+        quantiles: quantileFigures(shape.quantiles),
+        quantiles_approximate: !byValue,
         zeros: num(s[`z${i}`]),
         zeros_percent: pct(num(s[`z${i}`]), count),
         negatives: num(s[`neg${i}`]),
         skewness: opt(s[`skew${i}`]) !== undefined ? round(num(s[`skew${i}`])) : undefined,
-        histogram: await histogram(conn, typed, c, min, max, config.histogram_bins),
+        histogram: shape.histogram,
       });
     }
     if ((kind === 'date' || kind === 'timestamp') && count > 0) {
@@ -340,35 +339,83 @@ async function topValues(
   };
 }
 
-function quantileFigures(list: unknown): NonNullable<ColumnProfile['quantiles']> {
-  const values = Array.isArray(list) ? list.map((v) => round(num(v))) : [];
+function quantileFigures(list: number[]): NonNullable<ColumnProfile['quantiles']> {
+  const values = list.map((v) => round(v));
   const [p5, p25, p50, p75, p95] = QUANTILES.map((_p, i) => values[i] ?? Number.NaN);
   return { p5: p5!, p25: p25!, p50: p50!, p75: p75!, p95: p95! };
 }
 
-/** Equal-width bins between min and max (one bin when they are equal). */
-async function histogram(
+/**
+ * A numeric column's histogram (equal-width bins between min and max; one bin when they are
+ * equal) and its quantiles 5/25/50/75/95. With `byValue`, both come from one GROUP BY of the
+ * column's values: the quantiles exact, interpolated as quantile_cont interpolates, for less than
+ * a t-digest costs while the values are few (2M clickstream prices are 5,000 values: 37 ms, where
+ * their t-digest took 60 ms and their bins 65). Else one scan takes the bins and t-digest estimates.
+ */
+async function numericShape(
   conn: DuckDBConnection,
   table: string,
   column: string,
-  min: number,
-  max: number,
+  /** From the statistics scan: `count` is the column's non-NULL values. */
+  range: { min: number; max: number; count: number },
   bins: number,
-): Promise<Bin[]> {
+  byValue: boolean,
+): Promise<{ histogram: Bin[]; quantiles: number[] }> {
+  const { min, max, count } = range;
   const c = quoteIdent(column);
   const n = max > min ? bins : 1;
   const width = max > min ? (max - min) / n : 1;
-  const rows = await all(
-    conn,
-    `SELECT least(${n - 1}, floor((${c} - ${min}) / ${width}))::INTEGER AS bin, count(*)::BIGINT AS n
-     FROM ${table} WHERE ${c} IS NOT NULL GROUP BY 1 ORDER BY 1`,
-  );
-  const counts = new Map(rows.map((r) => [num(r.bin), num(r.n)]));
-  return Array.from({ length: n }, (_, b) => ({
+  const binOf = (x: string) => `least(${n - 1}, floor((${x} - ${min}) / ${width}))::INTEGER`;
+  let counts: Map<number, number>;
+  let quantiles: number[];
+  if (byValue) {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE profile_values AS
+       SELECT ${c} AS value, count(*)::BIGINT AS n FROM ${table} WHERE ${c} IS NOT NULL GROUP BY 1`,
+    );
+    try {
+      const rows = await all(
+        conn,
+        `SELECT ${binOf('value')} AS bin, sum(n)::BIGINT AS n FROM profile_values GROUP BY 1`,
+      );
+      counts = new Map(rows.map((r) => [num(r.bin), num(r.n)]));
+      // Sorted, position k (from 0) holds the first value whose running count is above k; a
+      // quantile p interpolates between positions floor and ceil of (count - 1) * p.
+      const at = QUANTILES.map((p) => ((count - 1) * p) / 100);
+      const r = await one(
+        conn,
+        `SELECT ${at
+          .map(
+            (h, i) =>
+              `min(value) FILTER (WHERE upto > ${Math.floor(h)})::DOUBLE AS lo${i}, ` +
+              `min(value) FILTER (WHERE upto > ${Math.ceil(h)})::DOUBLE AS hi${i}`,
+          )
+          .join(', ')}
+         FROM (SELECT value, sum(n) OVER (ORDER BY value ROWS UNBOUNDED PRECEDING) AS upto FROM profile_values)`,
+      );
+      quantiles = at.map((h, i) => {
+        const lo = num(r[`lo${i}`]);
+        return lo + (num(r[`hi${i}`]) - lo) * (h - Math.floor(h));
+      });
+    } finally {
+      await conn.run('DROP TABLE IF EXISTS profile_values');
+    }
+  } else {
+    const r = await one(
+      conn,
+      `SELECT histogram(${binOf(c)}) AS bins, approx_quantile(${c}::DOUBLE, ${QUANTILE_LIST})::DOUBLE[] AS q
+       FROM ${table} WHERE ${c} IS NOT NULL`,
+    );
+    const entries = (r.bins ?? []) as { key: unknown; value: unknown }[];
+    counts = new Map(entries.map((e) => [num(e.key), num(e.value)]));
+    quantiles = ((r.q ?? []) as unknown[]).map(num);
+  }
+  const histogram = Array.from({ length: n }, (_, b) => ({
     from: round(min + b * width, 6),
     to: round(b === n - 1 ? max : min + (b + 1) * width, 6),
     count: counts.get(b) ?? 0,
   }));
+  return { histogram, quantiles };
 }
 
 /** Events per (ISO weekday, hour) of a timestamp column: the EDA heatmap, and the column's two marginals. */
