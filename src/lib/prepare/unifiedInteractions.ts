@@ -27,11 +27,17 @@ export function unifiedInteractionsSql(
       // Views and carts apart from purchases: only purchases are looked up among the recorded ones
       // (a NOT IN is a join every row of its branch probes, 20M events against 1M purchases).
       parts.push(events(`'view', 'add_to_cart'`));
+      // Without a table of recorded ones, each purchase looks for its transaction: DuckDB takes
+      // the purchases' distinct (user, item, day) and joins the transactions to them, hashing the
+      // smaller side as recordedPurchasesSql's join does, in one scan of the events instead of
+      // two (the EDA's pairs: 0.30 s where NOT IN of recordedPurchasesSql took 0.45, medium).
       parts.push(
         events(
           `'purchase'`,
-          `AND (e.event_id IS NULL OR e.event_id NOT IN (
-           ${recorded ? `SELECT event_id FROM ${recorded}` : recordedPurchasesSql(clickstream, transactions)}))`,
+          recorded
+            ? `AND (e.event_id IS NULL OR e.event_id NOT IN (SELECT event_id FROM ${recorded}))`
+            : `AND (e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${transactions} x
+               WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.timestamp::DATE))`,
         ),
       );
     } else parts.push(events(`'view', 'add_to_cart', 'purchase'`));
