@@ -16,7 +16,8 @@ const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['dist/src/main.js'],
+  // The chart worker is its own entry, beside main.js, where chartRenderer starts it from.
+  entryPoints: { main: 'dist/src/main.js', chartWorker: 'dist/src/lib/report/chartWorker.js' },
   outdir,
   bundle: true,
   // Each command's handler stays its own chunk: `recomart --help` loads no DuckDB or Kafka.

@@ -166,6 +166,20 @@ describe('profile of the tiny lake', () => {
     expect(profile.charts.some((c) => c.endsWith('eda_long_tail.svg'))).toBe(true);
     for (const c of profile.charts) expect(readFileSync(path.join(root, c), 'utf8')).toMatch(/^<svg/);
   });
+
+  it('the CLI renders the same charts in its worker thread as rendering in process does', () => {
+    // The tests run the TypeScript source, which renders on the main thread; bin/recomart renders
+    // in the compiled chart worker. Same lake, same figures: the same bytes.
+    const r = runCli(['profile', '--json', '-q'], { cwd: root });
+    expect(r.status).toBe(0);
+    const cli = JSON.parse(r.stdout) as ProfileResult;
+    expect(cli.charts.map((c) => path.basename(c))).toEqual(profile.charts.map((c) => path.basename(c)));
+    cli.charts.forEach((c, i) =>
+      expect(readFileSync(path.join(root, c), 'utf8')).toBe(
+        readFileSync(path.join(root, profile.charts[i]!), 'utf8'),
+      ),
+    );
+  });
 });
 
 describe('the report', () => {

@@ -8,7 +8,6 @@ import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { silverTypesFor } from '../prepare/silverSchemas.js';
 import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
-import { renderChart } from '../report/renderChart.js';
 import { compactStamp, type RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';
 import { profileAlerts } from './profileAlerts.js';
@@ -17,6 +16,7 @@ import { profileDataset } from './profileDataset.js';
 import type { ActivityCell, ProfileResult } from './profileTypes.js';
 import type { ReportChart } from '../report/reportModel.js';
 import { recommenderEda } from './recommenderEda.js';
+import { chartRenderer } from '../report/chartRenderer.js';
 
 export const PROFILE_LATEST = 'profile_latest.json';
 
@@ -40,64 +40,77 @@ export async function runProfile(
     );
   const config = ctx.config.profile;
   const stamp = compactStamp(ctx.now());
-  // Each dataset's charts are rendered (in JavaScript) while DuckDB works on the next datasets
-  // and the EDA, whose many small queries leave a core idle.
+  // Each dataset's charts are rendered while DuckDB works on the next datasets and the EDA, in a
+  // worker thread at the lowest priority: it takes the CPU that DuckDB leaves idle (the EDA's many
+  // small queries leave a core idle), where Vega on the main thread held up every next statement.
   const dir = path.join(ctx.paths.reports, `profile_${stamp}`);
+  const renderer = options.charts !== false ? chartRenderer() : undefined;
   const rendering = sequence();
   const render = (charts: ReportChart[]) =>
     rendering.add(async () => {
+      const svgs = await Promise.all(charts.map((chart) => renderer!.render(chart.spec)));
       await mkdir(dir, { recursive: true });
       const files: string[] = [];
-      for (const chart of charts) {
+      for (const [i, chart] of charts.entries()) {
         const file = path.join(dir, `${chart.id}.svg`);
-        await writeFileAtomic(file, await renderChart(chart.spec));
+        await writeFileAtomic(file, svgs[i]!);
         files.push(path.relative(ctx.paths.root, file));
       }
       return files;
     });
   const histograms: Promise<string[]>[] = [];
-  const profile = await withDuck(duckOptionsFor(ctx, 'profile'), async (conn) => {
-    // Every figure is an aggregate or explicitly ordered: the typed copies need no row order, and
-    // building them without it is 40% faster.
-    await conn.run('SET preserve_insertion_order = false');
-    const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
-    // Where profile kept its own typed copy of the raw zone, in lakes of earlier builds, before the
-    // raw-zone cache held the typed values: nothing reads it now.
-    await rm(path.join(ctx.paths.root, '.recomart', 'cache', 'typed'), { recursive: true, force: true });
-    const result: ProfileResult = {
-      profile_version: 1,
-      run_id: ctx.runId,
-      created_at: ctx.now().toISOString(),
-      duration_ms: 0,
-      source: 'raw_zone',
-      datasets: [],
-      absent,
-      alerts: [],
-      charts: [],
-    };
-    const activity = new Map<string, ActivityCell[]>();
-    // Typed copies may take this share of DuckDB's memory; the rest is for the aggregates over them.
-    const memory = { available: (config.typed_copy_memory_percent / 100) * (await memoryLimitBytes(conn)) };
-    for (const dataset of prepared.values()) {
+  let profile: ProfileResult;
+  try {
+    profile = await withDuck(duckOptionsFor(ctx, 'profile'), async (conn) => {
+      // Every figure is an aggregate or explicitly ordered: the typed copies need no row order, and
+      // building them without it is 40% faster.
+      await conn.run('SET preserve_insertion_order = false');
+      const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
+      // Where profile kept its own typed copy of the raw zone, in lakes of earlier builds, before the
+      // raw-zone cache held the typed values: nothing reads it now.
+      await rm(path.join(ctx.paths.root, '.recomart', 'cache', 'typed'), { recursive: true, force: true });
+      const result: ProfileResult = {
+        profile_version: 1,
+        run_id: ctx.runId,
+        created_at: ctx.now().toISOString(),
+        duration_ms: 0,
+        source: 'raw_zone',
+        datasets: [],
+        absent,
+        alerts: [],
+        charts: [],
+      };
+      const activity = new Map<string, ActivityCell[]>();
+      // Typed copies may take this share of DuckDB's memory; the rest is for the aggregates over them.
+      const memory = { available: (config.typed_copy_memory_percent / 100) * (await memoryLimitBytes(conn)) };
+      for (const dataset of prepared.values()) {
+        const t = Date.now();
+        const types = silverTypesFor(dataset.name, suite);
+        const p = await profileDataset(conn, config, dataset, types, memory, activity, config.typed_cache);
+        result.datasets.push(p);
+        if (options.charts !== false) histograms.push(render(datasetCharts(p)));
+        result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
+        ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
+      }
       const t = Date.now();
-      const types = silverTypesFor(dataset.name, suite);
-      const p = await profileDataset(conn, config, dataset, types, memory, activity, config.typed_cache);
-      result.datasets.push(p);
-      if (options.charts !== false) histograms.push(render(datasetCharts(p)));
-      result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
-      ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
+      result.eda = await recommenderEda(
+        conn,
+        new Set(prepared.keys()),
+        config.cold_start_threshold,
+        activity,
+      );
+      if (result.eda)
+        ctx.logger.debug(`profile EDA: ${result.eda.interactions} interactions in ${Date.now() - t} ms`);
+      return result;
+    });
+    await mkdir(ctx.paths.reports, { recursive: true });
+    if (options.charts !== false) {
+      const eda = render(edaCharts(profile.eda));
+      // In profileCharts' order, as the report lists them: the EDA's, then each dataset's.
+      profile.charts.push(...(await eda), ...(await Promise.all(histograms)).flat());
     }
-    const t = Date.now();
-    result.eda = await recommenderEda(conn, new Set(prepared.keys()), config.cold_start_threshold, activity);
-    if (result.eda)
-      ctx.logger.debug(`profile EDA: ${result.eda.interactions} interactions in ${Date.now() - t} ms`);
-    return result;
-  });
-  await mkdir(ctx.paths.reports, { recursive: true });
-  if (options.charts !== false) {
-    const eda = render(edaCharts(profile.eda));
-    // In profileCharts' order, as the report lists them: the EDA's, then each dataset's.
-    profile.charts.push(...(await eda), ...(await Promise.all(histograms)).flat());
+  } finally {
+    await renderer?.close();
   }
   profile.duration_ms = Date.now() - started;
   const file = path.join(ctx.paths.reports, `profile_${stamp}.json`);
