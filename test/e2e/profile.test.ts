@@ -228,22 +228,7 @@ describe('numeric quantiles and histograms', () => {
     return { price: v('price'), count: v('n') };
   }
   beforeAll(() => {
-    mkdirs(fixture.dir);
-    writeFileSync(
-      path.join(fixture.dir, 'raw_zone', 'values.csv'),
-      ['id,price,n', ...rows].join('\n') + '\n',
-    );
-    writeFileSync(
-      path.join(fixture.dir, 'suite.yaml'),
-      `version: 1
-datasets:
-  values:
-    path: raw_zone/values.csv
-    key: [id]
-    checks:
-      - schema: { types: { price: DOUBLE, n: BIGINT } }
-`,
-    );
+    writeOneDatasetLake(fixture.dir, 'values', 'id,price,n', rows, '{ price: DOUBLE, n: BIGINT }');
   });
 
   it('are exact from value counts while the values are few, at any row count', async () => {
@@ -296,21 +281,12 @@ describe('profile alerts', () => {
         i % 10, // ok_col: 10% zeros (not above 10), symmetric, 10 values
       ].join(','),
     );
-    mkdirs(fixture.dir);
-    writeFileSync(
-      path.join(fixture.dir, 'raw_zone', 'alerts.csv'),
-      ['id,const_col,uniq_col,card_col,miss_col,skew_col,imb_col,zero_col,ok_col', ...rows].join('\n') + '\n',
-    );
-    writeFileSync(
-      path.join(fixture.dir, 'suite.yaml'),
-      `version: 1
-datasets:
-  alerts:
-    path: raw_zone/alerts.csv
-    key: [id]
-    checks:
-      - schema: { types: { skew_col: DOUBLE, zero_col: DOUBLE, ok_col: BIGINT } }
-`,
+    writeOneDatasetLake(
+      fixture.dir,
+      'alerts',
+      'id,const_col,uniq_col,card_col,miss_col,skew_col,imb_col,zero_col,ok_col',
+      rows,
+      '{ skew_col: DOUBLE, zero_col: DOUBLE, ok_col: BIGINT }',
     );
     // Thresholds come from config: skewness lowered so that 120 rows can exceed it.
     writeFileSync(path.join(fixture.dir, 'recomart.config.yaml'), 'profile:\n  alerts:\n    skewness: 5\n');
@@ -342,4 +318,21 @@ datasets:
 
 function mkdirs(dir: string): void {
   runCli(['init', '-q'], { cwd: dir });
+}
+
+/** A lake of one CSV dataset, raw_zone/<name>.csv keyed by id, and suite.yaml typing its columns. */
+function writeOneDatasetLake(dir: string, name: string, header: string, rows: string[], types: string): void {
+  mkdirs(dir);
+  writeFileSync(path.join(dir, 'raw_zone', `${name}.csv`), [header, ...rows].join('\n') + '\n');
+  writeFileSync(
+    path.join(dir, 'suite.yaml'),
+    `version: 1
+datasets:
+  ${name}:
+    path: raw_zone/${name}.csv
+    key: [id]
+    checks:
+      - schema: { types: ${types} }
+`,
+  );
 }
