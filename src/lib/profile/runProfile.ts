@@ -16,7 +16,7 @@ import { profileDataset } from './profileDataset.js';
 import type { ActivityCell, ProfileResult } from './profileTypes.js';
 import type { ReportChart } from '../report/reportModel.js';
 import { recommenderEda } from './recommenderEda.js';
-import { chartRenderer } from '../report/chartRenderer.js';
+import { chartRenderer, type ChartRenderer } from '../report/chartRenderer.js';
 
 export const PROFILE_LATEST = 'profile_latest.json';
 
@@ -46,9 +46,9 @@ export async function runProfile(
   const dir = path.join(ctx.paths.reports, `profile_${stamp}`);
   const renderer = options.charts !== false ? chartRenderer() : undefined;
   const rendering = sequence();
-  const render = (charts: ReportChart[]) =>
+  const render = (to: ChartRenderer, charts: ReportChart[]) =>
     rendering.add(async () => {
-      const svgs = await Promise.all(charts.map((chart) => renderer!.render(chart.spec)));
+      const svgs = await Promise.all(charts.map((chart) => to.render(chart.spec)));
       await mkdir(dir, { recursive: true });
       const files: string[] = [];
       for (const [i, chart] of charts.entries()) {
@@ -88,7 +88,7 @@ export async function runProfile(
         const types = silverTypesFor(dataset.name, suite);
         const p = await profileDataset(conn, config, dataset, types, memory, activity, config.typed_cache);
         result.datasets.push(p);
-        if (options.charts !== false) histograms.push(render(datasetCharts(p)));
+        if (renderer) histograms.push(render(renderer, datasetCharts(p)));
         result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));
         ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
       }
@@ -104,8 +104,8 @@ export async function runProfile(
       return result;
     });
     await mkdir(ctx.paths.reports, { recursive: true });
-    if (options.charts !== false) {
-      const eda = render(edaCharts(profile.eda));
+    if (renderer) {
+      const eda = render(renderer, edaCharts(profile.eda));
       // In profileCharts' order, as the report lists them: the EDA's, then each dataset's.
       profile.charts.push(...(await eda), ...(await Promise.all(histograms)).flat());
     }
