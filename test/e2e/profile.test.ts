@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/lib/config/configSchema.js';
 import type { ProfileResult } from '../../src/lib/profile/profileTypes.js';
@@ -194,6 +194,44 @@ describe('the report', () => {
     expect(html).toMatch(/top 20% of items get 45\.5% of interactions/);
     expect(html).not.toMatch(/example\.com/);
   });
+});
+
+describe('a raw file changed after ingest so that it no longer parses', () => {
+  const fixture = makeTempDir();
+  afterAll(() => fixture.cleanup());
+  const raw = (file: string) => path.join(fixture.dir, 'raw_zone', file);
+
+  it.each([
+    [
+      // Past the 20,480 lines DuckDB's sniffer samples; within them it can take the longer row for
+      // the header instead (see the issue notes).
+      'a CSV row with more fields than its header',
+      'transactions/2026-08-02/ingested_erp_store_b.csv',
+      Array.from({ length: 20_500 }, (_, i) => `TX${i},2026-08-02,CUST001,P00001,1,10,5\n`).join('') +
+        'T9,2026-08-02,CUST001,P00001,1,10,5,extra\n',
+      /: CSV Error on Line: 20504\n/,
+    ],
+    [
+      'a JSON line cut short',
+      'clickstream/2026-08-02/events_09_t-0-4-6.jsonl',
+      '{"event_id": "e99", "user_id": \n',
+      /Malformed JSON/,
+    ],
+  ])(
+    '%s: profile and validate exit 3 naming the file, not an internal error',
+    (_what, file, line, detail) => {
+      writeTinyLake(fixture.dir);
+      appendFileSync(raw(file), line);
+      for (const command of ['profile', 'validate']) {
+        const r = runCli([command, '-q'], { cwd: fixture.dir });
+        expect(r.status).toBe(3);
+        expect(r.stderr).toContain(`error: cannot read the raw ${file.split('/')[0]} data in ${raw(file)}: `);
+        expect(r.stderr).toMatch(detail);
+        expect(r.stderr).toMatch(/fix: `recomart verify` shows which raw files no longer match/);
+        expect(r.stderr).not.toMatch(/internal error/);
+      }
+    },
+  );
 });
 
 describe('numeric quantiles and histograms', () => {

@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
+import { RuntimeError } from '../cli/errors.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, silverTypesFor, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from './checkTypes.js';
@@ -32,6 +33,31 @@ export function rawTextReader(
   return first.endsWith('.jsonl')
     ? `read_json(${files}, format = 'newline_delimited'${filename ? ', filename = true' : ''}, columns = {${(columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
     : `read_csv(${files}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"'${filename ? ', filename = true' : ''})`;
+}
+
+/**
+ * A raw file DuckDB's reader rejects (a CSV row with more fields than its header, broken JSON) as
+ * a source failure that names the file, not an internal error. Ingest quarantines such rows, so
+ * the file changed after it was written: its manifest check says so.
+ */
+async function unreadableAsRuntimeError(dataset: string, read: () => Promise<void>): Promise<void> {
+  try {
+    await read();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/^Invalid Input Error: (CSV Error|Malformed JSON)/.test(message)) throw error;
+    // DuckDB names the file: a CSV error on a line of its own, a JSON one in quotes.
+    const file = (/^\s*file = (.+)$/m.exec(message) ?? /file "([^"]+)"/.exec(message))?.[1]?.trim();
+    const what = message
+      .split('\n')[0]!
+      .replace(/^Invalid Input Error: /, '')
+      .replace(/ in file "[^"]*"/, '');
+    throw new RuntimeError(
+      `cannot read the raw ${dataset} data${file ? ` in ${file}` : ''}: ${what}`,
+      '`recomart verify` shows which raw files no longer match their manifests; restore them from their source',
+      { cause: error },
+    );
+  }
 }
 
 /** The raw-zone cache's column holding `column` cast to its silver type, beside its text. */
@@ -87,7 +113,9 @@ export async function prepareDatasets(
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const isJson = pattern.endsWith('.jsonl');
-    const loadInto = async (table: string, list: string[]) => {
+    const loadInto = (table: string, list: string[]) =>
+      unreadableAsRuntimeError(name, () => loadText(table, list));
+    const loadText = async (table: string, list: string[]) => {
       if (isJson) {
         // DuckDB's JSON reader holds ~200 KB per file until the scan ends: 4,600 hourly files
         // exhaust a 1 GB memory limit. The fields are fixed, so the files are read in batches.
