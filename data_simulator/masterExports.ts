@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { catalogColumns, customerColumns } from '../src/lib/datasets/datasetColumns.js';
+import { columnNames, datasetCatalog, requiredColumns } from '../src/lib/datasets/datasetCatalog.js';
 import { CATALOG_FILE, CUSTOMERS_FILE } from '../src/lib/lake/lakePaths.js';
 import type { Product } from './catalogGenerator.js';
 import { CsvSink, type CsvValue } from './csvSink.js';
@@ -8,7 +8,20 @@ import { DatasetLedgerBuilder } from './defectLedger.js';
 import { Prng } from './prng.js';
 import { cities, firstNames, lastNames, taxonomy } from './taxonomy.js';
 
+/**
+ * `full`: every catalog column (the simulator's own exports); `minimal`: exactly the seed's required
+ * columns, as a user's exports may have them.
+ */
+export type SourceShape = 'full' | 'minimal';
+
+/** The columns a dataset's export has in `shape`. */
+export function shapeColumns(dataset: keyof typeof datasetCatalog, shape: SourceShape): string[] {
+  const spec = datasetCatalog[dataset];
+  return shape === 'minimal' ? requiredColumns(spec) : columnNames(spec);
+}
+
 export interface MasterExportOptions {
+  shape: SourceShape;
   dir: string;
   seed: number;
   defectRate: number;
@@ -38,7 +51,7 @@ function catalogRow(p: Product): CsvValue[] {
 
 const TAXONOMY_NAMES = taxonomy.map((t) => t.name);
 
-const col = (name: string) => catalogColumns.columns.indexOf(name);
+const col = (name: string) => columnNames(datasetCatalog.catalog).indexOf(name);
 
 /** Writes `recomart_product_catalog.csv` as the product system would export it, injecting defects at `defectRate`. */
 export async function writeCatalogExport(
@@ -47,7 +60,7 @@ export async function writeCatalogExport(
 ): Promise<DatasetLedgerBuilder> {
   const ledger = new DatasetLedgerBuilder();
   const prng = new Prng(options.seed, 'defects:catalog');
-  const sink = await CsvSink.open(path.join(options.dir, CATALOG_FILE), catalogColumns.columns);
+  const sink = await CsvSink.open(path.join(options.dir, CATALOG_FILE), columnNames(datasetCatalog.catalog));
   try {
     for (const p of products) {
       const row = catalogRow(p);
@@ -105,7 +118,6 @@ export async function writeCatalogExport(
   return ledger;
 }
 
-const ccol = (name: string) => customerColumns.columns.indexOf(name);
 
 /** Streams `recomart_raw_customers.csv` (1M rows at large scale) with defects at `defectRate`. */
 export async function writeCustomersExport(
@@ -116,7 +128,11 @@ export async function writeCustomersExport(
   const prng = new Prng(options.seed, 'customers');
   const defects = new Prng(options.seed, 'defects:customers');
   const start = Date.parse(`${options.startDate}T00:00:00Z`);
-  const sink = await CsvSink.open(path.join(options.dir, CUSTOMERS_FILE), customerColumns.columns);
+  const header = shapeColumns('customers', options.shape);
+  const ccol = (name: string) => columnNames(datasetCatalog.customers).indexOf(name);
+  // Defects that touch a column the shape lacks become another defect of the same kind's family.
+  const has = (c: string) => header.includes(c);
+  const sink = await CsvSink.open(path.join(options.dir, CUSTOMERS_FILE), header);
   try {
     for (let i = 0; i < count; i++) {
       const id = customerId(i);
@@ -127,21 +143,23 @@ export async function writeCustomersExport(
       const signup = new Date(start - (1 + prng.int(3 * 365)) * 86_400_000).toISOString().slice(0, 10);
       const row: CsvValue[] = [id, age, gender, email, prng.pick(cities), signup];
       if (options.defectRate > 0 && defects.chance(options.defectRate)) {
-        switch (defects.int(7)) {
+        let kind = defects.int(7);
+        if ((kind === 4 && !has('email')) || (kind === 5 && !has('signup_date'))) kind = kind === 4 ? 3 : 6;
+        switch (kind) {
           case 0: {
-            const c = defects.pick(['gender', 'email', 'age']);
+            const c = defects.pick(['gender', 'email', 'age'].filter(has));
             row[ccol(c)] = null;
             ledger.record('missing_value', c, 'validate', id);
             break;
           }
           case 1:
-            await sink.row([...row]);
+            await sink.row(header.map((c) => row[ccol(c)]!));
             ledger.record('duplicate_row', null, 'validate', id);
             break;
           case 2: {
             const twin = [...row];
             twin[ccol('age')] = age === 18 ? 19 : age - 1;
-            await sink.row(twin);
+            await sink.row(header.map((c) => twin[ccol(c)]!));
             ledger.record('duplicate_key', 'customer_id', 'validate', id);
             break;
           }
@@ -162,7 +180,7 @@ export async function writeCustomersExport(
             ledger.record('invalid_value', 'gender', 'validate', id);
         }
       }
-      await sink.row(row);
+      await sink.row(header.map((c) => row[ccol(c)]!));
     }
     await sink.close();
   } catch (error) {

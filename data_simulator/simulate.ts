@@ -8,7 +8,10 @@ import { ClickstreamEncoder } from './clickstreamEncoder.js';
 import type { DatasetLedgerBuilder, DefectLedgerDoc } from './defectLedger.js';
 import { KafkaSink } from './kafkaSink.js';
 import { LineSink } from './lineSink.js';
-import { writeCatalogExport, writeCustomersExport } from './masterExports.js';
+import { JsonBatchSink } from './jsonBatchSink.js';
+import { shapeColumns, writeCatalogExport, writeCustomersExport, type SourceShape } from './masterExports.js';
+import { productStats } from './productStats.js';
+import { CsvSink } from './csvSink.js';
 import { Prng } from './prng.js';
 import { generateSessions, ShopWorld } from './sessionGenerator.js';
 import type { SimulationSizes } from './simulationSizes.js';
@@ -18,6 +21,8 @@ export type SimulateTarget = 'master' | 'transactions' | 'clickstream' | 'all';
 
 export interface SimulateOptions {
   what: SimulateTarget;
+  /** `full` (default): every catalog column; `minimal`: the seed's schemas as other programs write them. */
+  shape?: SourceShape;
   seed: number;
   sizes: SimulationSizes;
   defectRate: number;
@@ -51,6 +56,10 @@ export interface SimulateResult {
 }
 
 export const CLICKSTREAM_FILE = 'events.jsonl';
+/** The minimal shape's clickstream directory (JSON-array batches) under the output directory. */
+export const CLICKSTREAM_BATCH_DIR = 'clickstream/batches';
+/** The minimal shape's metadata export (a CSV file, without review_count). */
+export const METADATA_EXPORT = 'metadata/product_stats.csv';
 export const LEDGER_FILE = 'defects_ledger.json';
 
 /**
@@ -61,6 +70,7 @@ export const LEDGER_FILE = 'defects_ledger.json';
 export async function simulate(ctx: RunContext, options: SimulateOptions): Promise<SimulateResult> {
   const started = Date.now();
   const { seed, sizes, defectRate, startDate, days } = options;
+  const shape = options.shape ?? 'full';
   const wants = (t: SimulateTarget) => options.what === 'all' || options.what === t;
   const masterDir = path.join(options.outputDir, 'master');
   const clickDir = path.join(options.outputDir, 'clickstream');
@@ -71,7 +81,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
   const products = generateCatalog(seed, sizes.products, startDate);
   if (wants('master')) {
     await mkdir(masterDir, { recursive: true });
-    const master = { dir: masterDir, seed, defectRate, startDate };
+    const master = { dir: masterDir, seed, defectRate, startDate, shape };
     ledgers.catalog = await writeCatalogExport(products, master);
     files.push({
       dataset: 'catalog',
@@ -88,7 +98,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
 
   if (wants('transactions') || wants('clickstream')) {
     const world = new ShopWorld({ seed, products, customers: sizes.customers, startDate, days });
-    let events: LineSink | undefined;
+    let events: LineSink | JsonBatchSink | undefined;
     let kafka: KafkaSink | undefined;
     const toKafka = options.clickstreamTo?.kind === 'kafka' ? options.clickstreamTo : undefined;
     const encoder = new ClickstreamEncoder({ seed, defectRate, customers: sizes.customers });
@@ -96,6 +106,8 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
     try {
       if (wants('clickstream') && toKafka) {
         kafka = await KafkaSink.open({ ...toKafka, logger: ctx.logger });
+      } else if (wants('clickstream') && shape === 'minimal') {
+        events = await JsonBatchSink.open(path.join(options.outputDir, CLICKSTREAM_BATCH_DIR));
       } else if (wants('clickstream')) {
         await mkdir(clickDir, { recursive: true });
         events = await LineSink.open(path.join(clickDir, CLICKSTREAM_FILE));
@@ -103,6 +115,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
       if (wants('transactions')) {
         await mkdir(options.landingDir, { recursive: true });
         drops = new TransactionDrops({
+          shape,
           landingDir: options.landingDir,
           seed,
           defectRate,
@@ -114,6 +127,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
         });
       }
       let web = 0;
+      let baskets = 0;
       for (const session of generateSessions(world, sizes.events)) {
         if (events) {
           for (const e of session.events) for (const line of encoder.encode(e)) await events.line(line);
@@ -123,17 +137,34 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
             for (const line of encoder.encode(e)) await kafka.line(line, e.user_id);
         }
         if (drops) {
+          // Minimal shape: one id per order (the session's basket), one line per product.
+          const basket = `TW${String(++baskets).padStart(9, '0')}`;
+          const inBasket = new Set<number>();
           for (const p of session.purchases) {
+            if (shape === 'minimal' && inBasket.has(p.product.index)) continue;
+            inBasket.add(p.product.index);
             await drops.add({
               ...p,
-              txnId: `TW${String(++web).padStart(9, '0')}`,
+              txnId: shape === 'minimal' ? basket : `TW${String(++web).padStart(9, '0')}`,
               channel: 'web',
               productIndex: p.product.index,
             });
+            if (shape === 'minimal') web++;
           }
         }
       }
-      if (events) {
+      if (events instanceof JsonBatchSink) {
+        await events.close();
+        encoder.ledger.rowsWritten = events.lines;
+        encoder.ledger.files.push(...events.written);
+        ledgers.clickstream = encoder.ledger;
+        files.push({
+          dataset: 'clickstream',
+          path: rel(path.join(options.outputDir, CLICKSTREAM_BATCH_DIR)),
+          rows: events.lines,
+        });
+        events = undefined;
+      } else if (events) {
         await events.close();
         encoder.ledger.rowsWritten = events.lines;
         encoder.ledger.files.push(CLICKSTREAM_FILE);
@@ -160,10 +191,21 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
       if (drops) {
         const store = new Prng(seed, 'store');
         const storeCount = Math.max(0, sizes.transactions - web);
-        for (let i = 0; i < storeCount; i++) {
-          await drops.add(
-            storeLine(world, store, `TS${String(i + 1).padStart(9, '0')}`, (i + 0.5) / storeCount),
-          );
+        for (let i = 0; i < storeCount; ) {
+          const line = storeLine(world, store, `TS${String(i + 1).padStart(9, '0')}`, (i + 0.5) / storeCount);
+          await drops.add(line);
+          i++;
+          if (shape !== 'minimal') continue;
+          // A store basket: up to two more products for the same customer, same time, same id.
+          const seen = new Set([line.productIndex]);
+          for (let extra = store.int(3); extra > 0 && i < storeCount; extra--) {
+            const product = world.popularProduct(store);
+            if (seen.has(product.index)) continue;
+            seen.add(product.index);
+            const more = world.orderLine(store, line.customer, product, line.time);
+            await drops.add({ ...more, txnId: line.txnId, channel: 'store', productIndex: product.index });
+            i++;
+          }
         }
         if (defectRate > 0) {
           const legacy = new Prng(seed, 'legacy');
@@ -192,6 +234,11 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
     }
   }
 
+  if (shape === 'minimal' && wants('master')) {
+    const metadata = await writeMetadataExport(options, products);
+    files.push({ ...metadata, path: rel(metadata.path) });
+  }
+
   const ledgerPath = path.join(options.outputDir, LEDGER_FILE);
   await mkdir(options.outputDir, { recursive: true });
   await writeLedger(ledgerPath, seed, defectRate, ledgers);
@@ -217,6 +264,24 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
     rows_per_second: Math.round(rows / Math.max(0.001, duration / 1000)),
     ledger: rel(ledgerPath),
   };
+}
+
+/** The external provider's figures as a CSV export with the seed's required columns only. */
+async function writeMetadataExport(
+  options: SimulateOptions,
+  products: ReturnType<typeof generateCatalog>,
+): Promise<SimulatedFile> {
+  const file = path.join(options.outputDir, METADATA_EXPORT);
+  await mkdir(path.dirname(file), { recursive: true });
+  const columns = shapeColumns('external_metadata', 'minimal');
+  const asOf = Date.parse(`${options.startDate}T00:00:00Z`) + options.days * 86_400_000;
+  const sink = await CsvSink.open(file, columns);
+  for (const p of products) {
+    const stats = productStats(options.seed, p, asOf) as unknown as Record<string, string | number>;
+    await sink.row(columns.map((c) => stats[c] ?? null));
+  }
+  await sink.close();
+  return { dataset: 'external_metadata', path: file, rows: sink.rows };
 }
 
 function storeLine(world: ShopWorld, prng: Prng, txnId: string, quantile: number): TransactionLine {

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { transactionColumns } from '../src/lib/datasets/datasetColumns.js';
+import { columnNames, datasetCatalog } from '../src/lib/datasets/datasetCatalog.js';
 import { productId } from './catalogGenerator.js';
 import { CsvSink, type CsvValue } from './csvSink.js';
 import { customerId } from './customerTraits.js';
 import { DatasetLedgerBuilder } from './defectLedger.js';
+import { shapeColumns, type SourceShape } from './masterExports.js';
 import { Prng } from './prng.js';
 
 export type Channel = 'web' | 'store';
@@ -21,6 +22,7 @@ export interface TransactionLine {
 }
 
 export interface TransactionDropsOptions {
+  shape: SourceShape;
   landingDir: string;
   seed: number;
   defectRate: number;
@@ -32,7 +34,8 @@ export interface TransactionDropsOptions {
 }
 
 const DAY_MS = 86_400_000;
-const BASE = transactionColumns.columns;
+/** Every row is built with all the catalog's columns; a drop's header picks and orders them. */
+const BASE = columnNames(datasetCatalog.transactions);
 const idx = (c: string) => BASE.indexOf(c);
 /** The extra column's value, a function of the row so that an injected duplicate is an exact copy. */
 const promoFor = (row: CsvValue[]) => (Number(row[idx('unit_price')]) > 50 ? 'SAVE10' : '');
@@ -61,9 +64,11 @@ export class TransactionDrops {
   readonly fileRows: { name: string; rows: number }[] = [];
   private readonly defects: Prng;
   private readonly start: number;
+  private readonly columns: string[];
   private unknownIds = 0;
 
   constructor(private readonly options: TransactionDropsOptions) {
+    this.columns = shapeColumns('transactions', options.shape);
     this.defects = new Prng(options.seed, 'defects:transactions');
     this.start = Date.parse(`${options.startDate}T00:00:00Z`);
   }
@@ -84,7 +89,7 @@ export class TransactionDrops {
   }
 
   private layout(name: string, channel: Channel, k: number): Drop {
-    const identity = BASE.map((_, i) => i);
+    const identity = this.columns.map(idx);
     if (this.options.defectRate > 0 && channel === 'web' && k === 0) {
       const order = [...identity].reverse();
       return {
@@ -97,12 +102,12 @@ export class TransactionDrops {
     if (this.options.defectRate > 0 && channel === 'store' && k === Math.min(1, this.options.drops - 1)) {
       return {
         name,
-        header: [...BASE, 'promo_code'],
+        header: [...this.columns, 'promo_code'],
         order: [...identity, -1],
         fileDefect: { kind: 'extra_column', column: 'promo_code' },
       };
     }
-    return { name, header: [...BASE], order: identity };
+    return { name, header: [...this.columns], order: identity };
   }
 
   async add(line: TransactionLine): Promise<void> {
@@ -111,15 +116,7 @@ export class TransactionDrops {
     if (!drop.sink) {
       drop.sink = await CsvSink.open(path.join(this.options.landingDir, drop.name), drop.header);
     }
-    const row: CsvValue[] = [
-      line.txnId,
-      new Date(line.time).toISOString().slice(0, 10),
-      customerId(line.customer),
-      productId(line.productIndex),
-      line.quantity,
-      line.unitPrice,
-      line.rating,
-    ];
+    const row = this.rowOf(line);
     let extraField = false;
     if (this.options.defectRate > 0 && this.defects.chance(this.options.defectRate)) {
       extraField = await this.injectDefect(row, drop);
@@ -128,6 +125,20 @@ export class TransactionDrops {
     if (extraField) out.push('EXTRA');
     await drop.sink.row(out);
     this.ledger.rowsWritten++;
+  }
+
+  /** The line as a row of every catalog column, in the catalog's order. */
+  private rowOf(line: TransactionLine): CsvValue[] {
+    const values: Record<string, CsvValue> = {
+      txn_id: line.txnId,
+      txn_date: new Date(line.time).toISOString().slice(0, 10),
+      customer_id: customerId(line.customer),
+      product_id: productId(line.productIndex),
+      quantity: line.quantity,
+      unit_price: line.unitPrice,
+      rating: line.rating,
+    };
+    return BASE.map((c) => values[c] ?? null);
   }
 
   /** Mutates `row` with one defect; returns true when the row must get a surplus field. */
@@ -162,6 +173,11 @@ export class TransactionDrops {
         this.ledger.record('out_of_range', 'quantity', 'validate', id);
         return false;
       case 6:
+        if (!this.columns.includes('rating')) {
+          row[idx('quantity')] = 5000;
+          this.ledger.record('out_of_range', 'quantity', 'validate', id);
+          return false;
+        }
         row[idx('rating')] = 7;
         this.ledger.record('out_of_range', 'rating', 'validate', id);
         return false;
@@ -190,17 +206,11 @@ export class TransactionDrops {
   /** A legacy system's drop that lacks the quantity column: ingest must reject the whole file. */
   async addLegacyDrop(lines: TransactionLine[]): Promise<void> {
     const name = 'erp_legacy_missing_quantity.csv';
-    const header = BASE.filter((c) => c !== 'quantity');
+    const header = this.columns.filter((c) => c !== 'quantity');
     const sink = await CsvSink.open(path.join(this.options.landingDir, name), header);
     for (const l of lines) {
-      await sink.row([
-        l.txnId,
-        new Date(l.time).toISOString().slice(0, 10),
-        customerId(l.customer),
-        productId(l.productIndex),
-        l.unitPrice,
-        l.rating,
-      ]);
+      const row = this.rowOf(l);
+      await sink.row(header.map((c) => row[idx(c)]!));
     }
     await sink.close();
     await this.markReady(name);

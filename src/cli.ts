@@ -82,6 +82,16 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
       .option('--defects <rate>', 'probability a row carries one injected defect, 0–0.5 (default 0)')
       .option('--start-date <YYYY-MM-DD>', 'first simulated day, UTC (default 2026-08-01)')
       .option('--days <n>', 'length of the simulated window in days (default 90)')
+      .addOption(
+        new Option(
+          '--shape <shape>',
+          'full: every catalog column; minimal: the seed schemas as other programs write them ' +
+            '(required columns only, basket ids, JSON-array clickstream with naive timestamps, ' +
+            'metadata as a CSV file); docs/bring-your-own-data.md',
+        )
+          .choices(['full', 'minimal'])
+          .default('full'),
+      )
       .option(
         '--out <dir>',
         'where the source systems write (config simulator.output_dir, default source_systems)',

@@ -35,6 +35,11 @@ export async function profileCommand(datasets: string[], options: ProfileFlags):
       ),
     );
   }
+  for (const d of profile.datasets) {
+    if (d.absent_columns.length > 0)
+      ctx.say(`${d.name}: optional columns absent (NULL in silver): ${d.absent_columns.join(', ')}`);
+    if (d.extra_fields?.length) ctx.say(`${d.name}: extra fields kept in raw: ${d.extra_fields.join(', ')}`);
+  }
   if (profile.absent.length > 0) ctx.say(`no data yet for: ${profile.absent.join(', ')}`);
   ctx.say(
     `\nprofile: ${file} (${profile.charts.length} charts in ${file.replace(/\.json$/, '/')}); ${(profile.duration_ms / 1000).toFixed(1)} s. \`recomart report\` includes it.`,

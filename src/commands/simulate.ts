@@ -22,6 +22,7 @@ export interface SimulateFlags extends GlobalOptions {
   topic?: string;
   partitions?: number;
   rate?: number;
+  shape?: 'full' | 'minimal';
 }
 
 /** `what` is one of the `simulate` subcommands, so commander has already rejected anything else. */
@@ -38,6 +39,12 @@ export async function simulateCommand(what: SimulateTarget, options: SimulateFla
   ]);
   if (options.to !== undefined && options.to !== 'file' && options.to !== 'kafka') {
     throw new UsageError(`--to must be file or kafka, not "${options.to}"`);
+  }
+  if (options.shape === 'minimal' && options.to === 'kafka') {
+    throw new UsageError(
+      '--shape minimal writes clickstream as JSON-array files, not to Kafka',
+      'drop --to kafka, or use --shape full',
+    );
   }
   const sim = ctx.config.simulator;
   const preset = scaleSizes[sim.scale];
@@ -56,6 +63,7 @@ export async function simulateCommand(what: SimulateTarget, options: SimulateFla
   }
   const result = await simulate(ctx, {
     what,
+    shape: options.shape ?? 'full',
     seed: sim.seed,
     sizes,
     defectRate: sim.defects,

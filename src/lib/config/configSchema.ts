@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
+import { datasetNames, type DatasetName } from '../datasets/datasetCatalog.js';
 
 export type Scale = 'small' | 'medium' | 'large';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -107,12 +108,38 @@ export interface Config {
     /** JSON-lines log file, relative to the lake root. */
     file: string;
   };
+  /** How the user's exports map onto the catalog's datasets (docs/bring-your-own-data.md). */
+  sources: Partial<Record<DatasetName, SourceMapping>>;
+}
+
+/** One dataset's source mapping; every key is optional. */
+export interface SourceMapping {
+  /**
+   * Master data: the export's file name or glob in master.from (newest match wins); transactions:
+   * a glob of landing files to take; clickstream: the --from-file default; metadata: a file to
+   * read instead of the API.
+   */
+  file?: string;
+  /** Column renames, source name → catalog name. */
+  rename?: Record<string, string>;
+  /** CSV field delimiter; sniffed from the header line when unset. */
+  delimiter?: string;
+  /** CSV quote character (default "). */
+  quote?: string;
+  /** CSV text encoding (default utf-8). */
+  encoding?: 'utf-8' | 'latin-1' | 'utf-16';
+  /** strftime format of date columns when not YYYY-MM-DD, e.g. "%d/%m/%Y". */
+  date_format?: string;
+  /** IANA timezone of timestamps without an offset (default UTC); recorded in each manifest. */
+  timezone?: string;
+  /** The dataset's key, overriding the catalog's. */
+  key?: string[];
 }
 
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['simulator', 'master', 'lock', 'transactions', 'kafka', 'api', 'duckdb', 'profile', 'log'],
+  required: ['simulator', 'master', 'lock', 'transactions', 'kafka', 'api', 'duckdb', 'profile', 'log', 'sources'],
   properties: {
     simulator: {
       type: 'object',
@@ -237,8 +264,35 @@ export const configSchema: JSONSchemaType<Config> = {
         file: { type: 'string', minLength: 1 },
       },
     },
+    sources: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      properties: Object.fromEntries(datasetNames.map((name) => [name, sourceMappingSchema()])),
+    } as unknown as JSONSchemaType<Config['sources']>,
   },
 };
+
+function sourceMappingSchema() {
+  return {
+    type: 'object',
+    nullable: true,
+    additionalProperties: false,
+    properties: {
+      file: { type: 'string', minLength: 1 },
+      rename: {
+        type: 'object',
+        additionalProperties: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      },
+      delimiter: { type: 'string', minLength: 1, maxLength: 1 },
+      quote: { type: 'string', minLength: 1, maxLength: 1 },
+      encoding: { type: 'string', enum: ['utf-8', 'latin-1', 'utf-16'] },
+      date_format: { type: 'string', minLength: 2 },
+      timezone: { type: 'string', minLength: 1 },
+      key: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    },
+  };
+}
 
 export const defaultConfig: Config = {
   simulator: {
@@ -290,4 +344,5 @@ export const defaultConfig: Config = {
     },
   },
   log: { level: 'info', file: 'logs/recomart.log' },
+  sources: {},
 };

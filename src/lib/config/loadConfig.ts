@@ -95,6 +95,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (!validate(merged)) {
     for (const error of validate.errors ?? []) problems.push(describe(error, origin));
   }
+  else problems.push(...timezoneProblems(merged as unknown as Config, origin));
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: merged as unknown as Config, file, warnings };
 }
@@ -228,4 +229,27 @@ function originOf(keyPath: string, origin: Map<string, string>): string {
     if (o) return o;
   }
   return 'defaults';
+}
+
+/** Each `sources.<dataset>.timezone` must be an IANA zone the runtime knows. */
+function timezoneProblems(config: Config, origin: Map<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [name, mapping] of Object.entries(config.sources)) {
+    const zone = mapping?.timezone;
+    if (!zone || isTimeZone(zone)) continue;
+    const keyPath = `sources.${name}.timezone`;
+    problems.push(
+      `${keyPath}: unknown timezone "${zone}"; use an IANA name such as UTC or Europe/Berlin (from ${originOf(keyPath, origin)})`,
+    );
+  }
+  return problems;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -12,7 +12,7 @@ import { withLock } from '../lake/lock.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
-import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import { loadLakeSuite } from '../quality/loadSuite.js';
 import { prepareDatasets, typedValue } from '../quality/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
@@ -28,7 +28,8 @@ import {
 } from './silverZone.js';
 import { AGE_BANDS, enrichments, INTERACTION_WEIGHTS } from './silverEnrichment.js';
 import { recordedPurchasesSql, unifiedInteractionsSql } from './unifiedInteractions.js';
-import { silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
+import { silverTypesFor } from './silverSchemas.js';
+import { specOf } from '../datasets/datasetCatalog.js';
 
 /**
  * Builds the silver zone: typed, deduplicated, cleaned Parquet per dataset, the
@@ -38,8 +39,7 @@ import { silverTypesFor, sortOrder, versionOrder } from './silverSchemas.js';
  */
 export async function runPrepare(ctx: RunContext, options: { suite?: string } = {}): Promise<PrepareRecord> {
   const started = Date.now();
-  const suitePath = resolveSuitePath(ctx.paths.root, options.suite);
-  const suite = loadSuite(suitePath);
+  const { suite, file: suitePath } = loadLakeSuite(ctx, options.suite);
   const zone = ctx.paths.processedZone;
   const staging = path.join(zone, `.staging-${ctx.runId}`);
   return withLock(
@@ -207,12 +207,15 @@ async function cleanDataset(
   const types = silverTypesFor(dataset.name, suite);
   // A column the raw-zone cache holds cast already is read as it is there (the same cast).
   const typedOf = (c: string) => typedValue(dataset, c, types[c] ?? 'VARCHAR');
-  const keep = dataset.columns.filter((c) => !pii.includes(c));
+  // An absent catalog column is a NULL of its type: silver has the catalog's whole schema.
+  const keep = [...dataset.columns, ...dataset.absentColumns].filter(
+    (c) => !pii.includes(c) && !dataset.pii.includes(c),
+  );
   const select = keep.map((c) => `${typedOf(c)} AS ${quoteIdent(c)}`);
   if (dataset.name === 'transactions')
     select.push(`regexp_extract(__file, 'ingested_(?:erp_)?([A-Za-z0-9]+)', 1) AS channel`);
   const key = dataset.key.filter((k) => dataset.columns.includes(k));
-  const order = versionOrder[dataset.name];
+  const order = specOf(dataset.name)?.versionOrder;
   const typed = `typed_${dataset.name}`;
   const clean = `FROM ${raw} AS s WHERE NOT EXISTS (SELECT 1 FROM ${badRows} b WHERE b.__row = ${rowOrder})`;
   let sql = `SELECT ${select.join(', ')} ${clean}`;
@@ -368,7 +371,7 @@ async function encodeAndWrite(
   }
   const out = path.join(staging, `${name}.parquet`);
   // Sorted, so that the same input gives the same bytes (and md5), and time ranges prune row groups.
-  const sort = sortOrder[name] ?? 'ALL';
+  const sort = specOf(name)?.sortOrder.map(quoteIdent).join(', ') ?? 'ALL';
   await conn.run(
     `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${based} t ${joins.join(' ')}
        ORDER BY ${sort})

@@ -1,54 +1,18 @@
+import { specOf, typesOf, type ColumnType } from '../datasets/datasetCatalog.js';
 import { quoteIdent, trimmed } from '../duck/sqlText.js';
 import type { Suite } from '../quality/suiteSchema.js';
 
 /**
- * How a raw column (read as text) becomes a typed silver column. A value that
- * does not cast becomes NULL; rows where that matters were already excluded by
- * the suite's error-level type checks.
+ * How a raw column (read as text) becomes a typed silver column: the catalog's column types. A
+ * value that does not cast becomes NULL; rows where that matters were already excluded by the
+ * suite's error-level type checks.
  */
-export type SilverType = 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' | 'YES_NO';
+export type SilverType = ColumnType;
 
-/** Types of the seed datasets' columns (DESIGN "Seed schemas"); other columns stay text. */
-export const seedTypes: Record<string, Record<string, SilverType>> = {
-  catalog: {
-    base_price: 'DOUBLE',
-    discount_percent: 'DOUBLE',
-    monthly_sales_volume: 'BIGINT',
-    avg_rating: 'DOUBLE',
-    return_rate_percent: 'DOUBLE',
-    profit_margin_percent: 'DOUBLE',
-    is_perishable: 'YES_NO',
-    shelf_life_days: 'INTEGER',
-    launch_date: 'DATE',
-  },
-  customers: { age: 'INTEGER', signup_date: 'DATE' },
-  transactions: { txn_date: 'DATE', quantity: 'INTEGER', unit_price: 'DOUBLE', rating: 'DOUBLE' },
-  clickstream: { price: 'DOUBLE', event_strength: 'INTEGER', timestamp: 'TIMESTAMP', dwell_time: 'DOUBLE' },
-  external_metadata: {
-    sentiment_score: 'DOUBLE',
-    popularity_index: 'DOUBLE',
-    review_count: 'BIGINT',
-    last_updated: 'DATE',
-  },
-};
-
-/** Which column orders the versions of one key: the newest by it wins the deduplication. */
-export const versionOrder: Record<string, string> = {
-  transactions: 'txn_date',
-  clickstream: 'timestamp',
-  external_metadata: 'last_updated',
-};
-
-/** Row order of each silver file (others: every column): deterministic bytes, and time-prunable row groups. */
-export const sortOrder: Record<string, string> = {
-  catalog: 'product_id',
-  customers: 'customer_id',
-  transactions: 'txn_date, txn_id',
-  clickstream: '"timestamp", event_id',
-  external_metadata: 'product_id',
-};
-
-/** The silver type of each column: the seed type, else the suite's declared schema type, else text. */
+/**
+ * The silver type of each column: the catalog's type, else the suite's declared schema type, else
+ * text (absent from the result).
+ */
 export function silverTypesFor(dataset: string, suite: Suite): Record<string, SilverType> {
   const declared: Record<string, SilverType> = {};
   for (const decl of suite.datasets[dataset]?.checks ?? []) {
@@ -62,7 +26,8 @@ export function silverTypesFor(dataset: string, suite: Suite): Record<string, Si
             : (type as SilverType);
     }
   }
-  return { ...declared, ...(seedTypes[dataset] ?? {}) };
+  const spec = specOf(dataset);
+  return { ...declared, ...(spec ? typesOf(spec) : {}) };
 }
 
 /**

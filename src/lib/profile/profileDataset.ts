@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import type { Config } from '../config/configSchema.js';
 import { dropRelation } from '../duck/dropRelation.js';
+import { sqlTypeOf } from '../datasets/datasetCatalog.js';
 import { isPresent, quoteIdent } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
@@ -89,6 +90,10 @@ export async function profileDataset(
   const q = quoteIdent;
 
   const flagged = validityFlags(cols, typeOf);
+  // Absent catalog columns are typed NULLs in p_<name>, so that the EDA's queries bind.
+  const absentTyped = dataset.absentColumns
+    .map((c) => `, NULL::${sqlTypeOf(typeOf(c))} AS ${q(c)}`)
+    .join('');
   let rows: number;
   let source: string;
   let typedAs: DatasetProfile['typed_as'];
@@ -99,7 +104,7 @@ export async function profileDataset(
     const scan = cacheScan(dataset.cacheParts);
     rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${scan}`)).n);
     await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')} FROM ${scan}`,
+      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${scan}`,
     );
     source = `(${typedScanSql(cols, typeOf, scan, castOf)})`;
     typedAs = 'cache';
@@ -112,13 +117,13 @@ export async function profileDataset(
     const estimate = rows * Math.max(1, cols.length) * BYTES_PER_VALUE;
     if (estimate <= memory.available) {
       memory.available -= estimate;
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS ${scan}`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT *${absentTyped} FROM (${scan})`);
       await dropRelation(conn, dataset.view);
       source = typed;
       typedAs = 'copy';
     } else {
       await conn.run(
-        `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')} FROM ${raw}`,
+        `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${raw}`,
       );
       source = `(${scan})`;
       typedAs = 'view';
@@ -264,6 +269,7 @@ export async function profileDataset(
     duplicate_rows: dups,
     duplicate_rows_percent: pct(dups, rows),
     typed_as: typedAs,
+    absent_columns: dataset.absentColumns,
     variables,
   };
   const timeColumn = variables.find((v) => v.name === TIME_COLUMN[dataset.name] && v.min !== undefined);

@@ -46,6 +46,10 @@ export interface DatasetProfile {
    * copy in memory, or a view casting on every read (profile.typed_copy_memory_percent).
    */
   typed_as: 'cache' | 'copy' | 'view';
+  /** Optional catalog columns the source does not have (NULL in silver; their checks are skipped). */
+  absent_columns: string[];
+  /** Fields beyond the catalog's that the raw JSON events carry (kept in raw, not read further). */
+  extra_fields?: string[];
   variables: ColumnProfile[];
   correlations?: Correlations[];
 }

@@ -6,7 +6,7 @@ import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { silverTypesFor } from '../prepare/silverSchemas.js';
-import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import { loadLakeSuite } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
 import { compactStamp, type RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';
@@ -31,7 +31,7 @@ export async function runProfile(
   options: { datasets?: string[]; suite?: string; charts?: boolean } = {},
 ): Promise<{ profile: ProfileResult; file: string }> {
   const started = Date.now();
-  const suite = loadSuite(resolveSuitePath(ctx.paths.root, options.suite));
+  const { suite } = loadLakeSuite(ctx, options.suite);
   const unknown = (options.datasets ?? []).filter((d) => !(d in suite.datasets));
   if (unknown.length > 0)
     throw new UsageError(

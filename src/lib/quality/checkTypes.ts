@@ -11,7 +11,13 @@ export interface PreparedDataset {
   /** Path pattern relative to the lake root. */
   path: string;
   files: string[];
+  /** The columns the files have. */
   columns: string[];
+  /**
+   * Catalog columns none of the files has: the view holds them as NULL text (a typed NULL in
+   * silver). A check on one that is optional is skipped; on a required one it is an error.
+   */
+  absentColumns: string[];
   key: string[];
   /** Columns that must never appear in samples or reports. */
   pii: string[];

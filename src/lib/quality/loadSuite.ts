@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../cli/errors.js';
+import type { Config } from '../config/configSchema.js';
 import { newAjv } from '../config/newAjv.js';
+import {
+  columnNames,
+  optionalColumns,
+  piiColumns,
+  requiredColumns,
+  specOf,
+} from '../datasets/datasetCatalog.js';
 import { checkRegistry } from './checkRegistry.js';
 import type { CheckType } from './checkTypes.js';
 import { commonCheckProperties, suiteSchema, type Suite } from './suiteSchema.js';
@@ -57,11 +65,26 @@ const paramValidators = new Map(
   [...checkRegistry.values()].map((t) => [t.name, ajv.compile(checkDeclarationSchema(t))]),
 );
 
+/** The suite a lake command uses (--suite, the lake's own, or the default), completed from the catalog and config. */
+export function loadLakeSuite(
+  ctx: { paths: { root: string }; config: Pick<Config, 'sources'> },
+  explicit?: string,
+): { suite: Suite; file: string } {
+  const file = resolveSuitePath(ctx.paths.root, explicit);
+  const keys = Object.fromEntries(
+    Object.entries(ctx.config.sources).flatMap(([name, m]) => (m?.key ? [[name, m.key]] : [])),
+  );
+  return { suite: loadSuite(file, keys), file };
+}
+
 /**
  * Reads and validates a rule suite. Every problem is reported together, each
- * with its file and line; an invalid suite is a usage error (exit 2).
+ * with its file and line; an invalid suite is a usage error (exit 2). A dataset the catalog
+ * knows takes its path, fields, key and PII columns from it unless the suite sets them, and a
+ * `schema` check with neither `required` nor `types` checks the catalog's; `keys` (the config's
+ * sources.<dataset>.key) override the key.
  */
-export function loadSuite(file: string): Suite {
+export function loadSuite(file: string, keys: Record<string, string[]> = {}): Suite {
   const lineCounter = new LineCounter();
   const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
   const at = (keyPath: (string | number)[]) => {
@@ -108,7 +131,12 @@ export function loadSuite(file: string): Suite {
     for (const e of validateSuite.errors ?? []) problems.push(describe(e, []));
     throw new SuiteError(problems);
   }
+  completeFromCatalog(suite, keys);
   for (const [name, ds] of Object.entries(suite.datasets)) {
+    if (!ds.path) {
+      problems.push(`${at(['datasets', name])}: datasets.${name}: "path" is required (not a catalog dataset)`);
+      continue;
+    }
     if (ds.path.endsWith('.jsonl') && !ds.columns) {
       problems.push(
         `${at(['datasets', name, 'path'])}: datasets.${name}: a JSON-lines dataset needs "columns"`,
@@ -139,4 +167,30 @@ export function loadSuite(file: string): Suite {
   }
   if (problems.length > 0) throw new SuiteError(problems);
   return suite;
+}
+
+function completeFromCatalog(suite: Suite, keys: Record<string, string[]>): void {
+  for (const [name, ds] of Object.entries(suite.datasets)) {
+    const spec = specOf(name);
+    if (keys[name]) ds.key = keys[name];
+    if (!spec) continue;
+    ds.path ??= spec.path;
+    if (spec.format === 'jsonl') ds.columns ??= columnNames(spec);
+    ds.key ??= [...spec.key];
+    ds.pii ??= piiColumns(spec);
+    for (const decl of ds.checks) {
+      const schema = decl.schema;
+      if (!('schema' in decl) || schema?.required || schema?.types) continue;
+      decl.schema = {
+        ...schema,
+        required: requiredColumns(spec),
+        optional: optionalColumns(spec),
+        types: Object.fromEntries(
+          spec.columns
+            .filter((c) => c.type !== 'VARCHAR' && c.type !== 'YES_NO')
+            .map((c) => [c.name, c.type]),
+        ),
+      };
+    }
+  }
 }

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { columnNames, specOf } from '../datasets/datasetCatalog.js';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { RuntimeError } from '../cli/errors.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
@@ -58,6 +59,15 @@ async function unreadableAsRuntimeError(dataset: string, read: () => Promise<voi
       { cause: error },
     );
   }
+}
+
+/**
+ * The catalog's columns that none of a dataset's files has: the dataset's view holds each as a
+ * NULL text column, so that every query over it binds, and the checks and profile say it is absent.
+ */
+function absentFrom(dataset: string, columns: string[]): string[] {
+  const spec = specOf(dataset);
+  return spec ? columnNames(spec).filter((c) => !columns.includes(c)) : [];
 }
 
 /** The raw-zone cache's column holding `column` cast to its silver type, beside its text. */
@@ -137,6 +147,7 @@ export async function prepareDatasets(
     };
     const dirs = new Set(files.map((f) => path.dirname(f)));
     let cacheTyped: string[] | undefined;
+    let absentColumns: string[] = [];
     if (dirs.size > 1) {
       const types = silverTypesFor(name, suite);
       const parts = await cachedPartitions(
@@ -155,6 +166,8 @@ export async function prepareDatasets(
         .map((r) => String(r.column_name));
       const typed = scanned.filter((c) => c.startsWith(TYPED_PREFIX));
       cacheTyped = typed.map((c) => c.slice(TYPED_PREFIX.length));
+      absentColumns = absentFrom(name, scanned);
+      const nulls = absentColumns.map((c) => `, NULL::VARCHAR AS ${quoteIdent(c)}`).join('');
       // Checks, profiles and prepare scan the compressed columnar cache directly, reading only
       // the columns each query needs. The checks' view shows only the text columns; prepare's
       // also the typed ones and each row's file and read order: the files' order in the list,
@@ -164,25 +177,33 @@ export async function prepareDatasets(
       await conn.run(
         withSourceFile
           ? `CREATE OR REPLACE TEMP VIEW ${view} AS
-             SELECT ${shown}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
-          : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${shown} FROM ${scan}`,
+             SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
+          : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${shown}${nulls} FROM ${scan}`,
       );
       rowOrder = '__rowid';
     } else {
       await loadInto(view, files);
       if (!withSourceFile) await conn.run(`ALTER TABLE ${view} DROP COLUMN __file`);
+      const loaded = (await conn.runAndReadAll(`DESCRIBE ${view}`))
+        .getRowObjectsJS()
+        .map((r) => String(r.column_name));
+      absentColumns = absentFrom(name, loaded);
+      for (const c of absentColumns) await conn.run(`ALTER TABLE ${view} ADD COLUMN ${quoteIdent(c)} VARCHAR`);
     }
     onLoaded?.(name, Date.now() - t);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name))
-      .filter((c) => c !== '__file' && c !== '__rowid' && !c.startsWith(TYPED_PREFIX));
+      .filter(
+        (c) => c !== '__file' && c !== '__rowid' && !c.startsWith(TYPED_PREFIX) && !absentColumns.includes(c),
+      );
     prepared.set(name, {
       name,
       view: `ds_${name}`,
       path: ds.path,
       files,
       columns,
+      absentColumns,
       key: ds.key ?? [],
       pii: ds.pii ?? [],
       rowOrder: withSourceFile ? rowOrder : undefined,

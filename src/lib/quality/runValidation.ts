@@ -7,9 +7,10 @@ import { isBlank, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { compactStamp, type RunContext } from '../runContext.js';
+import { columnOf, specOf } from '../datasets/datasetCatalog.js';
 import { checkRegistry } from './checkRegistry.js';
 import type { CheckEnv, Measured, PlannedCheck, PreparedDataset } from './checkTypes.js';
-import { loadSuite, resolveSuitePath } from './loadSuite.js';
+import { loadLakeSuite } from './loadSuite.js';
 import { prepareDatasets } from './prepareDatasets.js';
 import { statusFor, type CheckResult, type DatasetSummary, type ValidationRun } from './validationResult.js';
 
@@ -31,8 +32,7 @@ export interface ValidateOptions {
  */
 export async function runValidation(ctx: RunContext, options: ValidateOptions = {}): Promise<ValidationRun> {
   const started = Date.now();
-  const suitePath = resolveSuitePath(ctx.paths.root, options.suite);
-  const suite = loadSuite(suitePath);
+  const { suite, file: suitePath } = loadLakeSuite(ctx, options.suite);
   const asOf = options.asOf ?? ctx.now();
   const failOn = options.failOn ?? 'error';
   const sampleSize = options.sampleSize ?? suite.sample_size ?? 5;
@@ -130,15 +130,20 @@ async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSi
   const v = quoteIdent(dataset.view);
   const results: CheckResult[] = [];
   const runnable = planned.filter((p) => !p.column || dataset.columns.includes(p.column));
+  const spec = specOf(dataset.name);
   for (const p of planned.filter((x) => !runnable.includes(x))) {
+    // An optional catalog column a source does not have: nothing to check, and not an error.
+    const optional = spec && columnOf(spec, p.column!)?.required === false;
     results.push(
       result(
         dataset,
         p,
         { failing: 0, total: 0 },
-        'error',
+        optional ? 'skipped' : 'error',
         [],
-        `column ${p.column} is not in ${dataset.name}`,
+        optional
+          ? `skipped: optional column ${p.column} is absent from ${dataset.name}`
+          : `column ${p.column} is not in ${dataset.name}`,
       ),
     );
   }

@@ -1,7 +1,8 @@
 /** The rule suite's own structure (each check's parameters are checked against its type's schema). */
 export interface SuiteDataset {
+  /** The raw files, relative to the lake root; a catalog dataset's default is the catalog's. */
   path: string;
-  /** Required for JSON-lines datasets: the fields to read (all as text). */
+  /** The fields to read (all as text) of a JSON-lines dataset; a catalog dataset's default is the catalog's. */
   columns?: string[];
   key?: string[];
   pii?: string[];
@@ -28,7 +29,7 @@ export const suiteSchema = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['path', 'checks'],
+        required: ['checks'],
         properties: {
           path: { type: 'string', minLength: 1 },
           columns: { type: 'array', items: { type: 'string' } },

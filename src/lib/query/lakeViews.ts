@@ -6,7 +6,7 @@ import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { listVersions, readVersion, resolveVersion } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
 import { PREPARE_RECORD, type PrepareRecord } from '../prepare/silverZone.js';
-import { loadSuite, resolveSuitePath } from '../quality/loadSuite.js';
+import { loadLakeSuite } from '../quality/loadSuite.js';
 import { rawTextReader } from '../quality/prepareDatasets.js';
 import type { RunContext } from '../runContext.js';
 
@@ -41,7 +41,7 @@ export async function registerLakeViews(
   };
   const named = (name: string) => sql === undefined || new RegExp(`\\b${name}\\b`, 'i').test(sql);
 
-  const suite = loadSuite(resolveSuitePath(root, suiteFile));
+  const { suite } = loadLakeSuite(ctx, suiteFile);
   for (const [name, ds] of Object.entries(suite.datasets)) {
     const pattern = path.resolve(root, ds.path);
     const found = (

@@ -3,7 +3,7 @@ import { base, memoize, tolerance, type CheckEnv, type CheckType } from '../chec
 
 /**
  * Duplicates. `row`: rows identical in every column; the count is the surplus
- * copies. `columns: [...]`: distinct rows that share a key, i.e. conflicting
+ * copies. `columns: [...]` (or `key: true`, the dataset's key): distinct rows that share a key, i.e. conflicting
  * versions of one entity; the count is the surplus versions. Exact copies are
  * counted by `row`, not again here, so the two never overlap.
  *
@@ -16,11 +16,16 @@ export const duplicatesCheck: CheckType = {
   description: 'duplicate rows, or conflicting rows sharing a key',
   params: {
     type: 'object',
-    oneOf: [{ required: ['row'] }, { required: ['columns'] }],
-    properties: { row: { const: true }, columns: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+    oneOf: [{ required: ['row'] }, { required: ['columns'] }, { required: ['key'] }],
+    properties: {
+      row: { const: true },
+      columns: { type: 'array', items: { type: 'string' }, minItems: 1 },
+      /** The dataset's key (the catalog's, or sources.<dataset>.key). */
+      key: { const: true },
+    },
   },
-  plan: (params) => {
-    const keyCols = params.columns as string[] | undefined;
+  plan: (params, dataset) => {
+    const keyCols = params.key ? dataset.key : (params.columns as string[] | undefined);
     return [
       {
         type: 'duplicates',
