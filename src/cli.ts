@@ -230,8 +230,9 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     )
     .option('--max-events <n>', 'stop after this many events', parseCount)
     .option(
-      '--from-file <jsonl>',
-      'replay a JSONL file through the same pipeline instead of Kafka (used by the demo)',
+      '--from-file <path>',
+      'replay files through the same pipeline instead of Kafka: a file, a directory or a glob; ' +
+        'JSON Lines or JSON arrays, optionally gzipped, told apart by content (config sources.clickstream.file)',
     )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/ingestClickstream.js')).ingestClickstreamCommand(cmd.optsWithGlobals())),
@@ -486,8 +487,8 @@ Examples:
     .option('--from <stage>', 'start at this stage')
     .option('--continue-on-dq-fail', 'prepare and build features even when validation fails')
     .option(
-      '--clickstream-from-file <file>',
-      'replay clickstream from a JSONL file instead of consuming Kafka',
+      '--clickstream-from-file <path>',
+      'replay clickstream from files (a file, directory or glob) instead of consuming Kafka',
     )
     .option('--as-of <time>', 'the "now" of the freshness checks (default: the current time)')
     .addHelpText(

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
 import { ingestClickstream } from '../lib/sources/clickstream/ingestClickstream.js';
@@ -55,10 +56,15 @@ export async function ingestClickstreamCommand(options: IngestClickstreamFlags):
         `${result.events_written.toLocaleString('en-US')} events in ${result.files_written} files (${result.batches} batches), ` +
           `${result.events_quarantined} quarantined; ${result.events_per_second.toLocaleString('en-US')} events/s`,
       );
-      for (const p of result.partitions)
+      for (const f of result.files ?? [])
         ctx.say(
-          `  ${result.topic}[${p.partition}] committed ${p.committed_offset} / end ${p.end_offset} (lag ${p.lag})`,
+          `  ${f.status.padEnd(9)} ${path.basename(f.file)} (${f.format}) as ${f.topic}: committed ${f.committed_offset} / end ${f.end_offset}`,
         );
+      if (!result.files)
+        for (const p of result.partitions)
+          ctx.say(
+            `  ${result.topic}[${p.partition}] committed ${p.committed_offset} / end ${p.end_offset} (lag ${p.lag})`,
+          );
     }
     return exitCodeForOutcome(result.outcome);
   } finally {

@@ -211,7 +211,7 @@ async function runStage(
       const r = await ingestClickstream(ctx, { fromFile: options.clickstreamFromFile });
       return {
         outcome: r.outcome,
-        summary: `${r.events_written} events from ${r.source === 'file' ? options.clickstreamFromFile : `Kafka topic ${r.topic}`} in ${r.files_written} files, ${r.events_quarantined} quarantined`,
+        summary: `${r.events_written} events from ${r.source === 'file' ? (options.clickstreamFromFile ?? ctx.config.sources.clickstream?.file) : `Kafka topic ${r.topic}`} in ${r.files_written} files, ${r.events_quarantined} quarantined`,
         counts: { events: r.events_written, quarantined: r.events_quarantined, files: r.files_written },
       };
     }

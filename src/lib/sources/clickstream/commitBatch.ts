@@ -31,6 +31,8 @@ interface Bucket {
   max: bigint;
   minTime: number;
   maxTime: number;
+  /** Events whose timestamp had no offset and was read in the source timezone. */
+  naive: number;
 }
 
 /**
@@ -50,8 +52,9 @@ export async function commitBatch(
   const last = events[events.length - 1]!.offset;
   const buckets = new Map<string, Bucket>();
   const dead: string[] = [];
+  const timezone = ctx.config.sources.clickstream?.timezone ?? 'UTC';
   for (const e of events) {
-    const check = checkEvent(e.value);
+    const check = checkEvent(e.value, timezone);
     if (!check.ok) {
       dead.push(
         JSON.stringify({
@@ -77,10 +80,12 @@ export async function commitBatch(
         max: e.offset,
         minTime: Infinity,
         maxTime: -Infinity,
+        naive: 0,
       };
       buckets.set(key, b);
     }
-    b.lines.push(e.value.trim());
+    b.lines.push(check.value.trim());
+    if (check.naive) b.naive++;
     b.max = e.offset;
     b.minTime = Math.min(b.minTime, check.time.getTime());
     b.maxTime = Math.max(b.maxTime, check.time.getTime());
@@ -144,6 +149,9 @@ export async function commitBatch(
         max_event_time: new Date(b.maxTime).toISOString(),
         batch_first_offset: first.toString(),
         batch_last_offset: last.toString(),
+        ...(b.naive > 0
+          ? { naive_timestamps: b.naive, source_timezone: timezone, original_field: 'source_timestamp' }
+          : {}),
       },
     });
   }

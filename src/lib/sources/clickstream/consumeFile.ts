@@ -1,45 +1,123 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { UsageError } from '../../cli/errors.js';
+import { writeFileAtomic } from '../../lake/atomicWrite.js';
 import { withLock } from '../../lake/lock.js';
 import type { RunContext } from '../../runContext.js';
-import { PartitionStore } from './partitionStore.js';
+import { fileIdentity, listEventFiles, openEvents, type EventFormat } from './eventFiles.js';
+import { PartitionStore, safeTopic } from './partitionStore.js';
 import { ClickstreamStats, PartitionWorker } from './partitionWorker.js';
 
 export interface ConsumeFileOptions {
+  /** A file, a directory of event files, or a glob. */
   file: string;
   batchSize: number;
   maxEvents?: number;
 }
 
-export interface ConsumeFileResult {
+export interface ReplayedFile {
+  file: string;
   topic: string;
-  partitions: { partition: number; committed_offset: string; end_offset: string }[];
+  format: EventFormat;
+  md5: string;
+  /** `new`, `resumed` (same content, or appended to), `unchanged` (nothing left), `changed` (a new version under an old name). */
+  status: 'new' | 'resumed' | 'unchanged' | 'changed';
+  partition: number;
+  committed_offset: string;
+  end_offset: string;
 }
 
+export interface ConsumeFileResult {
+  files: ReplayedFile[];
+}
+
+/** What the lake knows of a replayed file: raw_zone/clickstream/_offsets/<topic>/source.json. */
+interface SourceRecord {
+  topic: string;
+  name: string;
+  md5: string;
+  bytes: number;
+  format: EventFormat;
+  recorded_at: string;
+}
+
+const SOURCE_RECORD = 'source.json';
+
 /**
- * Replays a JSONL file through the same batching, partitioning, manifests and
- * commit protocol as Kafka: the file is one partition whose offsets are line
- * numbers (from 0), so a rerun resumes where the last one committed.
+ * Replays clickstream files through the same batching, partitioning, manifests and commit protocol
+ * as Kafka. Each file is one partition of its own topic, `file-<name>`, whose offsets are the
+ * events' positions (from 0), so a rerun resumes where the last one committed. A file is known by
+ * its content: the same bytes under any name add nothing; a file that grew by appending resumes;
+ * a file whose content changed under a name already ingested is ingested as a new topic
+ * (`file-<name>.<md5 prefix>`), with a warning, and what came from its earlier version stays.
  */
 export async function consumeFile(
   ctx: RunContext,
   stats: ClickstreamStats,
   options: ConsumeFileOptions,
 ): Promise<ConsumeFileResult> {
-  const file = path.resolve(ctx.paths.root, options.file);
-  if (!existsSync(file)) {
+  const spec = path.resolve(ctx.paths.root, options.file);
+  const files = await listEventFiles(spec);
+  if (files.length === 0)
     throw new UsageError(
-      `no such file: ${file}`,
-      'pass the JSONL file written by `recomart simulate clickstream`',
+      `no clickstream files match ${spec}`,
+      'pass a .jsonl/.json file (optionally .gz), a directory holding them, or a glob',
     );
+  const offsetsDir = path.join(ctx.paths.clickstream, '_offsets');
+  const results: ReplayedFile[] = [];
+  let budget = options.maxEvents;
+  for (const file of files) {
+    if (budget !== undefined && budget <= 0) break;
+    const r = await replayOne(ctx, stats, offsetsDir, file, options.batchSize, budget);
+    if (budget !== undefined) budget -= Number(BigInt(r.file.committed_offset) - r.startedAt);
+    results.push(r.file);
   }
-  const topic = `file-${path.basename(file).replace(/\.jsonl?$/, '')}`;
+  return { files: results };
+}
+
+async function replayOne(
+  ctx: RunContext,
+  stats: ClickstreamStats,
+  offsetsDir: string,
+  file: string,
+  batchSize: number,
+  maxEvents: number | undefined,
+): Promise<{ file: ReplayedFile; startedAt: bigint }> {
+  const stem = path.basename(file).replace(/\.gz$/i, '').replace(/\.(jsonl|ndjson|json)$/i, '');
+  const byName = `file-${stem}`;
+  const known = await readSource(offsetsDir, byName);
+  const identity = await fileIdentity(file, known ? known.bytes : undefined);
+  let topic = byName;
+  let status: ReplayedFile['status'] = known ? 'resumed' : 'new';
+  if (known && known.md5 !== identity.md5) {
+    const appended = identity.bytes > known.bytes && identity.prefixMd5 === known.md5 && known.format === 'jsonl';
+    if (!appended) {
+      topic = `${byName}.${identity.md5.slice(0, 8)}`;
+      status = (await readSource(offsetsDir, topic)) ? 'resumed' : 'changed';
+      if (status === 'changed')
+        ctx.logger.warn(
+          `${path.basename(file)} changed since it was ingested (md5 ${known.md5} → ${identity.md5}): ` +
+            `ingesting it as ${topic}; the events already ingested from the earlier version stay`,
+          { file, topic, md5: identity.md5, previous_md5: known.md5 },
+        );
+    }
+  } else if (!known) {
+    // The same content under another name is the same source.
+    const twin = await findByMd5(offsetsDir, identity.md5);
+    if (twin) {
+      topic = twin.topic;
+      status = 'resumed';
+      ctx.logger.info(`${path.basename(file)} has the same content as ${twin.name}, replayed as ${topic}`, {
+        file,
+        topic,
+      });
+    }
+  }
   return withLock(
     {
       locksDir: ctx.paths.locks,
-      name: `clickstream-${topic}-0`,
+      name: `clickstream-${safeTopic(topic)}-0`,
       command: ctx.command,
       runId: ctx.runId,
       waitSeconds: ctx.config.lock.wait_seconds,
@@ -51,30 +129,68 @@ export async function consumeFile(
         ctx.logger.warn(
           `${topic}[0]: rolled back the uncommitted batch ${rolledBack.first_offset}–${rolledBack.last_offset}`,
         );
+      const { format, events } = await openEvents(file);
+      const previous = await readSource(offsetsDir, topic);
+      if (!previous || previous.md5 !== identity.md5)
+        await writeFileAtomic(
+          path.join(offsetsDir, safeTopic(topic), SOURCE_RECORD),
+          JSON.stringify(
+            {
+              topic,
+              name: path.basename(file),
+              md5: identity.md5,
+              bytes: identity.bytes,
+              format,
+              recorded_at: ctx.now().toISOString(),
+            } satisfies SourceRecord,
+            null,
+            2,
+          ) + '\n',
+        );
       const worker = new PartitionWorker(ctx, store, stats);
       worker.committedNext = state ? BigInt(state.next_offset) : 0n;
       worker.expected = worker.committedNext;
+      const startedAt = worker.committedNext;
       let offset = -1n;
       let taken = 0;
-      const lines = createInterface({
-        input: createReadStream(file, { highWaterMark: 1 << 20 }),
-        crlfDelay: Infinity,
-      });
-      for await (const line of lines) {
+      for await (const value of events) {
         offset++;
         if (offset < worker.committedNext) continue;
-        if (options.maxEvents !== undefined && taken >= options.maxEvents) break;
-        worker.add({ offset, value: line });
+        if (maxEvents !== undefined && taken >= maxEvents) break;
+        worker.add({ offset, value });
         taken++;
-        if (worker.buffer.length >= options.batchSize) await worker.flush();
+        if (worker.buffer.length >= batchSize) await worker.flush();
       }
       await worker.flush();
+      if (status === 'resumed' && taken === 0) status = 'unchanged';
       return {
-        topic,
-        partitions: [
-          { partition: 0, committed_offset: String(worker.committedNext), end_offset: String(offset + 1n) },
-        ],
+        startedAt,
+        file: {
+          file,
+          topic,
+          format,
+          md5: identity.md5,
+          status,
+          partition: 0,
+          committed_offset: String(worker.committedNext),
+          end_offset: String(maxEvents !== undefined && taken >= maxEvents ? worker.committedNext : offset + 1n),
+        },
       };
     },
   );
+}
+
+async function readSource(offsetsDir: string, topic: string): Promise<SourceRecord | undefined> {
+  const file = path.join(offsetsDir, safeTopic(topic), SOURCE_RECORD);
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as SourceRecord) : undefined;
+}
+
+async function findByMd5(offsetsDir: string, md5: string): Promise<SourceRecord | undefined> {
+  if (!existsSync(offsetsDir)) return undefined;
+  for (const entry of await readdir(offsetsDir)) {
+    if (!entry.startsWith('file-')) continue;
+    const record = await readSource(offsetsDir, entry);
+    if (record?.md5 === md5) return { ...record, topic: record.topic ?? entry };
+  }
+  return undefined;
 }

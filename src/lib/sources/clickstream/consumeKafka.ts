@@ -21,6 +21,8 @@ export interface ConsumeKafkaOptions {
 }
 
 export interface PartitionReport {
+  /** The topic, where a run reads more than one (one per replayed file). */
+  topic?: string;
   partition: number;
   committed_offset: string;
   end_offset: string;

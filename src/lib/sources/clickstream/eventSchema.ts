@@ -1,37 +1,62 @@
 import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { datasetCatalog, type ColumnType } from '../../datasets/datasetCatalog.js';
+import { zonedToUtc } from './zonedTime.js';
+
+const spec = datasetCatalog.clickstream;
+const JSON_TYPE: Record<ColumnType, string> = {
+  VARCHAR: 'string',
+  BIGINT: 'integer',
+  INTEGER: 'integer',
+  DOUBLE: 'number',
+  DATE: 'string',
+  TIMESTAMP: 'string',
+  YES_NO: 'string',
+};
 
 /**
- * The structure every clickstream event must have to enter the lake. It checks
- * shape and types only; value rules (unknown users, negative dwell time, a view
- * without an item) are the validation suite's job, so they are not dead-lettered here.
+ * The structure every clickstream event must have to enter the lake, from the catalog: its
+ * required fields present, each field of its JSON type (an optional one may be null), and a known
+ * event type. Value rules (unknown users, negative dwell time, a view without an item) are the
+ * validation suite's job, so they are not dead-lettered here. Extra fields are kept.
  */
 const schema = {
   type: 'object',
-  required: ['event_id', 'user_id', 'event_type', 'session_id', 'timestamp'],
-  properties: {
-    event_id: { type: 'string', minLength: 1 },
-    user_id: { type: 'string', minLength: 1 },
-    item_id: { type: ['string', 'null'] },
-    category: { type: ['string', 'null'] },
-    price: { type: ['number', 'null'] },
-    event_type: { enum: ['view', 'add_to_cart', 'purchase', 'search'] },
-    search_term: { type: ['string', 'null'] },
-    event_strength: { type: ['integer', 'null'] },
-    session_id: { type: 'string', minLength: 1 },
-    timestamp: { type: 'string', format: 'date-time' },
-    device: { type: ['string', 'null'] },
-    dwell_time: { type: ['number', 'null'] },
-  },
+  required: spec.columns.filter((c) => c.required).map((c) => c.name),
+  properties: Object.fromEntries(
+    spec.columns.map((c) => [
+      c.name,
+      c.name === 'event_type'
+        ? { enum: ['view', 'add_to_cart', 'purchase', 'search'] }
+        : c.required
+          ? { type: JSON_TYPE[c.type], ...(c.type === 'VARCHAR' ? { minLength: 1 } : {}) }
+          : { type: [JSON_TYPE[c.type], 'null'] },
+    ]),
+  ),
 } as const;
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(schema);
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
-export type EventCheck = { ok: true; time: Date } | { ok: false; reason: string };
+/** ISO 8601 date-time: `T` or a space, seconds and fraction optional, offset optional (naive). */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-/** Parses and checks one raw event; a valid one comes back with its own UTC timestamp. */
-export function checkEvent(raw: string): EventCheck {
+export type EventCheck =
+  | {
+      ok: true;
+      time: Date;
+      /** The event as it goes to the raw zone: the input, or, for a naive timestamp, rewritten in UTC. */
+      value: string;
+      /** A naive timestamp was read in this timezone. */
+      naive: boolean;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * Parses and checks one raw event; a valid one comes back with its own UTC time. A timestamp
+ * without an offset (what Python's isoformat() writes) is read in `timezone` (an IANA zone,
+ * default UTC) and written in UTC with a `Z`, its original kept as `source_timestamp`, so that every
+ * reader of the raw zone sees one time scale.
+ */
+export function checkEvent(raw: string, timezone = 'UTC'): EventCheck {
   let doc: unknown;
   try {
     doc = JSON.parse(raw);
@@ -48,7 +73,29 @@ export function checkEvent(raw: string): EventCheck {
     const reason = errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
     return { ok: false, reason: ts ? `no valid timestamp: ${reason}` : `schema: ${reason}` };
   }
-  const time = new Date((doc as { timestamp: string }).timestamp);
-  if (Number.isNaN(time.getTime())) return { ok: false, reason: 'no valid timestamp: unparseable' };
-  return { ok: true, time };
+  const event = doc as Record<string, unknown> & { timestamp: string };
+  const m = ISO.exec(event.timestamp.trim());
+  if (!m) return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is not ISO 8601` };
+  const [, y, mo, d, h, mi, s = '00', fraction = '', offset] = m;
+  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const valid =
+    fields[1] >= 1 && fields[1] <= 12 && fields[2] >= 1 && fields[2] <= 31 && fields[3] <= 23 && fields[4] <= 59 && fields[5] <= 60;
+  if (!valid) return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is out of range` };
+  if (offset) {
+    const time = new Date(event.timestamp);
+    if (Number.isNaN(time.getTime())) return { ok: false, reason: 'no valid timestamp: unparseable' };
+    return { ok: true, time, value: raw, naive: false };
+  }
+  const utc = zonedToUtc(fields, timezone);
+  const check = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2]));
+  if (check.getUTCDate() !== fields[2])
+    return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is not a calendar date` };
+  const time = new Date(utc + Math.floor(Number(`0${fraction}`) * 1000));
+  const iso = `${new Date(utc).toISOString().slice(0, 19)}${fraction}Z`;
+  return {
+    ok: true,
+    time,
+    value: JSON.stringify({ ...event, timestamp: iso, source_timestamp: event.timestamp }),
+    naive: true,
+  };
 }

@@ -1,11 +1,11 @@
 import type { Outcome } from '../../cli/exitCode.js';
 import type { RunContext } from '../../runContext.js';
-import { consumeFile } from './consumeFile.js';
+import { consumeFile, type ReplayedFile } from './consumeFile.js';
 import { consumeKafka, type PartitionReport } from './consumeKafka.js';
 import { ClickstreamStats } from './partitionWorker.js';
 
 export interface IngestClickstreamOptions {
-  /** Replay this JSONL file instead of Kafka (same pipeline). */
+  /** Replay these files (a file, a directory or a glob; JSON Lines or JSON arrays, optionally gzipped) instead of Kafka. */
   fromFile?: string;
   follow?: boolean;
   maxEvents?: number;
@@ -24,6 +24,8 @@ export interface IngestClickstreamResult {
   files_written: number;
   batches: number;
   partitions: PartitionReport[];
+  /** With --from-file: each file replayed, its format and whether it was new, resumed or changed. */
+  files?: ReplayedFile[];
   p99_batch_commit_ms: number | null;
   duration_ms: number;
   events_per_second: number;
@@ -38,17 +40,24 @@ export async function ingestClickstream(
   const stats = options.stats ?? new ClickstreamStats();
   const k = ctx.config.kafka;
   let topic = k.topic;
+  // sources.clickstream.file is where this source's files are, when it is files, not Kafka.
+  const fromFile = options.fromFile ?? ctx.config.sources.clickstream?.file;
   let partitions: PartitionReport[];
-  if (options.fromFile) {
+  let replayed: ReplayedFile[] | undefined;
+  if (fromFile) {
     const r = await consumeFile(ctx, stats, {
-      file: options.fromFile,
+      file: fromFile,
       batchSize: k.batch_size,
       maxEvents: options.maxEvents,
     });
-    topic = r.topic;
-    partitions = r.partitions.map((p) => ({
-      ...p,
-      lag: String(BigInt(p.end_offset) - BigInt(p.committed_offset)),
+    topic = r.files.length === 1 ? r.files[0]!.topic : `${r.files.length} files`;
+    replayed = r.files;
+    partitions = r.files.map((f) => ({
+      topic: f.topic,
+      partition: f.partition,
+      committed_offset: f.committed_offset,
+      end_offset: f.end_offset,
+      lag: String(BigInt(f.end_offset) - BigInt(f.committed_offset)),
     }));
   } else {
     const r = await consumeKafka(ctx, stats, {
@@ -67,13 +76,14 @@ export async function ingestClickstream(
   const duration = Date.now() - started;
   const result: IngestClickstreamResult = {
     outcome: stats.quarantined > 0 ? 'partial' : 'ok',
-    source: options.fromFile ? 'file' : 'kafka',
+    source: fromFile ? 'file' : 'kafka',
     topic,
     events_written: stats.written,
     events_quarantined: stats.quarantined,
     files_written: stats.files,
     batches: stats.batches,
     partitions,
+    files: replayed,
     p99_batch_commit_ms: stats.p99CommitMs(),
     duration_ms: duration,
     events_per_second: Math.round((stats.written + stats.quarantined) / Math.max(0.001, duration / 1000)),
