@@ -163,6 +163,8 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     )
     .option('--from <dir>', 'directory with the exports (config master.from, default source_systems/master)')
     .option('--dataset <name...>', 'only these datasets: catalog, customers')
+    .option('--catalog <file>', 'the product-catalog export (config sources.catalog.file)')
+    .option('--customers <file>', 'the customers export (config sources.customers.file)')
     .option(
       '--wait <seconds>',
       'wait this long for another ingest holding the master lock (default 0)',
@@ -190,6 +192,10 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     .option('--max-pages <n>', 'refuse to follow more pages than this (default 10000)', parseCount)
     .option('--max-response-bytes <n>', 'refuse a response larger than this (default 52428800)', parseCount)
     .option('--deadline-seconds <s>', 'the whole pull must finish within this (default 300)', parseSeconds)
+    .option(
+      '--from-file <file>',
+      'read a CSV or JSON file (an array, or the API envelope) instead of the API (config sources.external_metadata.file)',
+    )
     .option(
       '--wait <seconds>',
       'wait this long for another process holding the metadata lock (default 0)',

@@ -6,6 +6,8 @@ export interface IngestMasterFlags extends GlobalOptions {
   from?: string;
   dataset?: string[];
   wait?: number;
+  catalog?: string;
+  customers?: string;
 }
 
 export async function ingestMasterCommand(options: IngestMasterFlags): Promise<number> {
@@ -13,7 +15,10 @@ export async function ingestMasterCommand(options: IngestMasterFlags): Promise<n
     { path: 'master.from', value: options.from, flag: '--from' },
     { path: 'lock.wait_seconds', value: options.wait, flag: '--wait' },
   ]);
-  const result = await ingestMaster(ctx, { datasets: options.dataset });
+  const result = await ingestMaster(ctx, {
+    datasets: options.dataset,
+    files: { catalog: options.catalog, customers: options.customers },
+  });
   if (ctx.json) ctx.printJson(result);
   else {
     for (const f of result.files) {

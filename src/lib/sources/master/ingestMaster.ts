@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { worstOutcome, type Outcome } from '../../cli/exitCode.js';
 import { UsageError } from '../../cli/errors.js';
@@ -9,12 +9,17 @@ import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import { writeManifest } from '../../lake/manifest.js';
 import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
-import { readCsvHeader } from '../readCsvHeader.js';
+import { headerProblem, readCsvHead } from '../readCsvHeader.js';
+import { requiredColumns } from '../../datasets/datasetCatalog.js';
+import { listEventFiles as listEventFilesLike } from '../clickstream/eventFiles.js';
+import { ingestNormalised } from './ingestNormalised.js';
 import { masterDatasets, type MasterDataset } from './masterDatasets.js';
 
 export interface IngestMasterOptions {
   /** Directory holding the exports; defaults to config `master.from`. */
   from?: string;
+  /** An export file per dataset (--catalog, --customers), overriding sources.<dataset>.file. */
+  files?: Partial<Record<MasterDataset['name'], string>>;
   /** Only these datasets (catalog, customers); default all. */
   datasets?: string[];
 }
@@ -71,7 +76,8 @@ export async function ingestMaster(
       }
       const stamp = compactStamp(ctx.now());
       const results: MasterFileResult[] = [];
-      for (const dataset of selected) results.push(await ingestOne(ctx, dataset, from, stamp));
+      for (const dataset of selected)
+        results.push(await ingestOne(ctx, dataset, from, stamp, options.files?.[dataset.name]));
       return results;
     },
   );
@@ -89,14 +95,30 @@ function selectDatasets(names: string[] | undefined): readonly MasterDataset[] {
   return masterDatasets.filter((d) => names.includes(d.name));
 }
 
+/**
+ * The export to read: the flag's file, else sources.<dataset>.file (a name or glob in `from`; the
+ * newest match wins), else the seed's file name in `from`.
+ */
+async function exportFile(ctx: RunContext, dataset: MasterDataset, from: string, flag?: string): Promise<string> {
+  if (flag) return path.resolve(ctx.paths.root, flag);
+  const configured = ctx.config.sources[dataset.name]?.file;
+  if (!configured) return path.join(from, dataset.file);
+  const pattern = path.resolve(from, configured);
+  if (!/[*?[]/.test(configured)) return pattern;
+  const matches = await listEventFilesLike(pattern);
+  return matches.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a))[0] ?? pattern;
+}
+
 async function ingestOne(
   ctx: RunContext,
   dataset: MasterDataset,
   from: string,
   stamp: string,
+  flag?: string,
 ): Promise<MasterFileResult> {
   const started = Date.now();
-  const source = path.join(from, dataset.file);
+  const source = await exportFile(ctx, dataset, from, flag);
+  const mapping = ctx.config.sources[dataset.name] ?? {};
   const target = path.join(ctx.paths.rawZone, dataset.file);
   const base = { dataset: dataset.name, source, target: path.relative(ctx.paths.root, target) };
   const fail = (error: string, hint: string): MasterFileResult => {
@@ -111,16 +133,31 @@ async function ingestOne(
   };
 
   if (!existsSync(source)) {
-    return fail(`master export not found: ${source}`, 'run `recomart simulate master` or pass --from <dir>');
-  }
-  const header = await readCsvHeader(source);
-  const missing = dataset.columns.required.filter((c) => !header.includes(c));
-  if (missing.length > 0) {
     return fail(
-      `${source} is missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${base.target} was left unchanged`,
-      `fix the export so its header has ${missing.join(', ')}`,
+      `master export not found: ${source}` +
+        (flag ? ' (--' + dataset.name + ')' : mapping.file ? ` (sources.${dataset.name}.file)` : ` (looked for ${dataset.file} in ${from})`),
+      `pass --${dataset.name} <file>, set sources.${dataset.name}.file in recomart.config.yaml, or pass --from <dir> holding ${dataset.file}; \`recomart simulate master\` writes a sample`,
     );
   }
+  const head = await readCsvHead(source, mapping.delimiter);
+  const header = head.header;
+  const named = header.map((c) => mapping.rename?.[c] ?? c);
+  const missing = requiredColumns(dataset.spec).filter((c) => !named.includes(c));
+  if (missing.length > 0) {
+    const problem = headerProblem(head, `sources.${dataset.name}.delimiter`);
+    return fail(
+      `${source}: ${problem ?? `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`}; ${base.target} was left unchanged`,
+      problem
+        ? `set the delimiter, or re-export the file`
+        : `fix the export so its header has ${missing.join(', ')}, or map its names with sources.${dataset.name}.rename`,
+    );
+  }
+  // An export in another dialect or with other names is written to the raw zone in the canonical
+  // form every reader expects (comma-delimited, the catalog's names); the manifest keeps the source's md5.
+  const normalise =
+    head.delimiter !== ',' || named.some((c, i) => c !== header[i]) || !!mapping.quote || !!mapping.encoding;
+  if (normalise)
+    return ingestNormalised(ctx, dataset, { source, target, header, named, head, mapping, stamp, base, started });
 
   const sourceStats = await fileStats(source, 'csv');
   const current = await currentVersion(target);
@@ -174,7 +211,7 @@ async function ingestOne(
     source: 'master',
     run_id: ctx.runId,
     source_file: { name: dataset.file, md5: sourceStats.md5, bytes: sourceStats.bytes },
-    details: { dataset: dataset.name, columns: header, source_path: source },
+    details: { dataset: dataset.name, columns: header, source_path: source, delimiter: ',' },
   });
   ctx.logger.info(`${dataset.name}: ingested ${sourceStats.records} records into ${base.target}`, {
     file: source,

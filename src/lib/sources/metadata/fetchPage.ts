@@ -71,6 +71,8 @@ export async function fetchPage(options: FetchPageOptions): Promise<Page> {
       200,
     );
   }
+  // A bare array is one page holding everything (an API without pagination).
+  if (Array.isArray(doc)) return { data: doc, next: null, bytes: body.length };
   const page = doc as { data?: unknown; next?: unknown };
   if (
     !page ||
@@ -78,7 +80,7 @@ export async function fetchPage(options: FetchPageOptions): Promise<Page> {
     !(page.next === null || page.next === undefined || typeof page.next === 'string')
   ) {
     throw new HttpFailure(
-      'unexpected response shape: expected {"data": [...], "next": string|null}',
+      'unexpected response shape: expected {"data": [...], "next": string|null} or a JSON array of records',
       'terminal',
       200,
     );

@@ -13,11 +13,28 @@ import { writeManifest } from '../../lake/manifest.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
 import { fetchPage, type Page } from './fetchPage.js';
 import { HttpFailure } from './httpFailure.js';
-import { METADATA_COLUMNS, productStatsSchema, type ProductStatsRecord } from './productStatsSchema.js';
+import {
+  METADATA_COLUMNS,
+  productStatsSchema,
+  typedRecord,
+  type ProductStatsRecord,
+} from './productStatsSchema.js';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { UsageError } from '../../cli/errors.js';
+import type { SourceMapping } from '../../config/configSchema.js';
+import { datasetCatalog, requiredColumns } from '../../datasets/datasetCatalog.js';
+import { sniffDelimiter } from '../readCsvHeader.js';
 
 export interface IngestMetadataOptions {
   /** Bearer token (from RECOMART_API_TOKEN); never logged or written. */
   token?: string;
+  /**
+   * Read this file instead of the API (default: config sources.external_metadata.file): CSV with a
+   * header, or JSON (an array of records, or the API's {"data": [...]} envelope).
+   */
+  fromFile?: string;
 }
 
 export interface IngestMetadataResult {
@@ -68,7 +85,10 @@ export async function ingestMetadata(
 ): Promise<IngestMetadataResult> {
   const started = Date.now();
   const api = ctx.config.api;
-  const shownUrl = redactUrl(api.url);
+  const mapping = ctx.config.sources.external_metadata ?? {};
+  const fromFile = options.fromFile ?? mapping.file;
+  const file = fromFile ? path.resolve(ctx.paths.root, fromFile) : undefined;
+  const shownUrl = file ?? redactUrl(api.url);
   return withLock(
     {
       locksDir: ctx.paths.locks,
@@ -88,13 +108,29 @@ export async function ingestMetadata(
       let attempts = 0;
       let retries = 0;
       let sealed: { md5: string; bytes: number };
+      const accepted: ProductStatsRecord[] = [];
+      const take = (data: unknown[], pageNo: number) => {
+        for (const record of data) {
+          const reason = recordProblem(record, seen);
+          if (reason) {
+            quarantined.push({ page: pageNo, reason, record });
+            continue;
+          }
+          const r = record as ProductStatsRecord;
+          seen.add(r.product_id);
+          accepted.push(r);
+        }
+      };
       try {
-        await out.write(stringify([METADATA_COLUMNS as unknown as string[]]));
+        if (file) {
+          take(await readMetadataFile(file, mapping), 1);
+          pages = 1;
+        }
         const first = new URL(api.url);
         if (!first.searchParams.has('page')) first.searchParams.set('page', '1');
         if (!first.searchParams.has('page_size')) first.searchParams.set('page_size', String(api.page_size));
         const visited = new Set<string>();
-        for (let next: string | null = first.toString(); next;) {
+        for (let next: string | null = file ? null : first.toString(); next; ) {
           if (pages >= api.max_pages) {
             throw new RuntimeError(
               `${shownUrl}: more than max_pages = ${api.max_pages} pages`,
@@ -164,21 +200,25 @@ export async function ingestMetadata(
             throw pullFailed(error, shownUrl, pageNo, attempts, deadline.aborted, api.deadline_seconds);
           });
           pages++;
-          const rows: unknown[][] = [];
-          for (const record of page.data) {
-            const reason = recordProblem(record, seen);
-            if (reason) {
-              quarantined.push({ page: pageNo, reason, record });
-              continue;
-            }
-            const r = record as ProductStatsRecord;
-            seen.add(r.product_id);
-            rows.push(METADATA_COLUMNS.map((c) => r[c]));
-          }
-          if (rows.length > 0) await out.write(stringify(rows));
-          records += rows.length;
+          take(page.data, pageNo);
           next = page.next ? new URL(page.next, pageUrl).toString() : null;
         }
+        records = accepted.length;
+        if (records === 0) {
+          const kept = await keepQuarantined(ctx, quarantined);
+          throw new RuntimeError(
+            `${shownUrl}: no record passed its checks (${quarantined.length} rejected${kept ? `, kept in ${kept}` : ''}); ` +
+              `${path.relative(ctx.paths.root, target)} was left unchanged`,
+            quarantined.length > 0
+              ? `see the reasons in the quarantine file; docs/bring-your-own-data.md lists the columns external_metadata needs`
+              : 'the source returned no records: check api.url or the file',
+          );
+        }
+        // The optional columns no record has are left out, so that they read as absent downstream.
+        const header = METADATA_COLUMNS.filter(
+          (c) => requiredMetadata.includes(c) || accepted.some((r) => r[c] !== undefined && r[c] !== null),
+        );
+        await out.write(stringify([header, ...accepted.map((r) => header.map((c) => r[c] ?? null))]));
         sealed = await out.seal();
       } catch (error) {
         await out.abort();
@@ -224,13 +264,7 @@ export async function ingestMetadata(
       await out.publish();
       await fsyncDir(path.dirname(target));
       const written = sealed;
-      let quarantineFile: string | undefined;
-      if (quarantined.length > 0) {
-        const dir = path.join(ctx.paths.quarantine, 'metadata');
-        await mkdir(dir, { recursive: true });
-        quarantineFile = path.join(dir, `${stamp}.jsonl`);
-        await writeFileAtomic(quarantineFile, quarantined.map((q) => JSON.stringify(q)).join('\n') + '\n');
-      }
+      const quarantineFile = await keepQuarantined(ctx, quarantined);
       await writeManifest(target, {
         manifest_version: 1,
         file: path.basename(target),
@@ -261,7 +295,7 @@ export async function ingestMetadata(
         retries,
         target: rel(target)!,
         archived_to: rel(archiveDir),
-        quarantine_file: rel(quarantineFile),
+        quarantine_file: quarantineFile,
         duration_ms: Date.now() - started,
       };
       ctx.logger.log(
@@ -282,6 +316,56 @@ export async function ingestMetadata(
       return result;
     },
   );
+}
+
+const requiredMetadata = requiredColumns(datasetCatalog.external_metadata);
+
+/** Writes rejected records to raw_zone/quarantine/metadata/<stamp>.jsonl; returns its lake path. */
+async function keepQuarantined(ctx: RunContext, quarantined: Quarantined[]): Promise<string | undefined> {
+  if (quarantined.length === 0) return undefined;
+  const dir = path.join(ctx.paths.quarantine, 'metadata');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${compactStamp(ctx.now())}.jsonl`);
+  await writeFileAtomic(file, quarantined.map((q) => JSON.stringify(q)).join('\n') + '\n');
+  return path.relative(ctx.paths.root, file);
+}
+
+/**
+ * The records of a metadata file: CSV with a header (its dialect sniffed from the header line
+ * unless sources.external_metadata sets it; columns renamed by its `rename`), or JSON (an array, or
+ * the API's {"data": [...]} envelope).
+ */
+async function readMetadataFile(file: string, mapping: SourceMapping): Promise<unknown[]> {
+  if (!existsSync(file))
+    throw new UsageError(
+      `metadata file not found: ${file}`,
+      'pass an existing CSV or JSON file to --from-file (config sources.external_metadata.file)',
+    );
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const rename = (r: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [mapping.rename?.[k] ?? k, v]));
+  if (/^\s*[[{]/.test(text)) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (error) {
+      throw new RuntimeError(`${file} is not valid JSON: ${(error as Error).message}`, 'fix or re-export the file');
+    }
+    const data = Array.isArray(doc) ? doc : (doc as { data?: unknown }).data;
+    if (!Array.isArray(data))
+      throw new RuntimeError(`${file}: expected a JSON array of records or {"data": [...]}`, 'fix or re-export the file');
+    return data.map((r) => (r && typeof r === 'object' ? rename(r as Record<string, unknown>) : r));
+  }
+  const delimiter = mapping.delimiter ?? sniffDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
+  const rows = parse(text, {
+    columns: true,
+    delimiter,
+    quote: mapping.quote ?? '"',
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: false,
+  }) as Record<string, string>[];
+  return rows.map((r) => typedRecord(rename(r) as Record<string, string>));
 }
 
 function recordProblem(record: unknown, seen: Set<string>): string | undefined {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { transactionColumns } from '../../datasets/datasetColumns.js';
+import { datasetCatalog, requiredColumns } from '../../datasets/datasetCatalog.js';
 import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
 import { withDuck } from '../../duck/withDuck.js';
 import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
@@ -10,7 +10,7 @@ import { fileStats, formatOf } from '../../lake/fileStats.js';
 import { writeManifest } from '../../lake/manifest.js';
 import { freePath, moveFile, sealWrittenFile } from '../../lake/moveFile.js';
 import type { RunContext } from '../../runContext.js';
-import { readCsvHeader } from '../readCsvHeader.js';
+import { headerProblem, readCsvHead } from '../readCsvHeader.js';
 import type { CommitLog, CommitRecord } from './commitLog.js';
 import { READY_SUFFIX, type LandingFile } from './landingScan.js';
 import { splitDrop, type SplitDropResult } from './splitDrop.js';
@@ -43,6 +43,10 @@ export interface PreparedDrop {
   source: { md5: string; bytes: number; records: number };
   header: string[];
   missing: string[];
+  /** Why the header lacks columns, when that is not the columns themselves (empty file, wrong delimiter). */
+  headerProblem?: string;
+  /** The delimiter the drop was read with, and whether it was sniffed. */
+  delimiter: string;
   staging: string;
   split?: SplitDropResult;
   started: number;
@@ -57,8 +61,12 @@ export interface PreparedDrop {
  */
 export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<PreparedDrop> {
   const started = Date.now();
-  const header = await readCsvHeader(drop.path);
-  const missing = transactionColumns.required.filter((c) => !header.includes(c));
+  const mapping = ctx.config.sources.transactions ?? {};
+  const head = await readCsvHead(drop.path, mapping.delimiter);
+  const header = head.header;
+  const named = header.map((c) => mapping.rename?.[c] ?? c);
+  const missing = requiredColumns(datasetCatalog.transactions).filter((c) => !named.includes(c));
+  const problem = missing.length > 0 ? headerProblem(head, 'sources.transactions.delimiter') : undefined;
   const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'transactions', safeName(drop.name));
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -67,7 +75,16 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
     missing.length > 0
       ? Promise.resolve(undefined)
       : withDuck(duckOptionsFor(ctx), (conn) =>
-          splitDrop(conn, { file: drop.path, header, stagingDir: staging }),
+          splitDrop(conn, {
+            file: drop.path,
+            header,
+            stagingDir: staging,
+            delimiter: head.delimiter,
+            quote: mapping.quote,
+            encoding: mapping.encoding,
+            rename: mapping.rename,
+            dateFormat: mapping.date_format,
+          }),
         );
   const [source, split] = await Promise.all([
     hashing,
@@ -76,7 +93,18 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
       throw error;
     }),
   ]);
-  return { drop, source, header, missing, staging, split, started, splitMs: Date.now() - started };
+  return {
+    drop,
+    source,
+    header,
+    missing,
+    headerProblem: problem,
+    delimiter: head.delimiter,
+    staging,
+    split,
+    started,
+    splitMs: Date.now() - started,
+  };
 }
 
 /**
@@ -122,7 +150,12 @@ export async function commitDrop(
 
   if (missing.length > 0 || !split) {
     await discardStaging();
-    const reason = `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+    const reason =
+      prepared.headerProblem ??
+      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` +
+        (Object.keys(ctx.config.sources.transactions?.rename ?? {}).length === 0
+          ? ' (map other names with sources.transactions.rename)'
+          : '');
     const qdir = path.join(ctx.paths.quarantine, 'transactions');
     const to = freePath(qdir, drop.name, stamp(ctx));
     await mkdir(qdir, { recursive: true });

@@ -199,7 +199,10 @@ function logDrop(ctx: RunContext, r: DropResult): void {
     case 'ingested':
       ctx.logger.log(
         r.rows_quarantined > 0 ? 'warn' : 'info',
-        `${r.file}: ingested ${r.rows_ingested} rows into ${r.partitions} date partitions (${r.date_min} … ${r.date_max})` +
+        (r.partitions === 0 && r.rows_quarantined === 0
+          ? `${r.file}: no rows (a header only); archived as ${r.moved_to}`
+          : `${r.file}: ingested ${r.rows_ingested} rows into ${r.partitions} date partitions` +
+            (r.date_min ? ` (${r.date_min} … ${r.date_max})` : '')) +
           (r.rows_quarantined > 0 ? `; ${r.rows_quarantined} rows quarantined in ${r.quarantine_file}` : ''),
         meta,
       );

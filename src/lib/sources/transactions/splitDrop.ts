@@ -1,14 +1,22 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { transactionColumns } from '../../datasets/datasetColumns.js';
+import { columnNames, datasetCatalog } from '../../datasets/datasetCatalog.js';
 import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
 
 export interface SplitDropOptions {
   /** The landing file (.csv or .csv.gz). */
   file: string;
-  /** Its header, as read by readCsvHeader: decides the output column order. */
+  /** Its header, as read by readCsvHead: decides the output column order. */
   header: string[];
+  /** Its CSV dialect (sources.transactions, else sniffed). */
+  delimiter?: string;
+  quote?: string;
+  encoding?: string;
+  /** Source column → catalog column (sources.transactions.rename). */
+  rename?: Record<string, string>;
+  /** strftime format of txn_date when it is not YYYY-MM-DD; the raw zone gets YYYY-MM-DD. */
+  dateFormat?: string;
   /** Where DuckDB writes `__date=YYYY-MM-DD/part.csv` and `rejects.csv`. */
   stagingDir: string;
 }
@@ -29,15 +37,24 @@ export interface SplitDropResult {
   rejectReasons: Record<string, number>;
 }
 
+const spec = datasetCatalog.transactions;
+const CATALOG_COLUMNS = columnNames(spec);
+
+/** The first reason a row cannot enter the raw zone, from the catalog: a required value missing, a date that does not parse, a number that is not one. */
 const REASON_SQL = `
   CASE
-    WHEN txn_id IS NULL OR trim(txn_id) = '' THEN 'missing txn_id'
-    WHEN txn_date IS NULL OR trim(txn_date) = '' THEN 'missing txn_date'
+    ${spec.columns
+      .filter((c) => c.required)
+      .map((c) => `WHEN ${quoteIdent(c.name)} IS NULL OR trim(${quoteIdent(c.name)}) = '' THEN 'missing ${c.name}'`)
+      .join('\n    ')}
     WHEN __date IS NULL THEN 'unparseable txn_date'
-    WHEN quantity IS NULL OR trim(quantity) = '' THEN 'missing quantity'
-    WHEN try_cast(trim(quantity) AS BIGINT) IS NULL THEN 'non-numeric quantity'
-    WHEN unit_price IS NOT NULL AND try_cast(trim(unit_price) AS DOUBLE) IS NULL THEN 'non-numeric unit_price'
-    WHEN rating IS NOT NULL AND try_cast(trim(rating) AS DOUBLE) IS NULL THEN 'non-numeric rating'
+    ${spec.columns
+      .filter((c) => c.type === 'INTEGER' || c.type === 'BIGINT' || c.type === 'DOUBLE')
+      .map(
+        (c) =>
+          `WHEN ${quoteIdent(c.name)} IS NOT NULL AND trim(${quoteIdent(c.name)}) <> '' AND try_cast(trim(${quoteIdent(c.name)}) AS ${c.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT'}) IS NULL THEN 'non-numeric ${c.name}'`,
+      )
+      .join('\n    ')}
   END`;
 
 /**
@@ -48,14 +65,25 @@ const REASON_SQL = `
  * SQL. Columns are matched by header name, so reordered and extra columns work.
  */
 export async function splitDrop(conn: DuckDBConnection, options: SplitDropOptions): Promise<SplitDropResult> {
-  const known = transactionColumns.columns.filter((c) => options.header.includes(c));
-  const extra = options.header.filter((c) => !transactionColumns.columns.includes(c) && c !== '');
+  const canonical = (c: string) => options.rename?.[c] ?? c;
+  const named = options.header.map(canonical);
+  const known = CATALOG_COLUMNS.filter((c) => named.includes(c));
+  const extra = named.filter((c) => !CATALOG_COLUMNS.includes(c) && c !== '');
   const outputColumns = [...known, ...extra];
-  const optional = transactionColumns.columns.filter((c) => !options.header.includes(c));
-  // Optional seed columns absent from this drop read as NULL, so the checks can name them.
+  const optional = CATALOG_COLUMNS.filter((c) => !named.includes(c));
+  // Optional catalog columns absent from this drop read as NULL, so the checks can name them.
   const selectList = [
-    ...options.header.map((c) => quoteIdent(c)),
+    ...options.header.filter((c) => c !== '').map((c) => `${quoteIdent(c)} AS ${quoteIdent(canonical(c))}`),
     ...optional.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`),
+  ].join(', ');
+  const date = options.dateFormat
+    ? `try_strptime(trim(txn_date), ${quoteLiteral(options.dateFormat)})::DATE`
+    : 'try_cast(trim(txn_date) AS DATE)';
+  const dialect = [
+    `delim = ${quoteLiteral(options.delimiter ?? ',')}`,
+    `quote = ${quoteLiteral(options.quote ?? '"')}`,
+    `escape = ${quoteLiteral(options.quote ?? '"')}`,
+    ...(options.encoding && options.encoding !== 'utf-8' ? [`encoding = ${quoteLiteral(options.encoding)}`] : []),
   ].join(', ');
 
   // all_varchar: typing is our check, not the reader's, so a bad value rejects its row with a reason
@@ -64,12 +92,16 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   // is a row's position among the rows the reader accepted.
   await conn.run(`
     CREATE TEMP TABLE src AS
-    SELECT ${selectList}, try_cast(trim(txn_date) AS DATE) AS __date, ${REASON_SQL} AS __reason
+    SELECT *, ${REASON_SQL} AS __reason FROM (
+    SELECT ${selectList}, ${date} AS __date
     FROM read_csv(${quoteLiteral(options.file)},
-      header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
-      store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans')`);
+      header = true, all_varchar = true, ${dialect},
+      store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans'))`);
 
-  const goodCols = outputColumns.map((c) => quoteIdent(c)).join(', ');
+  // With a date format, the raw zone gets the date as YYYY-MM-DD, as every reader expects it.
+  const goodCols = outputColumns
+    .map((c) => (c === 'txn_date' && options.dateFormat ? `strftime(__date, '%Y-%m-%d') AS txn_date` : quoteIdent(c)))
+    .join(', ');
   await conn.run(`
     COPY (SELECT ${goodCols}, __date FROM src WHERE __reason IS NULL)
     TO ${quoteLiteral(path.join(options.stagingDir, 'good'))}

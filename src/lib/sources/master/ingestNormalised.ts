@@ -1,0 +1,104 @@
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { SourceMapping } from '../../config/configSchema.js';
+import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
+import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
+import { withDuck } from '../../duck/withDuck.js';
+import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
+import { fsyncDir, tempPathFor } from '../../lake/atomicWrite.js';
+import { fileStats } from '../../lake/fileStats.js';
+import { writeManifest } from '../../lake/manifest.js';
+import { sealWrittenFile } from '../../lake/moveFile.js';
+import type { RunContext } from '../../runContext.js';
+import type { CsvHead } from '../readCsvHeader.js';
+import type { MasterFileResult } from './ingestMaster.js';
+import type { MasterDataset } from './masterDatasets.js';
+
+interface NormaliseInput {
+  source: string;
+  target: string;
+  header: string[];
+  /** The header's names after sources.<dataset>.rename. */
+  named: string[];
+  head: CsvHead;
+  mapping: SourceMapping;
+  stamp: string;
+  base: Pick<MasterFileResult, 'dataset' | 'source' | 'target'>;
+  started: number;
+}
+
+/**
+ * Ingests a master export that is not in the canonical form (another delimiter, quote or encoding,
+ * or other column names): DuckDB reads it as text and writes it comma-delimited with the catalog's
+ * names, under a temporary name that is fsynced and renamed, then the manifest, which records the
+ * source's md5 and dialect. An unchanged export (same source md5) is a no-op, as for a plain copy.
+ */
+export async function ingestNormalised(
+  ctx: RunContext,
+  dataset: MasterDataset,
+  input: NormaliseInput,
+): Promise<MasterFileResult> {
+  const { source, target, header, named, head, mapping, stamp, base } = input;
+  const sourceStats = await fileStats(source, 'csv');
+  const current = await currentVersion(target);
+  if (current.committed && current.sourceMd5 === sourceStats.md5) {
+    ctx.logger.info(`${dataset.name}: unchanged (md5 ${sourceStats.md5})`, { file: source, outcome: 'unchanged' });
+    return { ...base, status: 'unchanged', records: sourceStats.records - 1, md5: sourceStats.md5 };
+  }
+  const tmp = tempPathFor(target);
+  const dialect = [
+    `delim = ${quoteLiteral(head.delimiter)}`,
+    `quote = ${quoteLiteral(mapping.quote ?? '"')}`,
+    `escape = ${quoteLiteral(mapping.quote ?? '"')}`,
+    ...(mapping.encoding && mapping.encoding !== 'utf-8' ? [`encoding = ${quoteLiteral(mapping.encoding)}`] : []),
+  ].join(', ');
+  const records = await withDuck(duckOptionsFor(ctx), async (conn) => {
+    const select = header.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(named[i]!)}`).join(', ');
+    await conn.run(
+      `COPY (SELECT ${select} FROM read_csv(${quoteLiteral(source)}, header = true, all_varchar = true, ${dialect}))
+       TO ${quoteLiteral(tmp)} (FORMAT csv, HEADER true)`,
+    );
+    const r = await conn.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n FROM read_csv(${quoteLiteral(tmp)}, header = true, all_varchar = true)`,
+    );
+    return Number(r.getRowObjectsJS()[0]!.n as bigint);
+  });
+  const sealed = await sealWrittenFile(tmp);
+  const archiveDir = await archiveCurrent(target, path.join(ctx.paths.archiveMaster, stamp), current);
+  await rename(tmp, target);
+  await fsyncDir(path.dirname(target));
+  await writeManifest(target, {
+    manifest_version: 1,
+    file: path.basename(target),
+    format: 'csv',
+    md5: sealed.md5,
+    record_count: records,
+    bytes: sealed.bytes,
+    ingested_at: ctx.now().toISOString(),
+    source: 'master',
+    run_id: ctx.runId,
+    source_file: { name: path.basename(source), md5: sourceStats.md5, bytes: sourceStats.bytes },
+    details: {
+      dataset: dataset.name,
+      columns: named,
+      source_columns: header,
+      source_path: source,
+      source_delimiter: head.delimiter,
+      normalised: 'comma-delimited, catalog column names',
+    },
+  });
+  ctx.logger.info(`${dataset.name}: ingested ${records} records into ${base.target} (normalised from ${path.basename(source)})`, {
+    file: source,
+    dataset: dataset.name,
+    records,
+    outcome: 'ingested',
+    duration_ms: Date.now() - input.started,
+  });
+  return {
+    ...base,
+    status: 'ingested',
+    records,
+    md5: sealed.md5,
+    archived_to: archiveDir ? path.relative(ctx.paths.root, archiveDir) : undefined,
+  };
+}
