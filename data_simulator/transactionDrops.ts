@@ -197,7 +197,8 @@ export class TransactionDrops {
         const twin = [...row];
         twin[idx('quantity')] = Number(row[idx('quantity')]) + 1;
         await emit(twin);
-        this.ledger.record('duplicate_key', 'txn_id', 'validate', id);
+        // The key is the order line: the twin shares txn_id and product_id.
+        this.ledger.record('duplicate_key', 'txn_id, product_id', 'validate', id);
         return false;
       }
     }

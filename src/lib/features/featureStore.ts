@@ -108,7 +108,7 @@ export async function buildFeatures(
             const shared = new Set<keyof typeof sharedSteps>();
             for (const [i, view] of buildable.entries()) {
               for (const o of (view.optional ?? []).filter((s) => !available.has(s))) {
-                await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(o)} (${emptySilver[o]})`);
+                await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(o)} (${emptySilver(o)})`);
               }
               for (const name of (view.shared ?? []).filter((n) => !shared.has(n))) {
                 await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} AS ${sharedSteps[name]}`);

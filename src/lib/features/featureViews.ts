@@ -1,3 +1,6 @@
+import { specOf, sqlTypeOf } from '../datasets/datasetCatalog.js';
+import { quoteIdent } from '../duck/sqlText.js';
+
 /**
  * Every feature view, declared in one place: entity, keys, the SQL that computes
  * it, and a description of each feature. The SQL reads the silver tables through
@@ -329,13 +332,22 @@ export const pointInTime: Record<string, string> = {
   customers: "signup_date IS NULL OR signup_date::TIMESTAMP <= getvariable('as_of')",
 };
 
-/** Columns the views read from optional datasets, for the empty stand-in when a dataset has no data yet. */
-export const emptySilver: Record<string, string> = {
-  interactions:
-    'user_id VARCHAR, item_id VARCHAR, event_type VARCHAR, weight INTEGER, ts TIMESTAMP, available_at TIMESTAMP, source VARCHAR, session_id VARCHAR, quantity INTEGER',
-  transactions:
-    'customer_id VARCHAR, product_id VARCHAR, txn_date DATE, quantity INTEGER, unit_price DOUBLE, rating DOUBLE, amount DOUBLE, available_at TIMESTAMP',
-  clickstream: 'user_id VARCHAR, item_id VARCHAR, device VARCHAR, "timestamp" TIMESTAMP',
-  external_metadata:
-    'product_id VARCHAR, sentiment_score DOUBLE, popularity_index DOUBLE, review_count BIGINT, last_updated DATE',
+/** Columns prepare derives that the views read (silverEnrichment), beside the catalog's. */
+const DERIVED: Record<string, string[]> = {
+  transactions: ['amount DOUBLE', 'available_at TIMESTAMP'],
 };
+
+/**
+ * The schema of the empty stand-in for an optional silver dataset that has no data yet: a catalog
+ * dataset's columns (PII left out, as in silver) and what prepare derives; the interactions' own.
+ */
+export function emptySilver(dataset: string): string {
+  if (dataset === 'interactions')
+    return 'user_id VARCHAR, item_id VARCHAR, event_type VARCHAR, weight INTEGER, ts TIMESTAMP, available_at TIMESTAMP, source VARCHAR, session_id VARCHAR, quantity INTEGER';
+  const spec = specOf(dataset);
+  if (!spec) throw new Error(`no silver schema for ${dataset}`);
+  return [
+    ...spec.columns.filter((c) => c.role !== 'pii').map((c) => `${quoteIdent(c.name)} ${sqlTypeOf(c.type)}`),
+    ...(DERIVED[dataset] ?? []),
+  ].join(', ');
+}

@@ -137,7 +137,9 @@ export async function profileDataset(
   // are all 1s) and not PII (its values never leave DuckDB).
   const listable = (c: string) =>
     (KIND[typeOf(c)] === 'text' || KIND[typeOf(c)] === 'boolean') && !dataset.pii.includes(c);
-  const grouped = (c: string) => listable(c) && !dataset.key.includes(c);
+  // A key's first column is nearly unique (an order's txn_id); the others of a compound key
+  // (product_id of an order line) are not.
+  const grouped = (c: string) => listable(c) && dataset.key[0] !== c;
   const distinctOf = (c: string) =>
     grouped(c) ? 'NULL' : exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`;
   // Every column's statistics in one scan.

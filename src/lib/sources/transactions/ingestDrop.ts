@@ -152,10 +152,7 @@ export async function commitDrop(
     await discardStaging();
     const reason =
       prepared.headerProblem ??
-      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` +
-        (Object.keys(ctx.config.sources.transactions?.rename ?? {}).length === 0
-          ? ' (map other names with sources.transactions.rename)'
-          : '');
+      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
     const qdir = path.join(ctx.paths.quarantine, 'transactions');
     const to = freePath(qdir, drop.name, stamp(ctx));
     await mkdir(qdir, { recursive: true });

@@ -40,11 +40,15 @@ export interface SplitDropResult {
 const spec = datasetCatalog.transactions;
 const CATALOG_COLUMNS = columnNames(spec);
 
-/** The first reason a row cannot enter the raw zone, from the catalog: a required value missing, a date that does not parse, a number that is not one. */
+/**
+ * The first reason a row cannot enter the raw zone, from the catalog: its id, date or a required
+ * attribute missing (a missing reference is validate's to report), a date that does not parse, a
+ * number that is not one.
+ */
 const REASON_SQL = `
   CASE
     ${spec.columns
-      .filter((c) => c.required)
+      .filter((c) => c.required && c.role !== 'ref')
       .map((c) => `WHEN ${quoteIdent(c.name)} IS NULL OR trim(${quoteIdent(c.name)}) = '' THEN 'missing ${c.name}'`)
       .join('\n    ')}
     WHEN __date IS NULL THEN 'unparseable txn_date'
