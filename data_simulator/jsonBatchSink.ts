@@ -3,7 +3,20 @@ import path from 'node:path';
 import { LineSink } from './lineSink.js';
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const SEASONS = ['Winter', 'Winter', 'Spring', 'Spring', 'Spring', 'Summer', 'Summer', 'Summer', 'Autumn', 'Autumn', 'Autumn', 'Winter'];
+const SEASONS = [
+  'Winter',
+  'Winter',
+  'Spring',
+  'Spring',
+  'Spring',
+  'Summer',
+  'Summer',
+  'Summer',
+  'Autumn',
+  'Autumn',
+  'Autumn',
+  'Winter',
+];
 
 /**
  * Clickstream as another program's consumer writes it (the seed's minimal shape): batches of events

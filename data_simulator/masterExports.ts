@@ -118,7 +118,6 @@ export async function writeCatalogExport(
   return ledger;
 }
 
-
 /** Streams `recomart_raw_customers.csv` (1M rows at large scale) with defects at `defectRate`. */
 export async function writeCustomersExport(
   count: number,

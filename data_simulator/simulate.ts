@@ -191,7 +191,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
       if (drops) {
         const store = new Prng(seed, 'store');
         const storeCount = Math.max(0, sizes.transactions - web);
-        for (let i = 0; i < storeCount; ) {
+        for (let i = 0; i < storeCount;) {
           const line = storeLine(world, store, `TS${String(i + 1).padStart(9, '0')}`, (i + 0.5) / storeCount);
           await drops.add(line);
           i++;

@@ -27,7 +27,10 @@ export async function ingestMetadataCommand(options: IngestMetadataFlags): Promi
     { path: 'api.deadline_seconds', value: options.deadlineSeconds, flag: '--deadline-seconds' },
     { path: 'lock.wait_seconds', value: options.wait, flag: '--wait' },
   ]);
-  const result = await ingestMetadata(ctx, { token: process.env.RECOMART_API_TOKEN, fromFile: options.fromFile });
+  const result = await ingestMetadata(ctx, {
+    token: process.env.RECOMART_API_TOKEN,
+    fromFile: options.fromFile,
+  });
   if (ctx.json) ctx.printJson(result);
   else if (result.status === 'unchanged') {
     ctx.say(

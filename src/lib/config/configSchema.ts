@@ -139,7 +139,18 @@ export interface SourceMapping {
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['simulator', 'master', 'lock', 'transactions', 'kafka', 'api', 'duckdb', 'profile', 'log', 'sources'],
+  required: [
+    'simulator',
+    'master',
+    'lock',
+    'transactions',
+    'kafka',
+    'api',
+    'duckdb',
+    'profile',
+    'log',
+    'sources',
+  ],
   properties: {
     simulator: {
       type: 'object',

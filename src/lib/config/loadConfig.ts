@@ -94,8 +94,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const validate = ajv.compile(configSchema);
   if (!validate(merged)) {
     for (const error of validate.errors ?? []) problems.push(describe(error, origin));
-  }
-  else problems.push(...timezoneProblems(merged as unknown as Config, origin));
+  } else problems.push(...timezoneProblems(merged as unknown as Config, origin));
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: merged as unknown as Config, file, warnings };
 }

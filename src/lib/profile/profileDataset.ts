@@ -91,9 +91,7 @@ export async function profileDataset(
 
   const flagged = validityFlags(cols, typeOf);
   // Absent catalog columns are typed NULLs in p_<name>, so that the EDA's queries bind.
-  const absentTyped = dataset.absentColumns
-    .map((c) => `, NULL::${sqlTypeOf(typeOf(c))} AS ${q(c)}`)
-    .join('');
+  const absentTyped = dataset.absentColumns.map((c) => `, NULL::${sqlTypeOf(typeOf(c))} AS ${q(c)}`).join('');
   let rows: number;
   let source: string;
   let typedAs: DatasetProfile['typed_as'];

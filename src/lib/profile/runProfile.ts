@@ -6,6 +6,7 @@ import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { silverTypesFor } from '../prepare/silverSchemas.js';
+import { extraFields } from './extraFields.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../quality/prepareDatasets.js';
 import { compactStamp, type RunContext } from '../runContext.js';
@@ -87,6 +88,8 @@ export async function runProfile(
         const t = Date.now();
         const types = silverTypesFor(dataset.name, suite);
         const p = await profileDataset(conn, config, dataset, types, memory, activity, config.typed_cache);
+        const extra = await extraFields(conn, dataset);
+        if (extra) p.extra_fields = extra;
         result.datasets.push(p);
         if (renderer) histograms.push(render(renderer, datasetCharts(p)));
         result.alerts.push(...profileAlerts(p, config.alerts, dataset.key));

@@ -134,7 +134,9 @@ export function loadSuite(file: string, keys: Record<string, string[]> = {}): Su
   completeFromCatalog(suite, keys);
   for (const [name, ds] of Object.entries(suite.datasets)) {
     if (!ds.path) {
-      problems.push(`${at(['datasets', name])}: datasets.${name}: "path" is required (not a catalog dataset)`);
+      problems.push(
+        `${at(['datasets', name])}: datasets.${name}: "path" is required (not a catalog dataset)`,
+      );
       continue;
     }
     if (ds.path.endsWith('.jsonl') && !ds.columns) {

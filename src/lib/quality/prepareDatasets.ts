@@ -188,7 +188,8 @@ export async function prepareDatasets(
         .getRowObjectsJS()
         .map((r) => String(r.column_name));
       absentColumns = absentFrom(name, loaded);
-      for (const c of absentColumns) await conn.run(`ALTER TABLE ${view} ADD COLUMN ${quoteIdent(c)} VARCHAR`);
+      for (const c of absentColumns)
+        await conn.run(`ALTER TABLE ${view} ADD COLUMN ${quoteIdent(c)} VARCHAR`);
     }
     onLoaded?.(name, Date.now() - t);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))

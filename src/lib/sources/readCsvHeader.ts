@@ -42,7 +42,14 @@ export async function readCsvHead(file: string, delimiter?: string): Promise<Csv
   const raw = createReadStream(file, { highWaterMark: 64 * 1024 });
   const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   const parser = input.pipe(
-    parse({ bom: true, to_line: 2, relax_column_count: true, trim: true, delimiter: delim, skip_empty_lines: true }),
+    parse({
+      bom: true,
+      to_line: 2,
+      relax_column_count: true,
+      trim: true,
+      delimiter: delim,
+      skip_empty_lines: true,
+    }),
   );
   const records: string[][] = [];
   try {

@@ -10,7 +10,9 @@ describe('docs/bring-your-own-data.md', () => {
       const section = doc.split(`### ${spec.name}\n`)[1]?.split('\n### ')[0] ?? '';
       expect(section).toContain(`\`${spec.path}\``);
       const rows = section.split('\n').filter((l) => l.startsWith('| `'));
-      expect(rows.map((r) => r.split('|')[1]!.trim().replace(/`/g, ''))).toEqual(spec.columns.map((c) => c.name));
+      expect(rows.map((r) => r.split('|')[1]!.trim().replace(/`/g, ''))).toEqual(
+        spec.columns.map((c) => c.name),
+      );
       for (const [i, c] of spec.columns.entries()) {
         const cells = rows[i]!.split('|').map((x) => x.trim());
         expect(cells[2]).toBe(c.type === 'YES_NO' ? 'Yes/No' : c.type);

@@ -30,7 +30,10 @@ export function columnLists(text: string): string[] {
   for (const [dataset, names] of distinctive()) {
     const hits: { at: number; name: string }[] = [];
     for (const name of names) {
-      const re = new RegExp(`(['"\`])${name}\\1|\\b${name}\\s+(VARCHAR|DOUBLE|BIGINT|INTEGER|DATE|TIMESTAMP|BOOLEAN)\\b`, 'g');
+      const re = new RegExp(
+        `(['"\`])${name}\\1|\\b${name}\\s+(VARCHAR|DOUBLE|BIGINT|INTEGER|DATE|TIMESTAMP|BOOLEAN)\\b`,
+        'g',
+      );
       for (const m of text.matchAll(re)) hits.push({ at: m.index, name });
     }
     hits.sort((a, b) => a.at - b.at);
@@ -47,7 +50,11 @@ export function columnLists(text: string): string[] {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sourceFiles(path.join(dir, e.name))
+      : e.name.endsWith('.ts')
+        ? [path.join(dir, e.name)]
+        : [],
   );
 }
 
@@ -61,7 +68,9 @@ describe('the dataset catalog is the only list of columns', () => {
         `'event_id VARCHAR, session_id VARCHAR, dwell_time DOUBLE, search_term VARCHAR, device VARCHAR, price DOUBLE'`,
       ),
     ).toHaveLength(1);
-    expect(columnLists(`'user_id VARCHAR, item_id VARCHAR, event_type VARCHAR, session_id VARCHAR'`)).toEqual([]);
+    expect(columnLists(`'user_id VARCHAR, item_id VARCHAR, event_type VARCHAR, session_id VARCHAR'`)).toEqual(
+      [],
+    );
     expect(columnLists(`SELECT quantity FROM t WHERE rating > 3`)).toEqual([]);
   });
 

@@ -84,14 +84,18 @@ async function replayOne(
   batchSize: number,
   maxEvents: number | undefined,
 ): Promise<{ file: ReplayedFile; startedAt: bigint }> {
-  const stem = path.basename(file).replace(/\.gz$/i, '').replace(/\.(jsonl|ndjson|json)$/i, '');
+  const stem = path
+    .basename(file)
+    .replace(/\.gz$/i, '')
+    .replace(/\.(jsonl|ndjson|json)$/i, '');
   const byName = `file-${stem}`;
   const known = await readSource(offsetsDir, byName);
   const identity = await fileIdentity(file, known ? known.bytes : undefined);
   let topic = byName;
   let status: ReplayedFile['status'] = known ? 'resumed' : 'new';
   if (known && known.md5 !== identity.md5) {
-    const appended = identity.bytes > known.bytes && identity.prefixMd5 === known.md5 && known.format === 'jsonl';
+    const appended =
+      identity.bytes > known.bytes && identity.prefixMd5 === known.md5 && known.format === 'jsonl';
     if (!appended) {
       topic = `${byName}.${identity.md5.slice(0, 8)}`;
       status = (await readSource(offsetsDir, topic)) ? 'resumed' : 'changed';
@@ -173,7 +177,9 @@ async function replayOne(
           status,
           partition: 0,
           committed_offset: String(worker.committedNext),
-          end_offset: String(maxEvents !== undefined && taken >= maxEvents ? worker.committedNext : offset + 1n),
+          end_offset: String(
+            maxEvents !== undefined && taken >= maxEvents ? worker.committedNext : offset + 1n,
+          ),
         },
       };
     },

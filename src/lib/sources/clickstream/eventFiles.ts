@@ -93,7 +93,9 @@ export type EventFormat = 'jsonl' | 'json-array';
  * content (the gzip magic bytes, then the first character that is not white space), not the name.
  * An array that does not parse is one event, its whole text, for the caller to dead-letter.
  */
-export async function openEvents(file: string): Promise<{ format: EventFormat; events: AsyncIterable<string> }> {
+export async function openEvents(
+  file: string,
+): Promise<{ format: EventFormat; events: AsyncIterable<string> }> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const head = await firstBytes(file, 2);
   const stream: Readable = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
@@ -129,7 +131,9 @@ export async function openEvents(file: string): Promise<{ format: EventFormat; e
     events: (async function* () {
       const parts: Buffer[] = [];
       for await (const chunk of rest) parts.push(chunk as Buffer);
-      const text = Buffer.concat(parts).toString('utf8').replace(/^\uFEFF/, '');
+      const text = Buffer.concat(parts)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '');
       let items: unknown;
       try {
         items = JSON.parse(text);

@@ -79,7 +79,13 @@ export function checkEvent(raw: string, timezone = 'UTC'): EventCheck {
   const [, y, mo, d, h, mi, s = '00', fraction = '', offset] = m;
   const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   const valid =
-    fields[1] >= 1 && fields[1] <= 12 && fields[2] >= 1 && fields[2] <= 31 && fields[3] <= 23 && fields[4] <= 59 && fields[5] <= 60;
+    fields[1] >= 1 &&
+    fields[1] <= 12 &&
+    fields[2] >= 1 &&
+    fields[2] <= 31 &&
+    fields[3] <= 23 &&
+    fields[4] <= 59 &&
+    fields[5] <= 60;
   if (!valid) return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is out of range` };
   if (offset) {
     const time = new Date(event.timestamp);

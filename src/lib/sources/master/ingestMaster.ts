@@ -99,14 +99,21 @@ function selectDatasets(names: string[] | undefined): readonly MasterDataset[] {
  * The export to read: the flag's file, else sources.<dataset>.file (a name or glob in `from`; the
  * newest match wins), else the seed's file name in `from`.
  */
-async function exportFile(ctx: RunContext, dataset: MasterDataset, from: string, flag?: string): Promise<string> {
+async function exportFile(
+  ctx: RunContext,
+  dataset: MasterDataset,
+  from: string,
+  flag?: string,
+): Promise<string> {
   if (flag) return path.resolve(ctx.paths.root, flag);
   const configured = ctx.config.sources[dataset.name]?.file;
   if (!configured) return path.join(from, dataset.file);
   const pattern = path.resolve(from, configured);
   if (!/[*?[]/.test(configured)) return pattern;
   const matches = await listEventFilesLike(pattern);
-  return matches.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a))[0] ?? pattern;
+  return (
+    matches.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a))[0] ?? pattern
+  );
 }
 
 async function ingestOne(
@@ -135,7 +142,11 @@ async function ingestOne(
   if (!existsSync(source)) {
     return fail(
       `master export not found: ${source}` +
-        (flag ? ' (--' + dataset.name + ')' : mapping.file ? ` (sources.${dataset.name}.file)` : ` (looked for ${dataset.file} in ${from})`),
+        (flag
+          ? ' (--' + dataset.name + ')'
+          : mapping.file
+            ? ` (sources.${dataset.name}.file)`
+            : ` (looked for ${dataset.file} in ${from})`),
       `pass --${dataset.name} <file>, set sources.${dataset.name}.file in recomart.config.yaml, or pass --from <dir> holding ${dataset.file}; \`recomart simulate master\` writes a sample`,
     );
   }
@@ -157,7 +168,17 @@ async function ingestOne(
   const normalise =
     head.delimiter !== ',' || named.some((c, i) => c !== header[i]) || !!mapping.quote || !!mapping.encoding;
   if (normalise)
-    return ingestNormalised(ctx, dataset, { source, target, header, named, head, mapping, stamp, base, started });
+    return ingestNormalised(ctx, dataset, {
+      source,
+      target,
+      header,
+      named,
+      head,
+      mapping,
+      stamp,
+      base,
+      started,
+    });
 
   const sourceStats = await fileStats(source, 'csv');
   const current = await currentVersion(target);

@@ -42,7 +42,10 @@ export async function ingestNormalised(
   const sourceStats = await fileStats(source, 'csv');
   const current = await currentVersion(target);
   if (current.committed && current.sourceMd5 === sourceStats.md5) {
-    ctx.logger.info(`${dataset.name}: unchanged (md5 ${sourceStats.md5})`, { file: source, outcome: 'unchanged' });
+    ctx.logger.info(`${dataset.name}: unchanged (md5 ${sourceStats.md5})`, {
+      file: source,
+      outcome: 'unchanged',
+    });
     return { ...base, status: 'unchanged', records: sourceStats.records - 1, md5: sourceStats.md5 };
   }
   const tmp = tempPathFor(target);
@@ -50,7 +53,9 @@ export async function ingestNormalised(
     `delim = ${quoteLiteral(head.delimiter)}`,
     `quote = ${quoteLiteral(mapping.quote ?? '"')}`,
     `escape = ${quoteLiteral(mapping.quote ?? '"')}`,
-    ...(mapping.encoding && mapping.encoding !== 'utf-8' ? [`encoding = ${quoteLiteral(mapping.encoding)}`] : []),
+    ...(mapping.encoding && mapping.encoding !== 'utf-8'
+      ? [`encoding = ${quoteLiteral(mapping.encoding)}`]
+      : []),
   ].join(', ');
   const records = await withDuck(duckOptionsFor(ctx), async (conn) => {
     const select = header.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(named[i]!)}`).join(', ');
@@ -87,13 +92,16 @@ export async function ingestNormalised(
       normalised: 'comma-delimited, catalog column names',
     },
   });
-  ctx.logger.info(`${dataset.name}: ingested ${records} records into ${base.target} (normalised from ${path.basename(source)})`, {
-    file: source,
-    dataset: dataset.name,
-    records,
-    outcome: 'ingested',
-    duration_ms: Date.now() - input.started,
-  });
+  ctx.logger.info(
+    `${dataset.name}: ingested ${records} records into ${base.target} (normalised from ${path.basename(source)})`,
+    {
+      file: source,
+      dataset: dataset.name,
+      records,
+      outcome: 'ingested',
+      duration_ms: Date.now() - input.started,
+    },
+  );
   return {
     ...base,
     status: 'ingested',

@@ -103,7 +103,7 @@ export async function ingestMetadata(
       const out = await AtomicFile.create(target);
       const quarantined: Quarantined[] = [];
       const seen = new Set<string>();
-      let records = 0;
+      let records: number;
       let pages = 0;
       let attempts = 0;
       let retries = 0;
@@ -130,7 +130,7 @@ export async function ingestMetadata(
         if (!first.searchParams.has('page')) first.searchParams.set('page', '1');
         if (!first.searchParams.has('page_size')) first.searchParams.set('page_size', String(api.page_size));
         const visited = new Set<string>();
-        for (let next: string | null = file ? null : first.toString(); next; ) {
+        for (let next: string | null = file ? null : first.toString(); next;) {
           if (pages >= api.max_pages) {
             throw new RuntimeError(
               `${shownUrl}: more than max_pages = ${api.max_pages} pages`,
@@ -349,11 +349,17 @@ async function readMetadataFile(file: string, mapping: SourceMapping): Promise<u
     try {
       doc = JSON.parse(text);
     } catch (error) {
-      throw new RuntimeError(`${file} is not valid JSON: ${(error as Error).message}`, 'fix or re-export the file');
+      throw new RuntimeError(
+        `${file} is not valid JSON: ${(error as Error).message}`,
+        'fix or re-export the file',
+      );
     }
     const data = Array.isArray(doc) ? doc : (doc as { data?: unknown }).data;
     if (!Array.isArray(data))
-      throw new RuntimeError(`${file}: expected a JSON array of records or {"data": [...]}`, 'fix or re-export the file');
+      throw new RuntimeError(
+        `${file}: expected a JSON array of records or {"data": [...]}`,
+        'fix or re-export the file',
+      );
     return data.map((r) => (r && typeof r === 'object' ? rename(r as Record<string, unknown>) : r));
   }
   const delimiter = mapping.delimiter ?? sniffDelimiter(text.split(/\r?\n/, 1)[0] ?? '');

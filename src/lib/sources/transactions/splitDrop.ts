@@ -49,7 +49,10 @@ const REASON_SQL = `
   CASE
     ${spec.columns
       .filter((c) => c.required && c.role !== 'ref')
-      .map((c) => `WHEN ${quoteIdent(c.name)} IS NULL OR trim(${quoteIdent(c.name)}) = '' THEN 'missing ${c.name}'`)
+      .map(
+        (c) =>
+          `WHEN ${quoteIdent(c.name)} IS NULL OR trim(${quoteIdent(c.name)}) = '' THEN 'missing ${c.name}'`,
+      )
       .join('\n    ')}
     WHEN __date IS NULL THEN 'unparseable txn_date'
     ${spec.columns
@@ -87,7 +90,9 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     `delim = ${quoteLiteral(options.delimiter ?? ',')}`,
     `quote = ${quoteLiteral(options.quote ?? '"')}`,
     `escape = ${quoteLiteral(options.quote ?? '"')}`,
-    ...(options.encoding && options.encoding !== 'utf-8' ? [`encoding = ${quoteLiteral(options.encoding)}`] : []),
+    ...(options.encoding && options.encoding !== 'utf-8'
+      ? [`encoding = ${quoteLiteral(options.encoding)}`]
+      : []),
   ].join(', ');
 
   // all_varchar: typing is our check, not the reader's, so a bad value rejects its row with a reason
@@ -104,7 +109,9 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
 
   // With a date format, the raw zone gets the date as YYYY-MM-DD, as every reader expects it.
   const goodCols = outputColumns
-    .map((c) => (c === 'txn_date' && options.dateFormat ? `strftime(__date, '%Y-%m-%d') AS txn_date` : quoteIdent(c)))
+    .map((c) =>
+      c === 'txn_date' && options.dateFormat ? `strftime(__date, '%Y-%m-%d') AS txn_date` : quoteIdent(c),
+    )
     .join(', ');
   await conn.run(`
     COPY (SELECT ${goodCols}, __date FROM src WHERE __reason IS NULL)
