@@ -275,6 +275,10 @@ describe('transaction drops as users export them', () => {
     writeFileSync(path.join(root, 'raw_zone/landing/basket.csv'), BASKET);
     expect(cli(root, 'ingest', 'transactions', '--stable-seconds', '0', '-q').status).toBe(0);
     const raw = readFileSync(path.join(root, 'raw_zone/transactions/2026-08-01/ingested_basket.csv'), 'utf8');
+    const manifest = JSON.parse(
+      readFileSync(path.join(root, 'raw_zone/transactions/2026-08-01/ingested_basket.csv.manifest'), 'utf8'),
+    ) as { details: Record<string, unknown> };
+    expect(manifest.details.source_delimiter).toBe(';');
     expect(raw.trim().split('\n')).toHaveLength(4);
     expect(cli(root, 'prepare', '-q').status).toBe(0);
     const q = json<Record<string, unknown>[]>(

@@ -219,7 +219,15 @@ export async function commitDrop(
       source: 'transactions',
       run_id: ctx.runId,
       source_file: { name: drop.name, md5: source.md5, bytes: source.bytes },
-      details: { date: t.date, source_name: sourceName },
+      details: {
+        date: t.date,
+        source_name: sourceName,
+        // The source's dialect (sniffed unless sources.transactions sets it); the partition is comma-delimited.
+        source_delimiter: prepared.delimiter,
+        ...(ctx.config.sources.transactions?.date_format
+          ? { source_date_format: ctx.config.sources.transactions.date_format }
+          : {}),
+      },
     });
   }
   if (split.rejectsFile && quarantineTarget) {
