@@ -94,7 +94,8 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const validate = ajv.compile(configSchema);
   if (!validate(merged)) {
     for (const error of validate.errors ?? []) problems.push(describe(error, origin));
-  } else problems.push(...timezoneProblems(merged as unknown as Config, origin));
+  }
+  problems.push(...timezoneProblems(merged as unknown as Config, origin));
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: merged as unknown as Config, file, warnings };
 }
@@ -233,9 +234,10 @@ function originOf(keyPath: string, origin: Map<string, string>): string {
 /** Each `sources.<dataset>.timezone` must be an IANA zone the runtime knows. */
 function timezoneProblems(config: Config, origin: Map<string, string>): string[] {
   const problems: string[] = [];
-  for (const [name, mapping] of Object.entries(config.sources)) {
+  const sources = (config.sources ?? {}) as Record<string, { timezone?: unknown } | null | undefined>;
+  for (const [name, mapping] of Object.entries(sources)) {
     const zone = mapping?.timezone;
-    if (!zone || isTimeZone(zone)) continue;
+    if (typeof zone !== 'string' || isTimeZone(zone)) continue;
     const keyPath = `sources.${name}.timezone`;
     problems.push(
       `${keyPath}: unknown timezone "${zone}"; use an IANA name such as UTC or Europe/Berlin (from ${originOf(keyPath, origin)})`,

@@ -121,3 +121,26 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('sources: mappings', () => {
+  it('reports an unknown timezone together with the other problems, each with its origin', () => {
+    const { dir, cleanup } = makeTempDir();
+    writeFileSync(
+      path.join(dir, 'recomart.config.yaml'),
+      'sources:\n  clickstream:\n    timezone: Mars/Olympus\n    delimiter: ";;"\n',
+    );
+    let problems: string[] = [];
+    try {
+      loadConfig({ root: dir, env: {} });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^sources\.clickstream\.delimiter: .*recomart\.config\.yaml:\d+\)$/),
+      expect.stringMatching(
+        /^sources\.clickstream\.timezone: unknown timezone "Mars\/Olympus".*recomart\.config\.yaml:3\)$/,
+      ),
+    ]);
+    cleanup();
+  });
+});

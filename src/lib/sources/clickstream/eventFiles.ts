@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { UsageError } from '../../cli/errors.js';
+import { isGlob, matchFiles } from '../../lake/matchFiles.js';
 
 /** File names a clickstream directory or glob yields: JSON, JSON Lines, and either gzipped. */
 const EVENT_FILE = /\.(jsonl|ndjson|json)(\.gz)?$/i;
@@ -15,18 +16,7 @@ const EVENT_FILE = /\.(jsonl|ndjson|json)(\.gz)?$/i;
  * (`*` and `?` within one path segment; `**` for any depth), in name order.
  */
 export async function listEventFiles(spec: string): Promise<string[]> {
-  if (/[*?[]/.test(spec)) {
-    const segments = spec.split(path.sep);
-    const first = segments.findIndex((s) => /[*?[]/.test(s));
-    const base = segments.slice(0, first).join(path.sep) || path.sep;
-    const pattern = globRegex(segments.slice(first).join('/'));
-    if (!existsSync(base)) return [];
-    const all = (await readdir(base, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-    return all
-      .map((e) => path.join(e.parentPath, e.name))
-      .filter((f) => pattern.test(path.relative(base, f).split(path.sep).join('/')))
-      .sort();
-  }
+  if (isGlob(spec)) return matchFiles(spec);
   if (!existsSync(spec)) {
     throw new UsageError(
       `no such file or directory: ${spec}`,
@@ -38,21 +28,6 @@ export async function listEventFiles(spec: string): Promise<string[]> {
     .filter((e) => e.isFile() && EVENT_FILE.test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
-}
-
-function globRegex(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i]!;
-    if (ch === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 export interface FileIdentity {

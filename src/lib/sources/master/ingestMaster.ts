@@ -11,7 +11,7 @@ import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
 import { headerProblem, readCsvHead } from '../readCsvHeader.js';
 import { requiredColumns } from '../../datasets/datasetCatalog.js';
-import { listEventFiles as listEventFilesLike } from '../clickstream/eventFiles.js';
+import { isGlob, matchFiles } from '../../lake/matchFiles.js';
 import { ingestNormalised } from './ingestNormalised.js';
 import { masterDatasets, type MasterDataset } from './masterDatasets.js';
 
@@ -109,8 +109,8 @@ async function exportFile(
   const configured = ctx.config.sources[dataset.name]?.file;
   if (!configured) return path.join(from, dataset.file);
   const pattern = path.resolve(from, configured);
-  if (!/[*?[]/.test(configured)) return pattern;
-  const matches = await listEventFilesLike(pattern);
+  if (!isGlob(configured)) return pattern;
+  const matches = await matchFiles(pattern);
   return (
     matches.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a))[0] ?? pattern
   );
