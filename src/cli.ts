@@ -528,6 +528,15 @@ Exit code: the worst stage outcome. Record: logs/runs/<run_id>.json. Crontab:
       '--defects <rate>',
       'inject defects at this rate so the checks have something to find (default 0.01)',
     )
+    .addOption(
+      new Option(
+        '--shape <shape>',
+        "full: the simulator's own exports; minimal: the seed schemas as other programs write them, " +
+          'read through config sources: (docs/bring-your-own-data.md)',
+      )
+        .choices(['full', 'minimal'])
+        .default('full'),
+    )
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/demo.js')).demoCommand(cmd.optsWithGlobals())),
     );

@@ -5,6 +5,7 @@ import { runDemo, type DemoStep } from '../lib/demo/runDemo.js';
 export interface DemoFlags extends GlobalOptions {
   seed?: string;
   defects?: string;
+  shape?: 'full' | 'minimal';
 }
 
 export async function demoCommand(options: DemoFlags): Promise<number> {
@@ -21,10 +22,12 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
   const line = (s: DemoStep) =>
     `  ${s.skipped ? '–' : s.outcome === 'ok' ? '✓' : '✗'} ${s.step.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.summary}`;
   if (!ctx.json)
-    ctx.say(`recomart demo in ${ctx.paths.root}: simulate, then the whole pipeline (recomart run)\n`);
+    ctx.say(
+      `recomart demo in ${ctx.paths.root}: simulate${options.shape === 'minimal' ? ' (the seed schemas)' : ''}, then the whole pipeline (recomart run)\n`,
+    );
   const result = await runDemo(
     ctx,
-    { seed: ctx.config.simulator.seed, defectRate: ctx.config.simulator.defects },
+    { seed: ctx.config.simulator.seed, defectRate: ctx.config.simulator.defects, shape: options.shape },
     (s) => {
       if (!ctx.json) ctx.say(line(s));
     },

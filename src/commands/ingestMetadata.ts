@@ -1,6 +1,6 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
-import { ingestMetadata } from '../lib/sources/metadata/ingestMetadata.js';
+import { ingestMetadata, metadataOrigin } from '../lib/sources/metadata/ingestMetadata.js';
 
 export interface IngestMetadataFlags extends GlobalOptions {
   url?: string;
@@ -34,12 +34,14 @@ export async function ingestMetadataCommand(options: IngestMetadataFlags): Promi
   if (ctx.json) ctx.printJson(result);
   else if (result.status === 'unchanged') {
     ctx.say(
-      `${result.records.toLocaleString('en-US')} records from ${result.pages} pages: unchanged, nothing rewritten`,
+      `${result.records.toLocaleString('en-US')} records from ${metadataOrigin(result, ctx.paths.root)}: unchanged, nothing rewritten`,
     );
   } else {
     ctx.say(
-      `${result.records.toLocaleString('en-US')} records from ${result.pages} pages into ${result.target} ` +
-        `(${result.http_attempts} HTTP attempts, ${result.retries} retries, ${(result.duration_ms / 1000).toFixed(1)} s)` +
+      `${result.records.toLocaleString('en-US')} records from ${metadataOrigin(result, ctx.paths.root)} into ${result.target} ` +
+        (result.source === 'api'
+          ? `(${result.http_attempts} HTTP attempts, ${result.retries} retries, ${(result.duration_ms / 1000).toFixed(1)} s)`
+          : `(${(result.duration_ms / 1000).toFixed(1)} s)`) +
         (result.archived_to ? `; previous version in ${result.archived_to}` : ''),
     );
     if (result.quarantined > 0)

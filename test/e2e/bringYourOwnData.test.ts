@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, runCliAsync, type CliResult } from '../helpers/runCli.js';
@@ -393,5 +393,180 @@ describe('master and metadata exports as they come', () => {
     expect(r.stderr).toContain('no record passed its checks (1 rejected');
     expect(readFileSync(path.join(root, 'raw_zone/external_metadata.csv'), 'utf8')).toBe(before);
     expect(existsSync(path.join(root, 'raw_zone/quarantine/metadata'))).toBe(true);
+  });
+});
+
+describe('dialects, date formats, renames and keys a source mapping sets', () => {
+  const manifestOf = (root: string, file: string) =>
+    (
+      JSON.parse(readFileSync(path.join(root, `${file}.manifest`), 'utf8')) as {
+        details: Record<string, unknown>;
+      }
+    ).details;
+
+  it("reads a latin-1 customers export with quote ' and day-first dates, and writes it as UTF-8 YYYY-MM-DD", () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'kunden.csv'),
+      Buffer.from(
+        "kunde;age;gender;city;signup_date\nCUST001;30;F;'Zürich; Altstadt';15/03/2025\nCUST002;41;M;Köln;2025-13-45\n",
+        'latin1',
+      ),
+    );
+    writeFileSync(
+      path.join(root, 'recomart.config.yaml'),
+      [
+        'sources:',
+        '  customers:',
+        '    rename: { kunde: customer_id }',
+        '    encoding: latin-1',
+        `    quote: "'"`,
+        `    date_format: '%d/%m/%Y'`,
+        '',
+      ].join('\n'),
+    );
+    const r = cli(root, 'ingest', 'master', '--dataset', 'customers', '--customers', 'kunden.csv', '-q');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // The date that does not parse is kept as it came, for validate to report.
+    expect(readFileSync(path.join(root, 'raw_zone/recomart_raw_customers.csv'), 'utf8')).toBe(
+      'customer_id,age,gender,city,signup_date\nCUST001,30,F,Zürich; Altstadt,2025-03-15\nCUST002,41,M,Köln,2025-13-45\n',
+    );
+    expect(manifestOf(root, 'raw_zone/recomart_raw_customers.csv')).toMatchObject({
+      source_delimiter: ';',
+      source_quote: "'",
+      source_encoding: 'latin-1',
+      source_date_format: '%d/%m/%Y',
+    });
+    const v = json<{ checks: { check: string; dataset: string; status: string; failing?: number }[] }>(
+      cli(root, 'validate', '--dataset', 'customers', '--json'),
+    );
+    expect(v.checks.find((c) => c.check === 'type(signup_date: DATE)')).toMatchObject({
+      status: 'fail',
+      failing: 1,
+    });
+  });
+
+  it('reads a UTF-16 drop (BOM and all) into a UTF-8 partition', () => {
+    const root = lake();
+    const text =
+      'txn_id,txn_date,customer_id,product_id,quantity\nT1,2026-08-01,CUST001,P00001,2\nT2,2026-08-01,CUST002,P00002,1\n';
+    writeFileSync(
+      path.join(root, 'raw_zone/landing/export.csv'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    );
+    // Unset, the drop is quarantined, and the message names the setting.
+    const unset = cli(root, 'ingest', 'transactions', '--stable-seconds', '0');
+    expect(unset.status).toBe(4);
+    expect(unset.stderr).toContain(
+      'the file is UTF-16, not UTF-8; set sources.transactions.encoding: utf-16',
+    );
+    renameSync(
+      path.join(root, 'raw_zone/quarantine/transactions/export.csv'),
+      path.join(root, 'raw_zone/landing/export.csv'),
+    );
+    writeFileSync(
+      path.join(root, 'recomart.config.yaml'),
+      'sources:\n  transactions:\n    encoding: utf-16\n',
+    );
+    expect(cli(root, 'ingest', 'transactions', '--stable-seconds', '0', '-q').status).toBe(0);
+    const partition = 'raw_zone/transactions/2026-08-01/ingested_export.csv';
+    expect(readFileSync(path.join(root, partition), 'utf8').split('\n').slice(0, 2)).toEqual([
+      'txn_id,txn_date,customer_id,product_id,quantity',
+      'T1,2026-08-01,CUST001,P00001,2',
+    ]);
+    expect(manifestOf(root, partition)).toMatchObject({ source_encoding: 'utf-16', source_delimiter: ',' });
+    expect(cli(root, 'verify', '-q').status).toBe(0);
+  });
+
+  it('sources.transactions.key [txn_id] makes the lines of one basket duplicates again', () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'raw_zone/landing/basket.csv'),
+      'txn_id,txn_date,customer_id,product_id,quantity\nT1,2026-08-01,CUST001,P00001,2\nT1,2026-08-01,CUST001,P00002,1\nT1,2026-08-01,CUST001,P00003,1\n',
+    );
+    expect(cli(root, 'ingest', 'transactions', '--stable-seconds', '0', '-q').status).toBe(0);
+    const keyCheck = (v: {
+      checks: { check: string; dataset: string; status: string; failing?: number }[];
+    }) => v.checks.find((c) => c.dataset === 'transactions' && /^duplicates\(txn_id/.test(c.check));
+    type V = Parameters<typeof keyCheck>[0];
+    // The catalog's key: the order line. No duplicates.
+    expect(keyCheck(json<V>(cli(root, 'validate', '--dataset', 'transactions', '--json')))).toMatchObject({
+      check: 'duplicates(txn_id, product_id)',
+      status: 'pass',
+    });
+    writeFileSync(path.join(root, 'recomart.config.yaml'), 'sources:\n  transactions:\n    key: [txn_id]\n');
+    expect(keyCheck(json<V>(cli(root, 'validate', '--dataset', 'transactions', '--json')))).toMatchObject({
+      check: 'duplicates(txn_id)',
+      status: 'fail',
+      failing: 2,
+    });
+    expect(cli(root, 'prepare', '-q').status).toBe(0);
+    expect(
+      json<Record<string, unknown>[]>(
+        cli(root, 'query', '--json', 'SELECT count(*) AS n FROM transactions'),
+      )[0]!.n,
+    ).toBe(1);
+  });
+
+  it('renames clickstream fields before the event schema sees them', () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'events.json'),
+      JSON.stringify([
+        { id: 'E1', customer: 'CUST001', event_type: 'view', session_id: 'S1', ts: '2026-08-01T10:00:00' },
+        { id: 'E2', customer: 'CUST002', event_type: 'view', session_id: 'S2', ts: '2026-08-01T11:00:00' },
+      ]),
+    );
+    writeFileSync(
+      path.join(root, 'recomart.config.yaml'),
+      'sources:\n  clickstream:\n    rename: { id: event_id, customer: user_id, ts: timestamp }\n',
+    );
+    const r = cli(root, 'ingest', 'clickstream', '--from-file', 'events.json', '--json');
+    expect(r.status).toBe(0);
+    expect(json<{ events_written: number; events_quarantined: number }>(r)).toMatchObject({
+      events_written: 2,
+      events_quarantined: 0,
+    });
+    const q = json<Record<string, unknown>[]>(
+      cli(
+        root,
+        'query',
+        '--json',
+        'SELECT event_id, user_id, "timestamp" AS t FROM raw_clickstream ORDER BY 1',
+      ),
+    );
+    expect(q).toEqual([
+      { event_id: 'E1', user_id: 'CUST001', t: '2026-08-01T10:00:00Z' },
+      { event_id: 'E2', user_id: 'CUST002', t: '2026-08-01T11:00:00Z' },
+    ]);
+  });
+
+  it('refuses a mapping key the dataset does not read, and a key column the catalog lacks (exit 2)', () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'recomart.config.yaml'),
+      [
+        'sources:',
+        '  transactions:',
+        '    timezone: Europe/Berlin',
+        '    file: "*.csv"',
+        '  clickstream:',
+        `    delimiter: ";"`,
+        '  customers:',
+        '    key: [cust_id]',
+        '',
+      ].join('\n'),
+    );
+    const r = cli(root, 'status', '--no-kafka');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'sources.transactions.timezone: transactions does not use timezone; it applies to clickstream',
+    );
+    expect(r.stderr).toContain(
+      'sources.transactions.file: transactions does not use file; it applies to catalog, customers, clickstream, external_metadata',
+    );
+    expect(r.stderr).toContain('sources.clickstream.delimiter: clickstream does not use delimiter');
+    expect(r.stderr).toContain('sources.customers.key: cust_id is not a column of customers');
   });
 });

@@ -263,4 +263,49 @@ describe('recomart demo', () => {
       'user_item',
     ]);
   }, 120_000);
+
+  it('--shape minimal runs the same pipeline on the seed schemas, read through config sources', async () => {
+    const minimal = makeTempDir();
+    try {
+      const r = await runCliAsync(['demo', '--shape', 'minimal', '--json'], {
+        cwd: minimal.dir,
+        env: { KAFKA_BROKERS: undefined },
+      });
+      expect(r.stderr).not.toMatch(/internal error|Binder Error/i);
+      expect(r.status).toBe(0);
+      const demo = JSON.parse(r.stdout) as { steps: { step: string; outcome: string; summary: string }[] };
+      expect(demo.steps.filter((s) => s.outcome !== 'ok')).toEqual([]);
+      const summary = (name: string) => demo.steps.find((s) => s.step === name)!.summary;
+      expect(summary('simulate')).toContain('(minimal shape)');
+      expect(summary('ingest-clickstream')).toMatch(/events from source_systems\/clickstream\/batches in/);
+      expect(summary('ingest-metadata')).toBe(
+        '500 records from source_systems/metadata/product_stats.csv (replaced)',
+      );
+      expect(summary('features')).toContain('user_activity v=1');
+      // The seed shape reached silver: absent optional columns are NULL, baskets kept whole, and
+      // monetary value falls back to the catalogue price.
+      const q = runCli(
+        [
+          'query',
+          '--json',
+          `SELECT (SELECT count(signup_date) FROM customers) AS signups,
+                  (SELECT count(*) FROM transactions) AS lines,
+                  (SELECT count(DISTINCT txn_id) FROM transactions) AS baskets,
+                  (SELECT count(*) FILTER (WHERE price_imputed) FROM transactions) AS imputed,
+                  (SELECT count(*) FILTER (WHERE unit_price IS NOT NULL AND NOT price_imputed) FROM transactions) AS priced,
+                  (SELECT count(*) FILTER (WHERE monetary > 0) FROM user_activity) AS spenders`,
+        ],
+        { cwd: minimal.dir },
+      );
+      const [row] = JSON.parse(q.stdout) as Record<string, number | boolean>[];
+      expect(row!.signups).toBe(0);
+      expect(row!.baskets).toBeLessThan(row!.lines as number);
+      // No line carries its own price; all but the few whose product the catalogue lacks are imputed.
+      expect(row!.priced).toBe(0);
+      expect(row!.imputed).toBeGreaterThan(0.99 * (row!.lines as number));
+      expect(row!.spenders).toBeGreaterThan(500);
+    } finally {
+      minimal.cleanup();
+    }
+  }, 120_000);
 });

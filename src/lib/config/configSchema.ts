@@ -112,15 +112,14 @@ export interface Config {
   sources: Partial<Record<DatasetName, SourceMapping>>;
 }
 
-/** One dataset's source mapping; every key is optional. */
+/** One dataset's source mapping; every key is optional, and only some apply to each dataset. */
 export interface SourceMapping {
   /**
-   * Master data: the export's file name or glob in master.from (newest match wins); transactions:
-   * a glob of landing files to take; clickstream: the --from-file default; metadata: a file to
-   * read instead of the API.
+   * Master data: the export's file name or glob in master.from (newest match wins); clickstream:
+   * the --from-file default; metadata: a file to read instead of the API.
    */
   file?: string;
-  /** Column renames, source name → catalog name. */
+  /** Column (or clickstream field) renames, source name → catalog name. */
   rename?: Record<string, string>;
   /** CSV field delimiter; sniffed from the header line when unset. */
   delimiter?: string;
@@ -128,13 +127,30 @@ export interface SourceMapping {
   quote?: string;
   /** CSV text encoding (default utf-8). */
   encoding?: 'utf-8' | 'latin-1' | 'utf-16';
-  /** strftime format of date columns when not YYYY-MM-DD, e.g. "%d/%m/%Y". */
+  /** strftime format of the dataset's DATE columns when not YYYY-MM-DD, e.g. "%d/%m/%Y". */
   date_format?: string;
   /** IANA timezone of timestamps without an offset (default UTC); recorded in each manifest. */
   timezone?: string;
   /** The dataset's key, overriding the catalog's. */
   key?: string[];
 }
+
+type MappingKey = keyof SourceMapping;
+const CSV_DIALECT: MappingKey[] = ['delimiter', 'quote', 'encoding'];
+
+/**
+ * Which mapping keys each dataset reads, and for the others why not: a key that would be
+ * silently ignored is a config error instead (docs/bring-your-own-data.md has the same table).
+ */
+export const sourceMappingKeys: Readonly<Record<DatasetName, readonly MappingKey[]>> = {
+  catalog: ['file', 'rename', ...CSV_DIALECT, 'date_format', 'key'],
+  customers: ['file', 'rename', ...CSV_DIALECT, 'date_format', 'key'],
+  // Drops are whatever lands in raw_zone/landing/: there is no file to name.
+  transactions: ['rename', ...CSV_DIALECT, 'date_format', 'key'],
+  // JSON: no dialect; timestamps carry their own format, and a naive one needs its zone.
+  clickstream: ['file', 'rename', 'timezone', 'key'],
+  external_metadata: ['file', 'rename', ...CSV_DIALECT, 'key'],
+};
 
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, UsageError } from '../cli/errors.js';
-import { configSchema, defaultConfig, type Config } from './configSchema.js';
+import { columnNames, datasetNames, specOf } from '../datasets/datasetCatalog.js';
+import {
+  configSchema,
+  defaultConfig,
+  sourceMappingKeys,
+  type Config,
+  type SourceMapping,
+} from './configSchema.js';
 import { newAjv } from './newAjv.js';
 
 /** A flag value keyed by its config path, e.g. `{ 'simulator.seed': '7' }`, with the flag's name. */
@@ -95,7 +102,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   if (!validate(merged)) {
     for (const error of validate.errors ?? []) problems.push(describe(error, origin));
   }
-  problems.push(...timezoneProblems(merged as unknown as Config, origin));
+  problems.push(...sourceProblems(merged as unknown as Config, origin));
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: merged as unknown as Config, file, warnings };
 }
@@ -231,17 +238,42 @@ function originOf(keyPath: string, origin: Map<string, string>): string {
   return 'defaults';
 }
 
-/** Each `sources.<dataset>.timezone` must be an IANA zone the runtime knows. */
-function timezoneProblems(config: Config, origin: Map<string, string>): string[] {
+/**
+ * What the schema cannot say about `sources`: a key the dataset does not read, a key column the
+ * catalog does not have, a timezone the runtime does not know.
+ */
+function sourceProblems(config: Config, origin: Map<string, string>): string[] {
   const problems: string[] = [];
-  const sources = (config.sources ?? {}) as Record<string, { timezone?: unknown } | null | undefined>;
+  const sources = (config.sources ?? {}) as Record<string, Record<string, unknown> | null | undefined>;
   for (const [name, mapping] of Object.entries(sources)) {
-    const zone = mapping?.timezone;
-    if (typeof zone !== 'string' || isTimeZone(zone)) continue;
-    const keyPath = `sources.${name}.timezone`;
-    problems.push(
-      `${keyPath}: unknown timezone "${zone}"; use an IANA name such as UTC or Europe/Berlin (from ${originOf(keyPath, origin)})`,
-    );
+    const spec = specOf(name);
+    if (!spec || !mapping) continue;
+    const applies = sourceMappingKeys[spec.name];
+    const at = (key: string) => `sources.${name}.${key}`;
+    const from = (key: string) => `(from ${originOf(at(key), origin)})`;
+    for (const key of Object.keys(mapping)) {
+      if (applies.includes(key as keyof SourceMapping)) continue;
+      const readers = datasetNames.filter((d) => sourceMappingKeys[d].includes(key as keyof SourceMapping));
+      if (readers.length === 0) continue; // an unknown setting: the schema reports it
+      problems.push(
+        `${at(key)}: ${name} does not use ${key}; it applies to ${readers.join(', ')} ` +
+          `(docs/bring-your-own-data.md) ${from(key)}`,
+      );
+    }
+    const zone = mapping.timezone;
+    if (typeof zone === 'string' && !isTimeZone(zone))
+      problems.push(
+        `${at('timezone')}: unknown timezone "${zone}"; use an IANA name such as UTC or Europe/Berlin ${from('timezone')}`,
+      );
+    const key = mapping.key;
+    if (Array.isArray(key)) {
+      const unknown = key.filter((k) => typeof k === 'string' && !columnNames(spec).includes(k));
+      if (unknown.length > 0)
+        problems.push(
+          `${at('key')}: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not columns' : 'is not a column'} of ${name}; ` +
+            `use catalog names (${columnNames(spec).join(', ')}) ${from('key')}`,
+        );
+    }
   }
   return problems;
 }

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { startApiServer } from '../../../data_simulator/apiServer.js';
-import { simulate } from '../../../data_simulator/simulate.js';
+import {
+  CLICKSTREAM_BATCH_DIR,
+  CLICKSTREAM_FILE,
+  METADATA_EXPORT,
+  simulate,
+} from '../../../data_simulator/simulate.js';
+import type { SourceShape } from '../../../data_simulator/masterExports.js';
 import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
 import { worstOutcome, type Outcome } from '../cli/exitCode.js';
 import { initLake } from '../lake/initLake.js';
@@ -10,6 +16,12 @@ import type { RunContext } from '../runContext.js';
 export interface DemoOptions {
   seed: number;
   defectRate: number;
+  /**
+   * `full` (default): the simulator's own exports, metadata from the simulated API. `minimal`: the
+   * seed schemas as other programs write them (required columns only, basket ids, clickstream as
+   * JSON arrays with naive timestamps, metadata as a CSV file), read through config `sources:`.
+   */
+  shape?: SourceShape;
 }
 
 export interface DemoStep {
@@ -55,8 +67,12 @@ export async function runDemo(
     const r = await initLake(ctx);
     return { outcome: 'ok', summary: `${r.created.length} directories created under ${r.root}` };
   });
+  const shape = options.shape ?? 'full';
+  // The minimal shape writes clickstream as JSON-array files, never to Kafka.
+  const brokers = shape === 'full' ? process.env.KAFKA_BROKERS : undefined;
   await step('simulate', async () => {
     const r = await simulate(ctx, {
+      shape,
       what: 'all',
       seed: options.seed,
       sizes: scaleSizes.small,
@@ -65,10 +81,10 @@ export async function runDemo(
       days: ctx.config.simulator.days,
       outputDir: path.resolve(ctx.paths.root, ctx.config.simulator.output_dir),
       landingDir: ctx.paths.landing,
-      clickstreamTo: process.env.KAFKA_BROKERS
+      clickstreamTo: brokers
         ? {
             kind: 'kafka',
-            brokers: process.env.KAFKA_BROKERS.split(','),
+            brokers: brokers.split(','),
             topic: ctx.config.kafka.topic,
             partitions: 3,
           }
@@ -76,7 +92,7 @@ export async function runDemo(
     });
     return {
       outcome: 'ok',
-      summary: `${r.rows} rows in ${r.files.length} files; defects ledger ${r.ledger}`,
+      summary: `${r.rows} rows in ${r.files.length} files (${shape} shape); defects ledger ${r.ledger}`,
     };
   });
   // The whole pipeline, exactly as `recomart run` runs it from cron. The simulated metadata API runs
@@ -89,12 +105,28 @@ export async function runDemo(
     days: ctx.config.simulator.days,
   });
   let run: RunRecord;
+  const outputDir = ctx.config.simulator.output_dir;
+  // The minimal shape is read the way a user maps their own exports (docs/bring-your-own-data.md).
+  const sources =
+    shape === 'minimal'
+      ? {
+          ...ctx.config.sources,
+          clickstream: {
+            ...ctx.config.sources.clickstream,
+            file: path.join(outputDir, CLICKSTREAM_BATCH_DIR),
+          },
+          external_metadata: {
+            ...ctx.config.sources.external_metadata,
+            file: path.join(outputDir, METADATA_EXPORT),
+          },
+        }
+      : ctx.config.sources;
   try {
-    const brokers = process.env.KAFKA_BROKERS;
     const runCtx: RunContext = {
       ...ctx,
       config: {
         ...ctx.config,
+        sources,
         api: { ...ctx.config.api, url: api.url },
         kafka: brokers ? { ...ctx.config.kafka, brokers } : ctx.config.kafka,
       },
@@ -106,9 +138,8 @@ export async function runDemo(
     run = await runPipeline(
       runCtx,
       {
-        clickstreamFromFile: brokers
-          ? undefined
-          : path.join(ctx.config.simulator.output_dir, 'clickstream', 'events.jsonl'),
+        clickstreamFromFile:
+          brokers || shape === 'minimal' ? undefined : path.join(outputDir, 'clickstream', CLICKSTREAM_FILE),
         validateAsOf: end.toISOString(),
         // The injected defects make validation fail on purpose; the demo goes on to features.
         continueOnDqFail: true,

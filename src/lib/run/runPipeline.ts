@@ -14,7 +14,7 @@ import type { RunContext } from '../runContext.js';
 import { STAGES, type Stage } from './stages.js';
 import { ingestClickstream } from '../sources/clickstream/ingestClickstream.js';
 import { ingestMaster } from '../sources/master/ingestMaster.js';
-import { ingestMetadata } from '../sources/metadata/ingestMetadata.js';
+import { ingestMetadata, metadataOrigin } from '../sources/metadata/ingestMetadata.js';
 import { ingestTransactions } from '../sources/transactions/ingestTransactions.js';
 import { verifyLake } from '../verify/verifyLake.js';
 
@@ -219,7 +219,7 @@ async function runStage(
       const r = await ingestMetadata(ctx);
       return {
         outcome: r.outcome,
-        summary: `${r.records} records from ${r.pages} pages (${r.status})`,
+        summary: `${r.records} records from ${metadataOrigin(r, ctx.paths.root)} (${r.status})`,
         counts: { records: r.records, pages: r.pages },
       };
     }

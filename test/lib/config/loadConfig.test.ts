@@ -127,7 +127,7 @@ describe('sources: mappings', () => {
     const { dir, cleanup } = makeTempDir();
     writeFileSync(
       path.join(dir, 'recomart.config.yaml'),
-      'sources:\n  clickstream:\n    timezone: Mars/Olympus\n    delimiter: ";;"\n',
+      'sources:\n  clickstream:\n    timezone: Mars/Olympus\n  customers:\n    delimiter: ";;"\n',
     );
     let problems: string[] = [];
     try {
@@ -136,7 +136,7 @@ describe('sources: mappings', () => {
       problems = (error as ConfigError).problems;
     }
     expect(problems).toEqual([
-      expect.stringMatching(/^sources\.clickstream\.delimiter: .*recomart\.config\.yaml:\d+\)$/),
+      expect.stringMatching(/^sources\.customers\.delimiter: .*recomart\.config\.yaml:\d+\)$/),
       expect.stringMatching(
         /^sources\.clickstream\.timezone: unknown timezone "Mars\/Olympus".*recomart\.config\.yaml:3\)$/,
       ),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { datasetCatalog } from '../../../src/lib/datasets/datasetCatalog.js';
+import { sourceMappingKeys } from '../../../src/lib/config/configSchema.js';
+import { datasetCatalog, datasetNames } from '../../../src/lib/datasets/datasetCatalog.js';
 
 const doc = readFileSync(new URL('../../../docs/bring-your-own-data.md', import.meta.url), 'utf8');
 
@@ -18,6 +19,21 @@ describe('docs/bring-your-own-data.md', () => {
         expect(cells[2]).toBe(c.type === 'YES_NO' ? 'Yes/No' : c.type);
         expect(cells[3]).toBe(c.required ? 'required' : 'optional');
       }
+    }
+  });
+
+  it('says which datasets each sources: key applies to, as the config check enforces it', () => {
+    const section = doc.split('## Mapping a source')[1]!.split('\n## ')[0]!;
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    const keys = [...new Set(Object.values(sourceMappingKeys).flat())];
+    expect(rows.map((r) => r.split('|')[1]!.trim().replace(/`/g, '')).sort()).toEqual(keys.sort());
+    for (const row of rows) {
+      const [, key, appliesTo] = row.split('|').map((x) => x.trim().replace(/`/g, ''));
+      const readers = datasetNames.filter((d) => sourceMappingKeys[d].some((k) => k === key));
+      expect([key, appliesTo]).toEqual([
+        key,
+        readers.length === datasetNames.length ? 'all' : readers.join(', '),
+      ]);
     }
   });
 });

@@ -52,9 +52,10 @@ export async function commitBatch(
   const last = events[events.length - 1]!.offset;
   const buckets = new Map<string, Bucket>();
   const dead: string[] = [];
-  const timezone = ctx.config.sources.clickstream?.timezone ?? 'UTC';
+  const mapping = ctx.config.sources.clickstream ?? {};
+  const timezone = mapping.timezone ?? 'UTC';
   for (const e of events) {
-    const check = checkEvent(e.value, timezone);
+    const check = checkEvent(e.value, mapping);
     if (!check.ok) {
       dead.push(
         JSON.stringify({

@@ -50,18 +50,32 @@ export type EventCheck =
     }
   | { ok: false; reason: string };
 
+/** How the source's events differ from the catalog (config sources.clickstream). */
+export interface EventMapping {
+  /** IANA zone of timestamps without an offset; default UTC. */
+  timezone?: string;
+  /** Source field → catalog field. */
+  rename?: Readonly<Record<string, string>>;
+}
+
 /**
- * Parses and checks one raw event; a valid one comes back with its own UTC time. A timestamp
- * without an offset (what Python's isoformat() writes) is read in `timezone` (an IANA zone,
- * default UTC) and written in UTC with a `Z`, its original kept as `source_timestamp`, so that every
- * reader of the raw zone sees one time scale.
+ * Parses and checks one raw event; a valid one comes back with its own UTC time. Fields named in
+ * `rename` take their catalog names. A timestamp without an offset (what Python's isoformat()
+ * writes) is read in `timezone` (an IANA zone, default UTC) and written in UTC with a `Z`, its
+ * original kept as `source_timestamp`, so that every reader of the raw zone sees one time scale.
  */
-export function checkEvent(raw: string, timezone = 'UTC'): EventCheck {
+export function checkEvent(raw: string, mapping: EventMapping = {}): EventCheck {
+  const timezone = mapping.timezone ?? 'UTC';
   let doc: unknown;
   try {
     doc = JSON.parse(raw);
   } catch (error) {
     return { ok: false, reason: `malformed JSON: ${(error as Error).message}` };
+  }
+  const renamed = mapping.rename && isObject(doc) ? renameFields(doc, mapping.rename) : undefined;
+  if (renamed) {
+    doc = renamed;
+    raw = JSON.stringify(renamed);
   }
   if (!validate(doc)) {
     const errors = validate.errors ?? [];
@@ -104,4 +118,17 @@ export function checkEvent(raw: string, timezone = 'UTC'): EventCheck {
     value: JSON.stringify({ ...event, timestamp: iso, source_timestamp: event.timestamp }),
     naive: true,
   };
+}
+
+function isObject(doc: unknown): doc is Record<string, unknown> {
+  return typeof doc === 'object' && doc !== null && !Array.isArray(doc);
+}
+
+/** The event with renamed fields, in their order; undefined when no field is renamed. */
+function renameFields(
+  doc: Record<string, unknown>,
+  rename: Readonly<Record<string, string>>,
+): Record<string, unknown> | undefined {
+  if (!Object.keys(doc).some((k) => rename[k] !== undefined)) return undefined;
+  return Object.fromEntries(Object.entries(doc).map(([k, v]) => [rename[k] ?? k, v]));
 }

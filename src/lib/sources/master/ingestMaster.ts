@@ -150,23 +150,27 @@ async function ingestOne(
       `pass --${dataset.name} <file>, set sources.${dataset.name}.file in recomart.config.yaml, or pass --from <dir> holding ${dataset.file}; \`recomart simulate master\` writes a sample`,
     );
   }
-  const head = await readCsvHead(source, mapping.delimiter);
+  const head = await readCsvHead(source, mapping);
   const header = head.header;
   const named = header.map((c) => mapping.rename?.[c] ?? c);
   const missing = requiredColumns(dataset.spec).filter((c) => !named.includes(c));
   if (missing.length > 0) {
-    const problem = headerProblem(head, `sources.${dataset.name}.delimiter`);
+    const problem = headerProblem(head, `sources.${dataset.name}`);
     return fail(
       `${source}: ${problem ?? `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`}; ${base.target} was left unchanged`,
       problem
-        ? `set the delimiter, or re-export the file`
+        ? `set what the message names, or re-export the file`
         : `fix the export so its header has ${missing.join(', ')}, or map its names with sources.${dataset.name}.rename`,
     );
   }
   // An export in another dialect or with other names is written to the raw zone in the canonical
   // form every reader expects (comma-delimited, the catalog's names); the manifest keeps the source's md5.
   const normalise =
-    head.delimiter !== ',' || named.some((c, i) => c !== header[i]) || !!mapping.quote || !!mapping.encoding;
+    head.delimiter !== ',' ||
+    named.some((c, i) => c !== header[i]) ||
+    !!mapping.quote ||
+    !!mapping.encoding ||
+    !!mapping.date_format;
   if (normalise)
     return ingestNormalised(ctx, dataset, {
       source,

@@ -1,6 +1,7 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceMapping } from '../../config/configSchema.js';
+import { columnOf } from '../../datasets/datasetCatalog.js';
 import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
 import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
 import { withDuck } from '../../duck/withDuck.js';
@@ -10,7 +11,7 @@ import { fileStats } from '../../lake/fileStats.js';
 import { writeManifest } from '../../lake/manifest.js';
 import { sealWrittenFile } from '../../lake/moveFile.js';
 import type { RunContext } from '../../runContext.js';
-import type { CsvHead } from '../readCsvHeader.js';
+import { dialectDetails, type CsvHead } from '../readCsvHeader.js';
 import type { MasterFileResult } from './ingestMaster.js';
 import type { MasterDataset } from './masterDatasets.js';
 
@@ -29,7 +30,7 @@ interface NormaliseInput {
 
 /**
  * Ingests a master export that is not in the canonical form (another delimiter, quote or encoding,
- * or other column names): DuckDB reads it as text and writes it comma-delimited with the catalog's
+ * other column names, or dates in another format): DuckDB reads it as text and writes it comma-delimited with the catalog's
  * names, under a temporary name that is fsynced and renamed, then the manifest, which records the
  * source's md5 and dialect. An unchanged export (same source md5) is a no-op, as for a plain copy.
  */
@@ -57,8 +58,16 @@ export async function ingestNormalised(
       ? [`encoding = ${quoteLiteral(mapping.encoding)}`]
       : []),
   ].join(', ');
+  // A DATE column in sources.<dataset>.date_format is written as YYYY-MM-DD; a value that does not
+  // parse is kept as it came, for validate's type check to report.
+  const sourceValue = (column: string, name: string) =>
+    mapping.date_format && columnOf(dataset.spec, name)?.type === 'DATE'
+      ? `coalesce(strftime(try_strptime(trim(${quoteIdent(column)}), ${quoteLiteral(mapping.date_format)}), '%Y-%m-%d'), ${quoteIdent(column)})`
+      : quoteIdent(column);
   const records = await withDuck(duckOptionsFor(ctx), async (conn) => {
-    const select = header.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(named[i]!)}`).join(', ');
+    const select = header
+      .map((c, i) => `${sourceValue(c, named[i]!)} AS ${quoteIdent(named[i]!)}`)
+      .join(', ');
     await conn.run(
       `COPY (SELECT ${select} FROM read_csv(${quoteLiteral(source)}, header = true, all_varchar = true, ${dialect}))
        TO ${quoteLiteral(tmp)} (FORMAT csv, HEADER true)`,
@@ -88,7 +97,7 @@ export async function ingestNormalised(
       columns: named,
       source_columns: header,
       source_path: source,
-      source_delimiter: head.delimiter,
+      ...dialectDetails(head.delimiter, mapping),
       normalised: 'comma-delimited, catalog column names',
     },
   });

@@ -25,7 +25,7 @@ import { parse } from 'csv-parse/sync';
 import { UsageError } from '../../cli/errors.js';
 import type { SourceMapping } from '../../config/configSchema.js';
 import { datasetCatalog, requiredColumns } from '../../datasets/datasetCatalog.js';
-import { sniffDelimiter } from '../readCsvHeader.js';
+import { decodeText, sniffDelimiter } from '../readCsvHeader.js';
 
 export interface IngestMetadataOptions {
   /** Bearer token (from RECOMART_API_TOKEN); never logged or written. */
@@ -41,6 +41,9 @@ export interface IngestMetadataResult {
   outcome: Outcome;
   /** `unchanged`: the API returned exactly what the lake already holds; nothing was rewritten. */
   status: 'replaced' | 'unchanged';
+  /** `api`: pulled page by page from config api.url; `file`: read from --from-file or sources.external_metadata.file. */
+  source: 'api' | 'file';
+  /** The redacted API URL, or the absolute path of the file read. */
   url: string;
   records: number;
   quarantined: number;
@@ -51,6 +54,11 @@ export interface IngestMetadataResult {
   archived_to?: string;
   quarantine_file?: string;
   duration_ms: number;
+}
+
+/** Where the records came from, for one-line summaries: `N pages` of the API, or the file read. */
+export function metadataOrigin(result: IngestMetadataResult, root: string): string {
+  return result.source === 'file' ? path.relative(root, result.url) : `${result.pages} pages`;
 }
 
 interface Quarantined {
@@ -250,6 +258,7 @@ export async function ingestMetadata(
         return {
           outcome: 'ok',
           status: 'unchanged',
+          source: file ? 'file' : 'api',
           url: shownUrl,
           records,
           quarantined: 0,
@@ -287,6 +296,7 @@ export async function ingestMetadata(
       const result: IngestMetadataResult = {
         outcome: quarantined.length > 0 ? 'partial' : 'ok',
         status: 'replaced',
+        source: file ? 'file' : 'api',
         url: shownUrl,
         records,
         quarantined: quarantined.length,
@@ -331,9 +341,9 @@ async function keepQuarantined(ctx: RunContext, quarantined: Quarantined[]): Pro
 }
 
 /**
- * The records of a metadata file: CSV with a header (its dialect sniffed from the header line
- * unless sources.external_metadata sets it; columns renamed by its `rename`), or JSON (an array, or
- * the API's {"data": [...]} envelope).
+ * The records of a metadata file, in sources.external_metadata's encoding (default UTF-8): CSV
+ * with a header (its delimiter sniffed from the header line unless the mapping sets it; columns
+ * renamed by its `rename`), or JSON (an array, or the API's {"data": [...]} envelope).
  */
 async function readMetadataFile(file: string, mapping: SourceMapping): Promise<unknown[]> {
   if (!existsSync(file))
@@ -341,7 +351,7 @@ async function readMetadataFile(file: string, mapping: SourceMapping): Promise<u
       `metadata file not found: ${file}`,
       'pass an existing CSV or JSON file to --from-file (config sources.external_metadata.file)',
     );
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+  const text = decodeText(await readFile(file), mapping);
   const rename = (r: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [mapping.rename?.[k] ?? k, v]));
   if (/^\s*[[{]/.test(text)) {

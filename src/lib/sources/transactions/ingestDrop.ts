@@ -10,7 +10,7 @@ import { fileStats, formatOf } from '../../lake/fileStats.js';
 import { writeManifest } from '../../lake/manifest.js';
 import { freePath, moveFile, sealWrittenFile } from '../../lake/moveFile.js';
 import type { RunContext } from '../../runContext.js';
-import { headerProblem, readCsvHead } from '../readCsvHeader.js';
+import { dialectDetails, headerProblem, readCsvHead } from '../readCsvHeader.js';
 import type { CommitLog, CommitRecord } from './commitLog.js';
 import { READY_SUFFIX, type LandingFile } from './landingScan.js';
 import { splitDrop, type SplitDropResult } from './splitDrop.js';
@@ -62,11 +62,11 @@ export interface PreparedDrop {
 export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<PreparedDrop> {
   const started = Date.now();
   const mapping = ctx.config.sources.transactions ?? {};
-  const head = await readCsvHead(drop.path, mapping.delimiter);
+  const head = await readCsvHead(drop.path, mapping);
   const header = head.header;
   const named = header.map((c) => mapping.rename?.[c] ?? c);
   const missing = requiredColumns(datasetCatalog.transactions).filter((c) => !named.includes(c));
-  const problem = missing.length > 0 ? headerProblem(head, 'sources.transactions.delimiter') : undefined;
+  const problem = missing.length > 0 ? headerProblem(head, 'sources.transactions') : undefined;
   const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'transactions', safeName(drop.name));
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -222,11 +222,9 @@ export async function commitDrop(
       details: {
         date: t.date,
         source_name: sourceName,
-        // The source's dialect (sniffed unless sources.transactions sets it); the partition is comma-delimited.
-        source_delimiter: prepared.delimiter,
-        ...(ctx.config.sources.transactions?.date_format
-          ? { source_date_format: ctx.config.sources.transactions.date_format }
-          : {}),
+        // The source's dialect (sniffed unless sources.transactions sets it); the partition is
+        // comma-delimited UTF-8 with YYYY-MM-DD dates.
+        ...dialectDetails(prepared.delimiter, ctx.config.sources.transactions ?? {}),
       },
     });
   }
