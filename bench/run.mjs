@@ -8,10 +8,22 @@
 //   npm run bench -- --scale large         # 10M transactions, 20M events
 //   npm run bench -- --only transactions   # one stage (data is generated once and cached)
 //   npm run bench -- --repeat 5            # profile, prepare and features: the median of 5 runs
+//   npm run bench -- --baseline <git-ref>  # the same stages on that commit too, side by side in one
+//                                          # run: a lake each, repeated stages alternating between them
 //   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
 //           prepare (also runs features), features, profile, verify
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -46,6 +58,7 @@ try {
       // is the figure to compare. Large scale takes minutes a run, so it runs once by default.
       repeat: { type: 'string' },
       data: { type: 'string', default: path.join(repo, 'bench', '.data') },
+      baseline: { type: 'string' },
     },
   }));
 } catch (error) {
@@ -60,7 +73,54 @@ if (!Number.isInteger(repeat) || repeat < 1) usage('--repeat must be a whole num
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const dataDir = path.join(path.resolve(args.data), args.scale);
 const pristine = path.join(dataDir, 'pristine');
-const lake = path.join(dataDir, 'lake');
+
+/**
+ * The commit to compare with, built once into $TMPDIR/recomart-bench-baseline/<sha>/ from `git archive`, with
+ * this checkout's node_modules when its package-lock.json is the same (else `npm ci` there).
+ */
+function buildBaseline(ref) {
+  const sha = spawnSync('git', ['-C', repo, 'rev-parse', '--verify', `${ref}^{commit}`], {
+    encoding: 'utf8',
+  });
+  if (sha.status !== 0) usage(`--baseline ${ref}: not a commit in this repository`);
+  const commit = sha.stdout.trim();
+  // Outside the checkout: a second tsconfig.json and test/ under it would confuse eslint and jest.
+  const dir = path.join(tmpdir(), 'recomart-bench-baseline', commit.slice(0, 12));
+  const entry = path.join(dir, 'bin', 'recomart');
+  if (existsSync(path.join(dir, 'dist', 'bundle', 'main.js'))) return { commit, bin: entry };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`building baseline ${ref} (${commit.slice(0, 12)}) in ${dir} …\n`);
+  const run = (cmd, argv, opts = {}) => {
+    const r = spawnSync(cmd, argv, {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...opts,
+    });
+    if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed in ${dir}:\n${r.stderr}`);
+  };
+  run('bash', ['-c', `git -C ${JSON.stringify(repo)} archive ${commit} | tar -x`]);
+  const sameLock =
+    readFileSync(path.join(dir, 'package-lock.json'), 'utf8') ===
+    readFileSync(path.join(repo, 'package-lock.json'), 'utf8');
+  if (sameLock) symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  else run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
+  run('npm', ['run', 'build', '--silent']);
+  return { commit, bin: entry };
+}
+
+/** What runs: this checkout, and with --baseline the other commit first, each on its own lake. */
+const targets = [];
+if (args.baseline) {
+  const b = buildBaseline(args.baseline);
+  targets.push({
+    name: `baseline ${b.commit.slice(0, 7)}`,
+    bin: b.bin,
+    lake: path.join(dataDir, 'lake-baseline'),
+  });
+}
+targets.push({ name: 'current', bin, lake: path.join(dataDir, 'lake') });
 
 /** recomart's exits for a finished job: 0, 1 (checks failed) and 4 (partly done). */
 const succeeded = (exit) => [0, 1, 4].includes(exit);
@@ -85,10 +145,15 @@ function stealPercent(before, after) {
   return total > 0 ? Math.round((1000 * delta[7]) / total) / 10 : null;
 }
 
-/** Runs one recomart command as a process; returns wall seconds, peak RSS (MB), CPU steal and its --json result. */
-function measure(label, cliArgs, cwd) {
+/**
+ * Runs one recomart command as a process, the target's build in the target's lake (or `cwd`);
+ * returns wall seconds, peak RSS (MB), CPU steal and its --json result.
+ */
+function measure(label, cliArgs, target, cwd = target.lake) {
   const cmd = gnuTime ? gnuTime : process.execPath;
-  const argv = gnuTime ? ['-f', '__BENCH__ %e %M', process.execPath, bin, ...cliArgs] : [bin, ...cliArgs];
+  const argv = gnuTime
+    ? ['-f', '__BENCH__ %e %M', process.execPath, target.bin, ...cliArgs]
+    : [target.bin, ...cliArgs];
   const cpu = cpuTimes();
   const started = process.hrtime.bigint();
   const r = spawnSync(cmd, argv, {
@@ -102,7 +167,7 @@ function measure(label, cliArgs, cwd) {
   const timing = /__BENCH__ ([\d.]+) (\d+)/.exec(r.stderr ?? '');
   if (!succeeded(r.status)) {
     // Recorded, not thrown: a long run keeps the figures of the stages that worked.
-    process.stderr.write(`${label} failed with exit ${r.status}:\n${r.stderr}`);
+    process.stderr.write(`${label} (${target.name}) failed with exit ${r.status}:\n${r.stderr}`);
   }
   let json;
   try {
@@ -119,10 +184,11 @@ function measure(label, cliArgs, cwd) {
   };
 }
 
-function freshLake() {
+function freshLake(target) {
+  const { lake } = target;
   rmSync(lake, { recursive: true, force: true });
   mkdirSync(lake, { recursive: true });
-  measure('init', ['init', '-q'], lake);
+  measure('init', ['init', '-q'], target);
   // Hard links: ingest moves its inputs to the archive, the pristine copy stays.
   for (const [from, to] of [
     [path.join(pristine, 'raw_zone', 'landing'), path.join(lake, 'raw_zone', 'landing')],
@@ -134,9 +200,10 @@ function freshLake() {
 }
 
 const results = [];
-const record = (stage, m, rows) =>
+const record = (stage, m, rows, target = targets.at(-1)) =>
   results.push({
     stage: succeeded(m.exit) ? stage : `${stage} — FAILED, exit ${m.exit}`,
+    ...(targets.length > 1 ? { version: target.name } : {}),
     seconds: m.wall,
     ...(m.runs ? { runs: m.runs } : {}),
     rows,
@@ -171,7 +238,12 @@ if (args.regenerate || !existsSync(path.join(pristine, 'source_systems', 'defect
   rmSync(pristine, { recursive: true, force: true });
   mkdirSync(pristine, { recursive: true });
   process.stderr.write(`generating ${args.scale} data in ${pristine} …\n`);
-  const m = measure('simulate', ['simulate', 'all', '--scale', args.scale, '--json', '-q'], pristine);
+  const m = measure(
+    'simulate',
+    ['simulate', 'all', '--scale', args.scale, '--json', '-q'],
+    targets.at(-1),
+    pristine,
+  );
   record('simulate all', m, m.json?.rows);
 } else process.stderr.write(`using cached ${args.scale} data in ${pristine} (--regenerate to rebuild)\n`);
 
@@ -192,56 +264,8 @@ function reference(when) {
   });
 }
 
-reference('before');
-freshLake();
-if (wanted('master')) {
-  const m = measure('ingest master', ['ingest', 'master', '--json', '-q'], lake);
-  record(
-    'ingest master',
-    m,
-    m.json?.files?.reduce((n, f) => n + (f.records ?? 0), 0),
-  );
-}
-if (wanted('transactions')) {
-  const m = measure('ingest transactions', ['ingest', 'transactions', '--json', '-q'], lake);
-  record('ingest transactions', m, m.json?.totals?.rows_ingested + m.json?.totals?.rows_quarantined);
-}
-// Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
-const needsLake = ['validate', 'prepare', 'features', 'profile'].some(wanted);
-if (wanted('metadata') || needsLake) {
-  // The API server runs as its own process so the pull is measured like a real client's.
-  const products = { small: 500, medium: 10000, large: 50000 }[args.scale];
-  const server = spawn(
-    process.execPath,
-    [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'],
-    {
-      cwd: lake,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      out += String(d);
-      const m = /"url": "([^"]+)"/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server.once('exit', () => reject(new Error('API server exited')));
-  });
-  try {
-    const m = measure(
-      'ingest metadata',
-      ['ingest', 'metadata', '--url', url, '--page-size', '1000', '--json', '-q'],
-      lake,
-    );
-    if (wanted('metadata'))
-      record(`ingest metadata (${products} products, pages of 1000)`, m, m.json?.records);
-  } finally {
-    server.kill('SIGTERM');
-  }
-}
-if (wanted('clickstream')) {
-  // Kafka → lake throughput: a topic is filled first, then consumed in cron mode (fsync per batch).
+/** Kafka → lake throughput: a topic is filled first, then consumed in cron mode (fsync per batch). */
+async function kafkaClickstream(target) {
   let brokers = process.env.KAFKA_BROKERS;
   let started = false;
   if (!brokers) {
@@ -271,9 +295,9 @@ if (wanted('clickstream')) {
         '--json',
         '-q',
       ],
-      lake,
+      target,
     );
-    record(`simulate clickstream --to kafka (${events} events)`, p, p.json?.rows);
+    record(`simulate clickstream --to kafka (${events} events)`, p, p.json?.rows, target);
     for (const batch of [1000, 10000]) {
       const m = measure(
         'ingest clickstream',
@@ -291,83 +315,163 @@ if (wanted('clickstream')) {
           '--json',
           '-q',
         ],
-        lake,
+        target,
       );
       record(
         `ingest clickstream (batch ${batch}, p99 commit ${m.json?.p99_batch_commit_ms} ms)`,
         m,
         m.json?.events_written + m.json?.events_quarantined,
+        target,
       );
-      rmSync(path.join(lake, 'raw_zone', 'clickstream'), { recursive: true, force: true });
+      rmSync(path.join(target.lake, 'raw_zone', 'clickstream'), { recursive: true, force: true });
     }
   } finally {
     if (started) spawnSync('bash', [path.join(repo, 'scripts', 'kafka.sh'), 'stop']);
   }
 }
-if (wanted('clickstream-file') || needsLake) {
-  const m = measure(
-    'ingest clickstream --from-file',
-    [
-      'ingest',
-      'clickstream',
-      '--from-file',
-      path.join(pristine, 'source_systems', 'clickstream', 'events.jsonl'),
-      '--json',
-      '-q',
-    ],
-    lake,
-  );
-  record(
-    'ingest clickstream --from-file (batch 10000)',
-    m,
-    m.json?.events_written + m.json?.events_quarantined,
-  );
+
+// Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
+const needsLake = ['validate', 'prepare', 'features', 'profile'].some(wanted);
+reference('before');
+// Ingest, validate and the first profile: once per version, each on its own lake.
+for (const target of targets) {
+  const { lake } = target;
+  const rec = (stage, m, rows) => record(stage, m, rows, target);
+  freshLake(target);
+  if (wanted('master')) {
+    const m = measure('ingest master', ['ingest', 'master', '--json', '-q'], target);
+    rec(
+      'ingest master',
+      m,
+      m.json?.files?.reduce((n, f) => n + (f.records ?? 0), 0),
+    );
+  }
+  if (wanted('transactions')) {
+    const m = measure('ingest transactions', ['ingest', 'transactions', '--json', '-q'], target);
+    rec('ingest transactions', m, m.json?.totals?.rows_ingested + m.json?.totals?.rows_quarantined);
+  }
+  if (wanted('metadata') || needsLake) {
+    // The API server runs as its own process so the pull is measured like a real client's.
+    const products = { small: 500, medium: 10000, large: 50000 }[args.scale];
+    const server = spawn(
+      process.execPath,
+      [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'],
+      {
+        cwd: lake,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    const url = await new Promise((resolve, reject) => {
+      server.stdout.on('data', (d) => {
+        out += String(d);
+        const m = /"url": "([^"]+)"/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      server.once('exit', () => reject(new Error('API server exited')));
+    });
+    try {
+      const m = measure(
+        'ingest metadata',
+        ['ingest', 'metadata', '--url', url, '--page-size', '1000', '--json', '-q'],
+        target,
+      );
+      if (wanted('metadata'))
+        rec(`ingest metadata (${products} products, pages of 1000)`, m, m.json?.records);
+    } finally {
+      server.kill('SIGTERM');
+    }
+  }
+  if (wanted('clickstream')) await kafkaClickstream(target);
+  if (wanted('clickstream-file') || needsLake) {
+    const m = measure(
+      'ingest clickstream --from-file',
+      [
+        'ingest',
+        'clickstream',
+        '--from-file',
+        path.join(pristine, 'source_systems', 'clickstream', 'events.jsonl'),
+        '--json',
+        '-q',
+      ],
+      target,
+    );
+    rec(
+      'ingest clickstream --from-file (batch 10000)',
+      m,
+      m.json?.events_written + m.json?.events_quarantined,
+    );
+  }
+  if (needsLake) {
+    // Every dataset must be in the lake for the full suite: master and transactions too.
+    if (!wanted('master')) measure('ingest master', ['ingest', 'master', '-q'], target);
+    if (!wanted('transactions')) measure('ingest transactions', ['ingest', 'transactions', '-q'], target);
+  }
+  if (wanted('validate')) {
+    // The first run after ingest builds the raw-zone cache (.recomart/cache/raw: text and typed
+    // columns) and hashes every file for the manifest check; later runs only touch partitions that
+    // changed.
+    const m = measure('validate', ['validate', '--json', '-q'], target);
+    const rows = m.json?.datasets?.reduce((n, d) => n + d.rows, 0);
+    rec(`validate, first run after ingest (default suite, ${m.json?.checks?.length} checks)`, m, rows);
+    target.validateRows = rows;
+    const r = measure('report', ['report', '--json', '-q'], target);
+    rec('report (validate + PDF + HTML)', r, rows);
+  }
+  if (!wanted('validate') && (wanted('profile') || wanted('prepare') || wanted('features'))) {
+    // The pipeline's order: validate runs first and brings the raw-zone cache up to date, which
+    // profile and prepare then read. Unrecorded when validate itself is not measured.
+    measure('validate', ['validate', '--json', '-q'], target);
+  }
+  if (wanted('profile')) {
+    // The first profile after an ingest of everything reads the raw-zone cache that validate has
+    // just built, typed columns included; later ones find the operating system's page cache warm.
+    const first = measure('profile', ['profile', '--json', '-q'], target);
+    target.profileRows = first.json?.datasets?.reduce((n, d) => n + d.rows, 0);
+    rec('profile, first run after ingest and validate', first, target.profileRows);
+  }
 }
-if (needsLake) {
-  // Every dataset must be in the lake for the full suite: master and transactions too.
-  if (!wanted('master')) measure('ingest master', ['ingest', 'master', '-q'], lake);
-  if (!wanted('transactions')) measure('ingest transactions', ['ingest', 'transactions', '-q'], lake);
+
+/**
+ * The repeated stages, run by turns (baseline, current, baseline, current…) so that the machine's
+ * drift over minutes weighs on both versions alike; returns each version's runs.
+ */
+function byTurns(once) {
+  const runs = targets.map(() => []);
+  for (let i = 0; i < repeat; i++) for (const [t, target] of targets.entries()) runs[t].push(once(target));
+  return runs;
 }
+
 if (wanted('validate')) {
-  // The first run after ingest builds the raw-zone cache (.recomart/cache/raw: text and typed
-  // columns) and hashes every file for the manifest check; later runs only touch partitions that
-  // changed.
-  const m = measure('validate', ['validate', '--json', '-q'], lake);
-  const rows = m.json?.datasets?.reduce((n, d) => n + d.rows, 0);
-  record(`validate, first run after ingest (default suite, ${m.json?.checks?.length} checks)`, m, rows);
-  const w = measure('validate', ['validate', '--json', '-q'], lake);
-  record('validate, next run (nothing new ingested)', w, rows);
-  const r = measure('report', ['report', '--json', '-q'], lake);
-  record('report (validate + PDF + HTML)', r, rows);
-}
-if (!wanted('validate') && (wanted('profile') || wanted('prepare') || wanted('features'))) {
-  // The pipeline's order: validate runs first and brings the raw-zone cache up to date, which
-  // profile and prepare then read. Unrecorded when validate itself is not measured.
-  measure('validate', ['validate', '--json', '-q'], lake);
+  const runs = byTurns((target) => measure('validate', ['validate', '--json', '-q'], target));
+  for (const [t, target] of targets.entries())
+    record(
+      `validate, next run (nothing new ingested)${times}`,
+      medianOf(runs[t]),
+      target.validateRows,
+      target,
+    );
 }
 if (wanted('profile')) {
-  // The first profile after an ingest of everything reads the raw-zone cache that validate has just
-  // built, typed columns included; later ones find the operating system's page cache warm.
-  const first = measure('profile', ['profile', '--json', '-q'], lake);
-  const rows = first.json?.datasets?.reduce((n, d) => n + d.rows, 0);
-  record('profile, first run after ingest and validate', first, rows);
-  const m = medianOf(
-    Array.from({ length: repeat }, () => measure('profile', ['profile', '--json', '-q'], lake)),
-  );
-  record(
-    `profile, next run (${m.json?.datasets.length} datasets + EDA, ${m.json?.charts?.length} charts)${times}`,
-    m,
-    rows,
-  );
+  const runs = byTurns((target) => measure('profile', ['profile', '--json', '-q'], target));
+  for (const [t, target] of targets.entries()) {
+    const m = medianOf(runs[t]);
+    record(
+      `profile, next run (${m.json?.datasets.length} datasets + EDA, ${m.json?.charts?.length} charts)${times}`,
+      m,
+      target.profileRows,
+      target,
+    );
+  }
 }
 if (wanted('prepare') || wanted('features')) {
   // Each run starts as the first prepare after an ingest does: no silver zone, no feature store,
   // no manifest cache (lineage's, which the first prepare builds).
-  const runs = Array.from({ length: repeat }, () => {
+  const runsOf = byTurns((target) => {
     for (const dir of ['processed_zone', 'feature_store', path.join('.recomart', 'cache', 'manifests')])
-      rmSync(path.join(lake, dir), { recursive: true, force: true });
-    const p = measure('prepare', ['prepare', '--json', '-q'], lake);
-    const f = measure('features', ['features', 'build', '--json', '-q'], lake);
+      rmSync(path.join(target.lake, dir), { recursive: true, force: true });
+    const p = measure('prepare', ['prepare', '--json', '-q'], target);
+    const f = measure('features', ['features', 'build', '--json', '-q'], target);
     return {
       p,
       f,
@@ -384,26 +488,33 @@ if (wanted('prepare') || wanted('features')) {
       },
     };
   });
-  const p = medianOf(runs.map((r) => r.p));
-  record(
-    `prepare (silver + interactions)${times}`,
-    p,
-    p.json?.datasets?.reduce((n, d) => n + d.rows_in, 0),
-  );
-  const f = medianOf(runs.map((r) => r.f));
-  const neighbours = f.json?.built?.find((b) => b.view === 'item_neighbours');
-  record(
-    `features (4 views; ${neighbours?.rows ?? 0} top-50 neighbour rows)${times}`,
-    f,
-    f.json?.built?.reduce((n, b) => n + b.rows, 0),
-  );
-  // The median of the runs' sums, not the sum of the medians.
-  const both = medianOf(runs.map((r) => r.both));
-  record(`prepare + features${times}`, both, both.json?.interactions?.rows ?? null);
+  for (const [t, target] of targets.entries()) {
+    const runs = runsOf[t];
+    const p = medianOf(runs.map((r) => r.p));
+    record(
+      `prepare (silver + interactions)${times}`,
+      p,
+      p.json?.datasets?.reduce((n, d) => n + d.rows_in, 0),
+      target,
+    );
+    const f = medianOf(runs.map((r) => r.f));
+    const neighbours = f.json?.built?.find((b) => b.view === 'item_neighbours');
+    record(
+      `features (4 views; ${neighbours?.rows ?? 0} top-50 neighbour rows)${times}`,
+      f,
+      f.json?.built?.reduce((n, b) => n + b.rows, 0),
+      target,
+    );
+    // The median of the runs' sums, not the sum of the medians.
+    const both = medianOf(runs.map((r) => r.both));
+    record(`prepare + features${times}`, both, both.json?.interactions?.rows ?? null, target);
+  }
 }
 if (wanted('verify')) {
-  const m = measure('verify', ['verify', '--json', '-q'], lake);
-  record('verify', m, m.json?.records);
+  for (const target of targets) {
+    const m = measure('verify', ['verify', '--json', '-q'], target);
+    record('verify', m, m.json?.records, target);
+  }
 }
 
 reference('after');
@@ -413,6 +524,7 @@ const doc = {
   stamp,
   scale: args.scale,
   repeat,
+  ...(args.baseline ? { baseline: args.baseline, versions: targets.map((t) => t.name) } : {}),
   node: process.version,
   cores: (await import('node:os')).cpus().length,
   results,
@@ -420,15 +532,35 @@ const doc = {
 mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.json`), JSON.stringify(doc, null, 2) + '\n');
 const fmt = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en-US'));
+const versioned = targets.length > 1;
+const seconds = (r) =>
+  r ? `${r.seconds.toFixed(2)}${r.runs ? ` (${r.runs.map((x) => x.toFixed(2)).join(', ')})` : ''}` : '–';
+/** With --baseline: each stage's figures for both versions, and the change from baseline to current. */
+const comparison = () => {
+  // A stage's name may carry a count that differs between versions (checks in the suite).
+  const same = (r) => r.stage.replace(/\s*\([^)]*\d[^)]*\)/g, '');
+  const stages = [...new Set(results.filter((r) => r.version && r.version !== 'current').map(same))];
+  return [
+    '',
+    `| stage | ${targets[0].name} s | current s | change |`,
+    '| --- | ---: | ---: | ---: |',
+    ...stages.map((stage) => {
+      const [b, c] = targets.map((t) => results.find((r) => same(r) === stage && r.version === t.name));
+      const change = b && c ? `${(100 * (c.seconds / b.seconds - 1)).toFixed(1)}%` : '–';
+      return `| ${stage} | ${seconds(b)} | ${seconds(c)} | ${change} |`;
+    }),
+  ];
+};
 const table = [
-  `${args.scale} scale, ${doc.cores} cores, node ${doc.node} (npm run bench -- --scale ${args.scale}${args.only ? ` --only ${args.only}` : ''} --repeat ${repeat})`,
+  `${args.scale} scale, ${doc.cores} cores, node ${doc.node} (npm run bench -- --scale ${args.scale}${args.only ? ` --only ${args.only}` : ''} --repeat ${repeat}${args.baseline ? ` --baseline ${args.baseline}` : ''})`,
   '',
-  '| stage | seconds | rows | rows/s | peak RSS (MB) | CPU steal % |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  `| stage |${versioned ? ' version |' : ''} seconds | rows | rows/s | peak RSS (MB) | CPU steal % |`,
+  `| --- |${versioned ? ' --- |' : ''} ---: | ---: | ---: | ---: | ---: |`,
   ...results.map(
     (r) =>
-      `| ${r.stage} | ${r.seconds.toFixed(2)}${r.runs ? ` (${r.runs.map((x) => x.toFixed(2)).join(', ')})` : ''} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} | ${fmt(r.cpu_steal_percent)} |`,
+      `| ${r.stage} |${versioned ? ` ${r.version ?? ''} |` : ''} ${seconds(r)} | ${fmt(r.rows)} | ${fmt(r.rows_per_second)} | ${fmt(r.peak_rss_mb)} | ${fmt(r.cpu_steal_percent)} |`,
   ),
+  ...(versioned ? comparison() : []),
 ].join('\n');
 writeFileSync(path.join(repo, 'bench', 'results', `${stamp}.md`), table + '\n');
 console.log(`\n${table}`);
