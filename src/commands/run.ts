@@ -25,7 +25,8 @@ export const stageLine = (s: StageRecord) =>
   `  ${s.outcome === 'ok' ? '✓' : s.outcome === 'skipped' ? '–' : '✗'} ${s.stage.padEnd(20)} ${(s.duration_ms / 1000).toFixed(1).padStart(5)} s  ${s.outcome === 'ok' ? '' : `${s.outcome}: `}${s.summary}`;
 
 export async function runCommand(options: RunFlags): Promise<number> {
-  const ctx = createCommandContext('run', options);
+  // One line per stage is the output; the stages' own messages go to logs/recomart.log (-v shows them).
+  const ctx = createCommandContext('run', options, [], 'error');
   const from = stageList('--from', options.from ? [options.from] : undefined)?.[0];
   if (options.asOf && Number.isNaN(Date.parse(options.asOf)))
     throw new UsageError(
@@ -41,6 +42,7 @@ export async function runCommand(options: RunFlags): Promise<number> {
       continueOnDqFail: options.continueOnDqFail,
       clickstreamFromFile: options.clickstreamFromFile,
       validateAsOf: options.asOf,
+      apiToken: process.env.RECOMART_API_TOKEN,
     },
     (s) => {
       if (!ctx.json) ctx.say(stageLine(s));

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startApiServer, type ApiFaults, type ApiServer } from '../../data_simulator/apiServer.js';
 import { runCli, runCliAsync } from '../helpers/runCli.js';
@@ -206,5 +208,101 @@ describe('ingest metadata against the simulated API', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('ECONNREFUSED');
     expect(r.stderr).toContain(url);
+  });
+});
+
+describe('the API token stays with the configured origin', () => {
+  let root: string;
+  let cleanup: () => void;
+  beforeAll(() => {
+    ({ dir: root, cleanup } = makeTempDir());
+    expect(runCli(['init', '-q'], { cwd: root }).status).toBe(0);
+  });
+  afterAll(() => cleanup());
+
+  /** A server on 127.0.0.1 that records each request's path and Authorization header. */
+  async function listen(answer: (url: string) => unknown) {
+    const seen: { url: string; authorization?: string }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer(req.url ?? '')));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+  const RECORD = {
+    product_id: 'P00001',
+    sentiment_score: 0.5,
+    popularity_index: 10,
+    last_updated: '2026-08-01',
+  };
+
+  it('refuses a next link to another origin: exit 3, the other host never contacted, nothing written', async () => {
+    const other = await listen(() => ({ data: [RECORD], next: null }));
+    const api = await listen(() => ({ data: [RECORD], next: `${other.url}/collect?page=2` }));
+    try {
+      const r = await runCliAsync(['ingest', 'metadata', '--url', `${api.url}/stats`, ...FAST], {
+        cwd: root,
+        env: { RECOMART_API_TOKEN: 'tok-123' },
+      });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toContain(`the API's next link points to another origin (${other.url})`);
+      expect(api.seen.map((s) => s.authorization)).toEqual(['Bearer tok-123']);
+      expect(other.seen).toEqual([]);
+      expect(existsSync(path.join(root, 'raw_zone/external_metadata.csv'))).toBe(false);
+    } finally {
+      await Promise.all([api.close(), other.close()]);
+    }
+  });
+
+  it('refuses to send the token over plain http to another machine unless api.allow_insecure_token', async () => {
+    const url = 'http://metadata.invalid/stats';
+    const refused = await runCliAsync(['ingest', 'metadata', '--url', url], {
+      cwd: root,
+      env: { RECOMART_API_TOKEN: 'tok-123' },
+    });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(
+      'refusing to send RECOMART_API_TOKEN over plain http to metadata.invalid',
+    );
+    expect(refused.stderr).toContain('api.allow_insecure_token');
+    // Allowed, the pull goes ahead and fails on the name that does not resolve (exit 3), not on the token.
+    const allowed = await runCliAsync(['ingest', 'metadata', '--url', url, '--attempts', '1'], {
+      cwd: root,
+      env: { RECOMART_API_TOKEN: 'tok-123', RECOMART_API_ALLOW_INSECURE_TOKEN: 'true' },
+    });
+    expect(allowed.status).toBe(3);
+    expect(allowed.stderr).not.toContain('refusing');
+  });
+
+  it('recomart run sends the token as ingest metadata does, and no secret-looking parameter reaches the log', async () => {
+    const api = await listen(() => ({ data: [RECORD], next: null }));
+    try {
+      const r = await runCliAsync(['run', '--stages', 'ingest-metadata', '--json'], {
+        cwd: root,
+        env: {
+          RECOMART_API_TOKEN: 'tok-123',
+          RECOMART_API_URL: `${api.url}/stats?sig=abc987&X-Amz-Signature=def654&region=eu`,
+        },
+      });
+      expect(r.status).toBe(0);
+      expect(api.seen.map((s) => s.authorization)).toEqual(['Bearer tok-123']);
+      const written = [
+        readFileSync(path.join(root, 'logs/recomart.log'), 'utf8'),
+        readFileSync(path.join(root, 'raw_zone/external_metadata.csv.manifest'), 'utf8'),
+        r.stdout,
+        r.stderr,
+      ].join('\n');
+      expect(written).toContain('region=eu');
+      for (const secret of ['tok-123', 'abc987', 'def654']) expect(written).not.toContain(secret);
+    } finally {
+      await api.close();
+    }
   });
 });

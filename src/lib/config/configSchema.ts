@@ -60,6 +60,11 @@ export interface Config {
     max_pages: number;
     /** The whole pull, retries included, must finish within this. */
     deadline_seconds: number;
+    /**
+     * Send the token over plain http to a host other than this machine. Off: a token travels only
+     * over https, or to a loopback address.
+     */
+    allow_insecure_token: boolean;
   };
   duckdb: {
     /** DuckDB's buffer pool cap, or `auto` (1 GB for checks and queries, 2 GB for profile, 4 GB for prepare and features); larger work spills to .recomart/duckdb_tmp. */
@@ -225,6 +230,7 @@ export const configSchema: JSONSchemaType<Config> = {
         'max_response_bytes',
         'max_pages',
         'deadline_seconds',
+        'allow_insecure_token',
       ],
       properties: {
         url: { type: 'string', pattern: '^https?://' },
@@ -236,6 +242,7 @@ export const configSchema: JSONSchemaType<Config> = {
         max_response_bytes: { type: 'integer', minimum: 1 },
         max_pages: { type: 'integer', minimum: 1 },
         deadline_seconds: { type: 'number', minimum: 0.1, maximum: 86400 },
+        allow_insecure_token: { type: 'boolean' },
       },
     },
     duckdb: {
@@ -351,6 +358,7 @@ export const defaultConfig: Config = {
     max_response_bytes: 50 * 1024 * 1024,
     max_pages: 10000,
     deadline_seconds: 300,
+    allow_insecure_token: false,
   },
   duckdb: { memory_limit: 'auto', threads: 0 },
   profile: {

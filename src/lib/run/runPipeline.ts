@@ -64,7 +64,8 @@ export interface RunRecord {
   outcome?: Outcome;
   exit_code?: number;
   stages_requested: Stage[];
-  options: RunOptions;
+  /** The options, without the token: the record is a file anyone reading logs/ can read. */
+  options: Omit<RunOptions, 'apiToken'>;
   stages: StageRecord[];
   duration_ms?: number;
 }
@@ -78,6 +79,8 @@ export interface RunOptions {
   clickstreamFromFile?: string;
   /** The "now" of validate's freshness checks. */
   validateAsOf?: string;
+  /** The metadata API's bearer token (RECOMART_API_TOKEN), as `ingest metadata` sends it. */
+  apiToken?: string;
 }
 
 /** The stages a run executes, in order: --stages, else all from --from, minus --skip. */
@@ -103,7 +106,7 @@ export async function runPipeline(
     started_at: ctx.now().toISOString(),
     status: 'running',
     stages_requested: selected,
-    options,
+    options: withoutSecrets(options),
     stages: [],
   };
   const file = path.join(ctx.paths.logs, 'runs', `${ctx.runId}.json`);
@@ -164,19 +167,24 @@ export async function runPipeline(
   );
 }
 
+function withoutSecrets(options: RunOptions): Omit<RunOptions, 'apiToken'> {
+  const { apiToken: _token, ...rest } = options;
+  return rest;
+}
+
 function blockedBy(stage: Stage, done: StageRecord[], options: RunOptions): string | undefined {
   for (const dep of DEPENDS_ON[stage]) {
     const r = done.find((d) => d.stage === dep);
     if (!r) continue; // not part of this run
-    if (r.outcome === 'failed') return `skipped: ${dep} failed`;
-    if (r.outcome === 'skipped') return `skipped: ${dep} was skipped`;
+    if (r.outcome === 'failed') return `${dep} failed`;
+    if (r.outcome === 'skipped') return `${dep} was skipped`;
     if (
       dep === 'validate' &&
       stage === 'prepare' &&
       r.outcome === 'checks_failed' &&
       !options.continueOnDqFail
     )
-      return 'skipped: validation failed (error-level checks); --continue-on-dq-fail to prepare anyway';
+      return 'validation failed (error-level checks); --continue-on-dq-fail to prepare anyway';
   }
   return undefined;
 }
@@ -216,7 +224,7 @@ async function runStage(
       };
     }
     case 'ingest-metadata': {
-      const r = await ingestMetadata(ctx);
+      const r = await ingestMetadata(ctx, { token: options.apiToken });
       return {
         outcome: r.outcome,
         summary: `${r.records} records from ${metadataOrigin(r, ctx.paths.root)} (${r.status})`,

@@ -69,14 +69,43 @@ interface Quarantined {
 
 const validateRecord = newAjv().compile(productStatsSchema);
 
-/** The URL as it may appear in logs and manifests: no user info, no token-like query parameters. */
+/** Query parameters that look like credentials: tokens, keys, signatures (S3's X-Amz-Signature, sig=). */
+const SECRET_PARAM = /token|key|secret|pass|auth|sig|credential|session|jwt|bearer|code/i;
+
+/** The URL as it may appear in logs and manifests: no user info, no secret-looking query parameters. */
 export function redactUrl(raw: string): string {
   const url = new URL(raw);
   url.username = '';
   url.password = '';
   for (const key of [...url.searchParams.keys()]) {
-    if (/token|key|secret|password|auth/i.test(key)) url.searchParams.set(key, 'REDACTED');
+    if (SECRET_PARAM.test(key)) url.searchParams.set(key, 'REDACTED');
   }
+  return url.toString();
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Refuses to send a token where it could be read on the way: over plain http to a host other
+ * than this machine, unless api.allow_insecure_token says so.
+ */
+function checkTokenTransport(apiUrl: URL, token: string | undefined, allowInsecure: boolean): void {
+  if (!token || apiUrl.protocol !== 'http:' || LOOPBACK.test(apiUrl.hostname) || allowInsecure) return;
+  throw new UsageError(
+    `refusing to send RECOMART_API_TOKEN over plain http to ${apiUrl.host}`,
+    'use an https:// api.url, or set api.allow_insecure_token: true if the network is trusted',
+  );
+}
+
+/** The next page's URL, refused (exit 3) when it leaves the configured API's origin: the token goes nowhere else. */
+function nextPage(next: string, pageUrl: string, origin: string, shownUrl: string): string {
+  const url = new URL(next, pageUrl);
+  if (url.origin !== origin)
+    throw new RuntimeError(
+      `${shownUrl}: the API's next link points to another origin (${url.origin}); ` +
+        `pages (and the token) are fetched only from ${origin}; nothing was written`,
+      'fix the API, or point api.url at the origin that serves every page',
+    );
   return url.toString();
 }
 
@@ -97,6 +126,7 @@ export async function ingestMetadata(
   const fromFile = options.fromFile ?? mapping.file;
   const file = fromFile ? path.resolve(ctx.paths.root, fromFile) : undefined;
   const shownUrl = file ?? redactUrl(api.url);
+  if (!file) checkTokenTransport(new URL(api.url), options.token, api.allow_insecure_token);
   return withLock(
     {
       locksDir: ctx.paths.locks,
@@ -209,7 +239,7 @@ export async function ingestMetadata(
           });
           pages++;
           take(page.data, pageNo);
-          next = page.next ? new URL(page.next, pageUrl).toString() : null;
+          next = page.next ? nextPage(page.next, pageUrl, first.origin, shownUrl) : null;
         }
         records = accepted.length;
         if (records === 0) {
