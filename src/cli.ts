@@ -289,6 +289,7 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     )
     .option('--sample-size <n>', 'failing keys shown per check (default 5)', parseCount)
     .option('--report', 'also write the data-quality report (PDF + HTML) under reports/')
+    .option('--all', 'list the passing checks too (default: failures, warnings and skips, then a count)')
     .action(async (_opts, cmd: Command) =>
       run((await import('./commands/validate.js')).validateCommand(cmd.optsWithGlobals())),
     );
@@ -434,7 +435,14 @@ Inference: \`features get <view>\` serves the latest.`,
     .argument('[sql]', 'one or more statements; the last one’s rows are printed')
     .option('--csv', 'rows as CSV on stdout')
     .option('--views', 'list the views and what each reads')
-    .option('--write', 'allow statements that write (COPY … TO, CREATE, ATTACH); read-only otherwise')
+    .option(
+      '--write',
+      'allow statements that write (COPY … TO, CREATE, ATTACH, SET, PRAGMA); read-only otherwise',
+    )
+    .option(
+      '--allow-external-files',
+      'let SQL read files outside the lake root (read_csv, glob…); refused otherwise',
+    )
     .option(
       '--max-rows <n>',
       'rows shown in the table (default 1000; --csv and --json print all)',

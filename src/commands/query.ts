@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { neutraliseFormula } from '../lib/csv/formulaCells.js';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
 import { UsageError } from '../lib/cli/errors.js';
@@ -11,6 +12,7 @@ import { runQuery, type QuerySink } from '../lib/query/runQuery.js';
 export interface QueryFlags extends GlobalOptions {
   csv?: boolean;
   write?: boolean;
+  allowExternalFiles?: boolean;
   views?: boolean;
   maxRows?: number;
   suite?: string;
@@ -42,7 +44,11 @@ export async function queryCommand(sql: string | undefined, options: QueryFlags)
     );
   if (options.csv && ctx.json) throw new UsageError('--csv and --json are alternatives', 'pick one');
   const sink = options.csv ? csvSink() : ctx.json ? jsonSink() : tableSink(options.maxRows ?? 1000);
-  const { rows } = await runQuery(ctx, sql, sink, { write: options.write, suite: options.suite });
+  const { rows } = await runQuery(ctx, sql, sink, {
+    write: options.write,
+    allowExternalFiles: options.allowExternalFiles,
+    suite: options.suite,
+  });
   await sink.end(rows);
   return exitCodeForOutcome('ok');
 }
@@ -63,7 +69,8 @@ function csvSink(): Sink {
       process.stdout.write(stringify([n]));
     },
     async rows(batch) {
-      await write(stringify(batch.map((r) => names.map((c) => cellText(r[c])))));
+      // A cell a spreadsheet would run as a formula is prefixed with ' (formulaCells.ts).
+      await write(stringify(batch.map((r) => names.map((c) => neutraliseFormula(cellText(r[c]))))));
       return true;
     },
     end: () => undefined,

@@ -13,10 +13,13 @@ export interface ValidateFlags extends GlobalOptions {
   exportFailures?: boolean;
   sampleSize?: number;
   report?: boolean;
+  /** List passing checks too. */
+  all?: boolean;
 }
 
 export async function validateCommand(options: ValidateFlags, command = 'validate'): Promise<number> {
-  const ctx = createCommandContext(command, options);
+  // The table and the summary below are the output; the library's own lines go to the log (-v shows them).
+  const ctx = createCommandContext(command, options, [], 'error');
   let asOf: Date | undefined;
   if (options.asOf) {
     asOf = new Date(options.asOf);
@@ -38,7 +41,7 @@ export async function validateCommand(options: ValidateFlags, command = 'validat
     options.report || command === 'report' ? await writeReport(ctx, run) : undefined;
   if (ctx.json) ctx.printJson(report ? { ...run, report } : run);
   else {
-    if (command !== 'report') render(ctx, run);
+    if (command !== 'report') render(ctx, run, options.all === true);
     else
       ctx.say(
         `${run.summary.passed} passed, ${run.summary.failed} failed, ${run.summary.warned} warnings: ${run.outcome === 'ok' ? 'PASS' : 'FAIL'}`,
@@ -56,24 +59,49 @@ const MARK: Record<string, string> = {
   skipped: 'skip',
   error: 'ERROR',
 };
+/** The table's order: what needs action first. */
+const RANK: Record<string, number> = { error: 0, fail: 1, warn: 2, skipped: 3, pass: 4 };
+/** The table fits a terminal of this width. */
+const WIDTH = 100;
+/** Each column's widest; the last (sample / note) takes what is left. */
+const CAPS = [5, 17, 30, 14, 14];
 
-function render(ctx: CommandContext, run: ValidationRun): void {
-  const rows = run.checks.map((c) => [
+const clip = (text: string, width: number) =>
+  text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+
+/**
+ * The checks that need a look (errors, failures, warnings, skips), worst first, in 100 columns;
+ * passes summed up in one line unless --all lists them too.
+ */
+function render(ctx: CommandContext, run: ValidationRun, all: boolean): void {
+  const shown = run.checks
+    .filter((c) => all || c.status !== 'pass')
+    .sort((a, b) => RANK[a.status]! - RANK[b.status]!);
+  const rows = shown.map((c) => [
+    MARK[c.status]!,
     c.dataset,
     c.check,
     String(c.observed ?? c.failing),
     c.threshold,
-    MARK[c.status]!,
-    c.sample.join(' ') || c.note || '',
+    c.sample.join(' ') || (c.note ?? '').replace(/^skipped: /, ''),
   ]);
-  const header = ['dataset', 'check', 'observed', 'threshold', 'status', 'sample / note'];
-  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const header = ['', 'dataset', 'check', 'observed', 'threshold', 'sample / note'];
+  const widths = CAPS.map((cap, i) =>
+    Math.min(cap, Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length))),
+  );
+  const last = Math.max(10, WIDTH - widths.reduce((a, b) => a + b, 0) - 2 * widths.length);
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i]!))).join('  ');
-  ctx.say(line(header));
-  for (const r of rows) ctx.say(line(r));
-  if (run.absent.length > 0) ctx.say(`no data yet for: ${run.absent.join(', ')}`);
+    cells
+      .map((c, i) => (i < widths.length ? clip(c, widths[i]!).padEnd(widths[i]!) : clip(c, last)))
+      .join('  ')
+      .trimEnd();
+  if (rows.length > 0) {
+    ctx.say(line(header));
+    for (const r of rows) ctx.say(line(r));
+  }
   const s = run.summary;
+  if (!all && s.passed > 0) ctx.say(`${s.passed} checks passed (--all lists them)`);
+  if (run.absent.length > 0) ctx.say(`no data yet for: ${run.absent.join(', ')}`);
   ctx.say(
     `${s.passed} passed, ${s.failed} failed, ${s.warned} warnings, ${s.errors} errors, ${s.skipped} skipped ` +
       `(${(run.duration_ms / 1000).toFixed(1)} s). ${run.outcome === 'ok' ? 'OK' : 'FAILED (exit 1)'}`,

@@ -400,9 +400,11 @@ describe('lineage and query', () => {
     expect(typo.stderr).toMatch(/views: raw_catalog, raw_customers, raw_transactions, raw_clickstream,/);
   });
 
-  it('prepare without a raw zone fails cleanly; features without prepare says what to run', () => {
+  it('prepare with an empty raw zone fails cleanly; features without prepare says what to run', () => {
     const empty = makeTempDir();
     try {
+      expect(runCli(['prepare'], { cwd: empty.dir }).stderr).toMatch(/not a recomart lake/);
+      expect(runCli(['init', '-q'], { cwd: empty.dir }).status).toBe(0);
       const p = runCli(['prepare'], { cwd: empty.dir });
       expect(p.status).toBe(3);
       expect(p.stderr).toMatch(/no raw data to prepare/);

@@ -321,6 +321,7 @@ describe('usage and configuration errors exit 2', () => {
       return r.stderr;
     };
     expect(opened(['--help'])).not.toContain('dlopen');
+    expect(opened(['init', '-q'])).not.toContain('dlopen');
     expect(opened(['query', 'SELECT 42 AS answer', '--json'])).toMatch(/dlopen .*duckdb\.node/);
     unlinkSync(preload);
   });

@@ -64,11 +64,11 @@ describe('recomart run with the metadata API down', () => {
     expect(stage(record, 'ingest-clickstream').counts).toMatchObject({ events: 5000, quarantined: 0 });
     expect(stage(record, 'prepare')).toMatchObject({
       outcome: 'skipped',
-      summary: 'skipped: ingest-metadata failed',
+      summary: 'ingest-metadata failed',
     });
     expect(stage(record, 'features')).toMatchObject({
       outcome: 'skipped',
-      summary: 'skipped: prepare was skipped',
+      summary: 'prepare was skipped',
     });
     expect(existsSync(path.join(tmp.dir, 'processed_zone', '_prepare.json'))).toBe(false);
   });

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from './errors.js';
 import { loadConfig, type FlagOverride } from '../config/loadConfig.js';
 import { lakePaths } from '../lake/lakePaths.js';
 import { createLogger } from '../log/createLogger.js';
@@ -28,6 +30,14 @@ export function resolveRoot(globals: GlobalOptions, env: NodeJS.ProcessEnv = pro
   return path.resolve(globals.root ?? env.RECOMART_HOME ?? process.cwd());
 }
 
+/**
+ * The commands that may run where there is no lake yet: the ones that make one (init, demo,
+ * simulate writes the landing zone) and the simulated API, which reads none. Every other command
+ * refuses a directory without raw_zone/ rather than create logs/ and reports/ there and report a
+ * green run on nothing: a cron job pointed at the wrong directory must fail.
+ */
+const RUNS_WITHOUT_LAKE = /^(init|demo|simulate( .*)?)$/;
+
 /** Builds the run context of one command from global flags, env and config (validated once, all problems at once). */
 export function createCommandContext(
   command: string,
@@ -37,6 +47,11 @@ export function createCommandContext(
   defaultConsoleLevel: 'info' | 'error' | 'silent' = 'info',
 ): CommandContext {
   const root = resolveRoot(globals);
+  if (!RUNS_WITHOUT_LAKE.test(command) && !existsSync(lakePaths(root).rawZone))
+    throw new UsageError(
+      `not a recomart lake: ${root} has no raw_zone/`,
+      'run recomart init there, or pass --root <lake> (or set RECOMART_HOME)',
+    );
   const { config, warnings } = loadConfig({
     root,
     configFile: globals.config,

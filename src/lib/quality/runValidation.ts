@@ -6,6 +6,7 @@ import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { isBlank, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
+import { formulaSafeSelect } from '../csv/formulaCells.js';
 import { compactStamp, type RunContext } from '../runContext.js';
 import { columnOf, specOf } from '../datasets/datasetCatalog.js';
 import { checkRegistry } from './checkRegistry.js';
@@ -235,7 +236,10 @@ async function sampleKeys(
   return rows.getRowObjectsJS().map((r) => String(r.k));
 }
 
-/** Writes every failing row of each failed check to reports/failures/<dataset>.<check>.csv, PII columns left out. */
+/**
+ * Writes every failing row of each failed check to reports/failures/<dataset>.<check>.csv, PII
+ * columns left out and formula-like text cells neutralised.
+ */
 async function exportFailures(
   env: CheckEnv,
   planned: PlannedCheck[],
@@ -256,8 +260,11 @@ async function exportFailures(
       dir,
       `${env.dataset.name}.${r.check.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+$/, '')}.csv`,
     );
+    // Text cells that a spreadsheet would run as formulas are prefixed with ' (formulaCells.ts).
+    const rows = `(SELECT *${exclude} FROM (${sql}))`;
+    const select = await formulaSafeSelect(env.conn, rows);
     await env.conn.run(
-      `COPY (SELECT *${exclude} FROM (${sql})) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`,
+      `COPY (SELECT ${select} FROM ${rows}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`,
     );
     written.push(path.relative(env.ctx.paths.root, file));
   }

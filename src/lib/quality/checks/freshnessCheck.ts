@@ -1,37 +1,69 @@
 import { quoteIdent } from '../../duck/sqlText.js';
 import { base, type CheckType } from '../checkTypes.js';
 
-/** Freshness: the newest timestamp (or date) in a column is no older than max_age_hours before --as-of. */
+/** How far past --as-of a value may lie before it is a failure, unless the check sets max_future_hours. */
+export const DEFAULT_MAX_FUTURE_HOURS = 1;
+
+/**
+ * Freshness: the newest timestamp (or date) in a column is no older than max_age_hours before
+ * --as-of, and no value lies more than max_future_hours after it. A date in the future (9999-12-31,
+ * a timezone read wrongly) is not fresh data but a defect: each such row fails the check.
+ */
 export const freshnessCheck: CheckType = {
   name: 'freshness',
-  description: 'newest value no older than a limit',
+  description: 'newest value no older than a limit, none in the future',
   params: {
     type: 'object',
     required: ['column', 'max_age_hours'],
-    properties: { column: { type: 'string' }, max_age_hours: { type: 'number', exclusiveMinimum: 0 } },
-  },
-  plan: (params) => [
-    {
-      type: 'freshness',
-      name: `freshness(${params.column as string})`,
-      column: params.column as string,
-      ...base(params),
-      threshold: `newest ≤ ${params.max_age_hours as number} h old`,
-      measure: async ({ conn, dataset, asOf }) => {
-        const c = quoteIdent(params.column as string);
-        const r = await conn.runAndReadAll(
-          `SELECT epoch_ms(max(try_cast(trim(${c}) AS TIMESTAMPTZ)))::BIGINT AS newest FROM ${quoteIdent(dataset.view)}`,
-        );
-        const newest = (r.getRowObjectsJS()[0] as { newest: bigint | null }).newest;
-        if (newest === null)
-          return { failing: 1, total: 1, observed: 'no timestamps', note: 'no parseable value' };
-        const ageHours = (asOf.getTime() - Number(newest)) / 3_600_000;
-        return {
-          failing: ageHours > (params.max_age_hours as number) ? 1 : 0,
-          total: 1,
-          observed: `${new Date(Number(newest)).toISOString()} (${ageHours.toFixed(1)} h old)`,
-        };
-      },
+    properties: {
+      column: { type: 'string' },
+      max_age_hours: { type: 'number', exclusiveMinimum: 0 },
+      max_future_hours: { type: 'number', minimum: 0 },
     },
-  ],
+  },
+  plan: (params) => {
+    const maxAge = params.max_age_hours as number;
+    const maxFuture = (params.max_future_hours as number | undefined) ?? DEFAULT_MAX_FUTURE_HOURS;
+    return [
+      {
+        type: 'freshness',
+        name: `freshness(${params.column as string})`,
+        column: params.column as string,
+        ...base(params),
+        threshold: `newest ≤ ${maxAge} h old, none > ${maxFuture} h ahead`,
+        measure: async ({ conn, dataset, asOf }) => {
+          const c = quoteIdent(params.column as string);
+          const value = `try_cast(trim(${c}) AS TIMESTAMPTZ)`;
+          const horizon = asOf.getTime() + maxFuture * 3_600_000;
+          const ahead = `epoch_ms(${value}) > ${horizon}`;
+          const r = await conn.runAndReadAll(
+            `SELECT epoch_ms(max(${value}) FILTER (WHERE NOT (${ahead})))::BIGINT AS newest,
+                    count(*) FILTER (WHERE ${ahead})::BIGINT AS ahead,
+                    epoch_ms(max(${value}))::BIGINT AS furthest,
+                    count(*)::BIGINT AS total
+             FROM ${quoteIdent(dataset.view)}`,
+          );
+          const row = r.getRowObjectsJS()[0] as Record<string, bigint | null>;
+          const future = Number(row.ahead ?? 0);
+          if (future > 0) {
+            return {
+              failing: future,
+              total: Number(row.total),
+              observed: `${future} in the future, up to ${new Date(Number(row.furthest)).toISOString()}`,
+              failingRowsSql: `SELECT * FROM ${quoteIdent(dataset.view)} WHERE ${ahead}`,
+              note: `values more than ${maxFuture} h after ${asOf.toISOString()}`,
+            };
+          }
+          if (row.newest === null)
+            return { failing: 1, total: 1, observed: 'no timestamps', note: 'no parseable value' };
+          const ageHours = (asOf.getTime() - Number(row.newest)) / 3_600_000;
+          return {
+            failing: ageHours > maxAge ? 1 : 0,
+            total: 1,
+            observed: `${new Date(Number(row.newest)).toISOString()} (${ageHours.toFixed(1)} h old)`,
+          };
+        },
+      },
+    ];
+  },
 };
