@@ -35,10 +35,11 @@ export async function sealWrittenFile(file: string): Promise<{ md5: string; byte
 /** `dir/name`, or `dir/<stem>~<tag><ext>` when that name is taken. */
 export function freePath(
   dir: string,
-  name: string,
+  original: string,
   tag: string,
   taken: (p: string) => boolean = existsSync,
 ): string {
+  const name = shortName(original);
   const first = path.join(dir, name);
   if (!taken(first)) return first;
   const ext = name.endsWith('.csv.gz') ? '.csv.gz' : path.extname(name);
@@ -47,4 +48,21 @@ export function freePath(
     const candidate = path.join(dir, `${stem}~${tag}${i === 0 ? '' : `-${i}`}${ext}`);
     if (!taken(candidate)) return candidate;
   }
+}
+
+/** Longest name, in UTF-8 bytes, the lake gives a file of a source's: room for prefixes and suffixes under 255. */
+export const MAX_NAME_BYTES = 150;
+
+/**
+ * A source's file name as the lake may use it: unchanged when short enough, else its stem cut to
+ * fit, then `~` and 8 hex digits of the name's md5 (so two long names stay apart), then its
+ * extension. The original name is kept in the manifest and the commit record.
+ */
+export function shortName(name: string, max = MAX_NAME_BYTES): string {
+  if (Buffer.byteLength(name) <= max) return name;
+  const ext = name.endsWith('.csv.gz') ? '.csv.gz' : path.extname(name).slice(0, 16);
+  const tag = `~${createHash('md5').update(name).digest('hex').slice(0, 8)}`;
+  let stem = name.slice(0, name.length - path.extname(name).length - (ext === '.csv.gz' ? 3 : 0));
+  while (Buffer.byteLength(stem + tag + ext) > max) stem = stem.slice(0, -1);
+  return stem + tag + ext;
 }

@@ -1,20 +1,20 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StatementType } from '@duckdb/node-api';
 import { UsageError } from '../cli/errors.js';
+import path from 'node:path';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { jsonRow } from '../duck/jsonValues.js';
 import type { RunContext } from '../runContext.js';
 import { registerLakeViews, type LakeView } from './lakeViews.js';
 
-/** Statements a read-only query may run: they read the lake and write nothing. */
-const READ_ONLY = new Set<number>([
-  StatementType.SELECT,
-  StatementType.EXPLAIN,
-  StatementType.PRAGMA,
-  StatementType.SET,
-  StatementType.VARIABLE_SET,
-]);
+/**
+ * The statements a read-only query may run: an allow-list, not a deny-list. SELECT covers WITH,
+ * DESCRIBE, SHOW, SUMMARIZE, PIVOT and FROM-first queries (DuckDB plans them as SELECTs). SET,
+ * PRAGMA and CALL are refused: `SET profiling_output = …` or a PRAGMA can write a file anywhere.
+ */
+const READ_ONLY = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
 
 export interface QuerySink {
   columns(names: string[], types: string[]): void;
@@ -23,8 +23,10 @@ export interface QuerySink {
 }
 
 export interface QueryOptions {
-  /** Allow statements that write (COPY … TO, CREATE, ATTACH …). */
+  /** Allow statements that write (COPY … TO, CREATE, ATTACH, SET, PRAGMA …). */
   write?: boolean;
+  /** Let SQL read files outside the lake root (read_csv('/elsewhere/…'), glob(…)). */
+  allowExternalFiles?: boolean;
   suite?: string;
 }
 
@@ -41,6 +43,17 @@ export async function runQuery(
 ): Promise<{ rows: number; views: LakeView[] }> {
   return withDuck(duckOptionsFor(ctx), async (conn) => {
     const views = await registerLakeViews(conn, ctx, options.suite, sql);
+    const outsideLake = (message: string) =>
+      /file system operations are disabled/.test(message)
+        ? `queries read files inside the lake root only (${ctx.paths.root}); pass --allow-external-files to read others`
+        : undefined;
+    // Files outside the lake root are out of reach (the views read inside it), and the user's SQL
+    // cannot SET its way back, --write or not.
+    if (!options.allowExternalFiles) {
+      await conn.run(`SET allowed_directories = [${quoteLiteral(`${ctx.paths.root}${path.sep}`)}]`);
+      await conn.run('SET enable_external_access = false');
+    }
+    await conn.run('SET lock_configuration = true');
     const statements = await parse(conn, sql, views);
     const prepare = async (i: number) => {
       try {
@@ -55,7 +68,8 @@ export async function runQuery(
           );
         throw new UsageError(
           message,
-          `views: ${views.map((v) => v.name).join(', ') || 'none yet (the lake is empty)'}; \`recomart query --views\` describes them`,
+          outsideLake(message) ??
+            `views: ${views.map((v) => v.name).join(', ') || 'none yet (the lake is empty)'}; \`recomart query --views\` describes them`,
         );
       }
     };
@@ -69,17 +83,19 @@ export async function runQuery(
         if (!READ_ONLY.has(p.statementType))
           throw new UsageError(
             `statement ${i + 1} would change something (${StatementType[p.statementType]}); queries are read-only`,
-            'pass --write to allow COPY … TO, CREATE and the like (the lake itself is never a DuckDB database)',
+            'pass --write to allow COPY … TO, CREATE, SET, PRAGMA and the like (the lake itself is never a DuckDB database)',
           );
         prepared.push(p);
       }
     }
     // An error while a statement runs (a failed cast, a missing file) is the query's, not a bug.
-    const failed = (i: number, error: unknown) =>
-      new UsageError(
-        `statement ${i + 1} failed: ${(error as Error).message.split('\n')[0]!}`,
-        'fix the SQL and run it again',
+    const failed = (i: number, error: unknown) => {
+      const message = (error as Error).message.split('\n')[0]!;
+      return new UsageError(
+        `statement ${i + 1} failed: ${message}`,
+        outsideLake(message) ?? 'fix the SQL and run it again',
       );
+    };
     let rows = 0;
     for (let i = 0; i < statements.count; i++) {
       const statement = prepared[i] ?? (await prepare(i));

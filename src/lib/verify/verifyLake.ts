@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Outcome } from '../cli/exitCode.js';
 import { UsageError } from '../cli/errors.js';
@@ -16,7 +16,8 @@ export type VerifyIssueKind =
   | 'checksum_mismatch'
   | 'count_mismatch'
   | 'size_mismatch'
-  | 'temp_file';
+  | 'temp_file'
+  | 'invalid_state';
 
 export interface VerifyIssue {
   kind: VerifyIssueKind;
@@ -81,6 +82,7 @@ export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): 
     records += checked.stats.records;
     bytes += checked.stats.bytes;
   }
+  issues.push(...(await stateIssues(ctx, scope)));
   for (const dataPath of dataFiles) {
     if (covered.has(dataPath)) continue;
     issues.push({
@@ -247,4 +249,65 @@ export async function checkManifestFile(
     });
   }
   return { issues, stats: actual };
+}
+
+/**
+ * The state files exactly-once rests on: each clickstream partition's offset file
+ * (`_offsets/<topic>/<partition>.json`) and each transaction drop's commit record
+ * (`_commits/*.json`). One that does not parse or lacks its fields would make the next ingest
+ * crash or skip data; verify names it.
+ */
+async function stateIssues(ctx: RunContext, scope: string): Promise<VerifyIssue[]> {
+  const issues: VerifyIssue[] = [];
+  const inScope = (p: string) =>
+    p === scope || p.startsWith(scope + path.sep) || scope.startsWith(p + path.sep);
+  const check = async (file: string, valid: (doc: Record<string, unknown>) => string | undefined) => {
+    let problem: string | undefined;
+    try {
+      const doc = JSON.parse(await readFile(file, 'utf8')) as unknown;
+      problem =
+        doc && typeof doc === 'object' && !Array.isArray(doc)
+          ? valid(doc as Record<string, unknown>)
+          : 'not a JSON object';
+    } catch (error) {
+      problem = `does not parse: ${(error as Error).message}`;
+    }
+    if (problem)
+      issues.push({
+        kind: 'invalid_state',
+        path: path.relative(ctx.paths.root, file),
+        message: `${path.relative(ctx.paths.root, file)}: ${problem}; the next ingest cannot trust it`,
+      });
+  };
+  const offsets = path.join(ctx.paths.clickstream, '_offsets');
+  if (inScope(offsets) && existsSync(offsets)) {
+    for (const topic of await readdir(offsets)) {
+      const dir = path.join(offsets, topic);
+      if (!(await stat(dir)).isDirectory()) continue;
+      for (const name of (await readdir(dir)).filter((n) => /^\d+\.json$/.test(n)))
+        await check(path.join(dir, name), (d) =>
+          d.topic !== topic
+            ? `topic is ${JSON.stringify(d.topic)}, not ${topic}`
+            : d.partition !== Number(name.slice(0, -5))
+              ? `partition is ${JSON.stringify(d.partition)}, not ${name.slice(0, -5)}`
+              : typeof d.next_offset !== 'string' || !/^\d+$/.test(d.next_offset)
+                ? `next_offset ${JSON.stringify(d.next_offset)} is not an offset`
+                : undefined,
+        );
+    }
+  }
+  const commits = path.join(ctx.paths.transactions, '_commits');
+  if (inScope(commits) && existsSync(commits)) {
+    for (const name of (await readdir(commits)).filter((n) => /^[0-9a-f]{32}\.json$/.test(n)))
+      await check(path.join(commits, name), (d) =>
+        typeof d.source_file !== 'string' || typeof d.source_md5 !== 'string'
+          ? 'no source_file and source_md5'
+          : !Array.isArray(d.partitions)
+            ? 'no partitions list'
+            : typeof d.rows_ingested !== 'number'
+              ? 'no rows_ingested count'
+              : undefined,
+      );
+  }
+  return issues;
 }

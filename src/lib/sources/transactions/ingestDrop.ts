@@ -8,7 +8,8 @@ import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
 import { fileStats, formatOf } from '../../lake/fileStats.js';
 import { writeManifest } from '../../lake/manifest.js';
-import { freePath, moveFile, sealWrittenFile } from '../../lake/moveFile.js';
+import { environmentFailure } from '../../cli/environmentFailure.js';
+import { freePath, moveFile, sealWrittenFile, shortName } from '../../lake/moveFile.js';
 import type { RunContext } from '../../runContext.js';
 import { dialectDetails, headerProblem, readCsvHead } from '../readCsvHeader.js';
 import type { CommitLog, CommitRecord } from './commitLog.js';
@@ -34,7 +35,8 @@ export interface DropResult {
   duration_ms: number;
 }
 
-const safeName = (stem: string) => stem.replace(/[^A-Za-z0-9._-]/g, '_');
+/** A drop's name as the lake's paths use it: safe characters, short enough for every suffix. */
+const safeName = (name: string) => shortName(name).replace(/[^A-Za-z0-9._~-]/g, '_');
 const stemOf = (name: string) => name.replace(/\.csv(\.gz)?$/, '');
 
 /** A landing file read and split into staging; nothing in the lake has changed yet. */
@@ -43,7 +45,10 @@ export interface PreparedDrop {
   source: { md5: string; bytes: number; records: number };
   header: string[];
   missing: string[];
-  /** Why the header lacks columns, when that is not the columns themselves (empty file, wrong delimiter). */
+  /**
+   * Why the drop is refused when that is not its columns: an empty file, the wrong delimiter or
+   * encoding, or a file the reader cannot read at all.
+   */
   headerProblem?: string;
   /** The delimiter the drop was read with, and whether it was sniffed. */
   delimiter: string;
@@ -86,11 +91,16 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
             dateFormat: mapping.date_format,
           }),
         );
+  // A drop DuckDB cannot read is the drop's fault: it is quarantined with the reader's reason and
+  // the run goes on with the next. A full or read-only disk is the machine's: the run fails (exit 3).
+  let unreadable: string | undefined;
   const [source, split] = await Promise.all([
     hashing,
     splitting.catch(async (error: unknown) => {
       await hashing.catch(() => undefined);
-      throw error;
+      if (environmentFailure(error) || !(error instanceof Error)) throw error;
+      unreadable = `unreadable: ${error.message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '')}`;
+      return undefined;
     }),
   ]);
   return {
@@ -98,7 +108,7 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
     source,
     header,
     missing,
-    headerProblem: problem,
+    headerProblem: problem ?? unreadable,
     delimiter: head.delimiter,
     staging,
     split,

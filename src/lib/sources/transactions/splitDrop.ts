@@ -42,8 +42,8 @@ const CATALOG_COLUMNS = columnNames(spec);
 
 /**
  * The first reason a row cannot enter the raw zone, from the catalog: its id, date or a required
- * attribute missing (a missing reference is validate's to report), a date that does not parse, a
- * number that is not one.
+ * attribute missing (a missing reference is validate's to report), a date that does not parse or
+ * cannot name a partition (BC, infinity, beyond 9999), a number that is not one.
  */
 const REASON_SQL = `
   CASE
@@ -55,6 +55,7 @@ const REASON_SQL = `
       )
       .join('\n    ')}
     WHEN __date IS NULL THEN 'unparseable txn_date'
+    WHEN NOT isfinite(__date) OR year(__date) NOT BETWEEN 1 AND 9999 THEN 'unrepresentable txn_date'
     ${spec.columns
       .filter((c) => c.type === 'INTEGER' || c.type === 'BIGINT' || c.type === 'DOUBLE')
       .map(
@@ -79,8 +80,13 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   const outputColumns = [...known, ...extra];
   const optional = CATALOG_COLUMNS.filter((c) => !named.includes(c));
   // Optional catalog columns absent from this drop read as NULL, so the checks can name them.
+  // The reader is told the columns (the header as csv-parse read it) and sniffs nothing: a sample
+  // with a torn or garbage line can neither fail the whole file nor be taken for the header.
+  const readNames = readColumnNames(options.header);
   const selectList = [
-    ...options.header.filter((c) => c !== '').map((c) => `${quoteIdent(c)} AS ${quoteIdent(canonical(c))}`),
+    ...options.header.flatMap((c, i) =>
+      c === '' ? [] : [`${quoteIdent(readNames[i]!)} AS ${quoteIdent(canonical(c))}`],
+    ),
     ...optional.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`),
   ].join(', ');
   const date = options.dateFormat
@@ -95,7 +101,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
       : []),
   ].join(', ');
 
-  // all_varchar: typing is our check, not the reader's, so a bad value rejects its row with a reason
+  // Every column is read as text: typing is our check, not the reader's, so a bad value rejects its row with a reason
   // instead of failing the file. The date and the reason are computed once, during the parallel
   // scan. The table keeps file order (DuckDB preserves insertion order by default), so rowid + 1
   // is a row's position among the rows the reader accepted.
@@ -104,7 +110,8 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     SELECT *, ${REASON_SQL} AS __reason FROM (
     SELECT ${selectList}, ${date} AS __date
     FROM read_csv(${quoteLiteral(options.file)},
-      header = true, all_varchar = true, ${dialect},
+      header = true, auto_detect = false, ${dialect},
+      columns = {${readNames.map((n) => `${quoteLiteral(n)}: 'VARCHAR'`).join(', ')}},
       store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans'))`);
 
   // With a date format, the raw zone gets the date as YYYY-MM-DD, as every reader expects it.
@@ -113,10 +120,19 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
       c === 'txn_date' && options.dateFormat ? `strftime(__date, '%Y-%m-%d') AS txn_date` : quoteIdent(c),
     )
     .join(', ');
+  // One thread for the partitioned write: with several, rows reach each partition file in the
+  // order the threads happen to run, so a re-run after a crash would write the same rows in another
+  // order. One thread writes them in one order, byte for byte the same every time (the read above
+  // stays parallel; this write costs ~0.5 s per million rows).
+  const threads = (
+    await conn.runAndReadAll(`SELECT current_setting('threads')::BIGINT AS t`)
+  ).getRowObjectsJS()[0]!.t as bigint;
+  await conn.run('SET threads = 1');
   await conn.run(`
     COPY (SELECT ${goodCols}, __date FROM src WHERE __reason IS NULL)
     TO ${quoteLiteral(path.join(options.stagingDir, 'good'))}
     (FORMAT csv, HEADER true, PARTITION_BY (__date), FILENAME_PATTERN 'part', OVERWRITE_OR_IGNORE true)`);
+  await conn.run(`SET threads = ${Number(threads)}`);
 
   const counts = await conn.runAndReadAll(`
     SELECT __date::VARCHAR AS d, count(*)::BIGINT AS n FROM src WHERE __reason IS NULL GROUP BY 1 ORDER BY 1`);
@@ -129,10 +145,16 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     partitions.push({ date, file: path.join(dir, name!), records: Number(row.n) });
   }
 
-  // A reader-rejected line k shifts every later good row down by one, so the file line of the
-  // n-th good row is n + 1 (header) + the rejected lines that come before it.
+  // The reader records one error per problem it finds, so a garbage line can have several: each
+  // line is one rejected row, with its first error. A reader-rejected line k shifts every later
+  // good row down by one, so the file line of the n-th good row is n + 1 (header) + the rejected
+  // lines that come before it.
   const rejectsSql = `
-    WITH rl AS (SELECT line, row_number() OVER (ORDER BY line) AS i FROM csv_rejects),
+    WITH rejected AS (
+      SELECT DISTINCT ON (line) line, error_type, error_message, csv_line
+      FROM csv_rejects ORDER BY line, column_idx NULLS FIRST, error_type
+    ),
+    rl AS (SELECT line, row_number() OVER (ORDER BY line) AS i FROM rejected),
     bad AS (
       SELECT rowid + 2 + (SELECT count(*) FROM rl WHERE rl.line - rl.i - 1 < src.rowid + 1) AS line,
              __reason AS reason, ${outputColumns.map((c) => quoteIdent(c)).join(', ')}, NULL::VARCHAR AS raw_line
@@ -143,7 +165,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
                                    WHEN 'TOO FEW COLUMNS' THEN 'wrong field count: too few fields'
                                    ELSE lower(error_type::VARCHAR) || ': ' || error_message END AS reason,
              ${outputColumns.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ')}, csv_line AS raw_line
-      FROM csv_rejects
+      FROM rejected
     )
     SELECT * FROM bad UNION ALL SELECT * FROM torn`;
   const reasons = await conn.runAndReadAll(
@@ -169,4 +191,15 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     rejectsFile,
     rejectReasons,
   };
+}
+
+/** Names for the reader's columns: the header's, with blanks named by position and repeats numbered. */
+function readColumnNames(header: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((h, i) => {
+    const name = h === '' ? `column${i}` : h;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : `${name}_${n}`;
+  });
 }
