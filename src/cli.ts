@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { SimulateTarget } from '../data_simulator/simulate.js';
 import { ExitCode } from './lib/cli/exitCode.js';
 import { UsageError } from './lib/cli/errors.js';
+import { logExit } from './lib/cli/exitLog.js';
 import { handleError } from './lib/cli/handleError.js';
 import { parseCount, parseFault, parseSeconds } from './lib/cli/parseNumber.js';
 // Both are plain declarations with no imports: `--help` still loads no DuckDB or Kafka.
@@ -594,9 +595,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const state = { exitCode: ExitCode.Ok as number };
     await buildProgram(state).parseAsync(featureVersionAlias(argv));
+    logExit(state.exitCode);
     return state.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    return handleError(error);
+    const code = handleError(error);
+    logExit(code, error);
+    return code;
   }
 }

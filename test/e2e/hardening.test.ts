@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/runCli.js';
@@ -402,5 +403,71 @@ describe('query is read-only and stays in the lake (#5)', () => {
     ]);
     expect(issues[0]!.message).toContain('does not parse');
     expect(issues[1]!.message).toContain('no source_file and source_md5');
+  });
+});
+
+describe('errors named for what they are, every exit in the log, no staging left behind (#6)', () => {
+  const exits = (root: string) =>
+    readFileSync(path.join(root, 'logs/recomart.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => typeof l.exit_code === 'number');
+
+  it('a lock refusal exits 3 and leaves one exit line in logs/recomart.log', () => {
+    const root = lake();
+    mkdirSync(path.join(root, '.recomart/locks'), { recursive: true });
+    writeFileSync(
+      path.join(root, '.recomart/locks/transactions.lock'),
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        command: 'test',
+        run_id: 'x',
+        acquired_at: new Date().toISOString(),
+      }),
+    );
+    const r = cli(root, 'ingest', 'transactions', '--stable-seconds', '0');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`the transactions lock is held by pid ${process.pid}`);
+    expect(exits(root).filter((l) => l.command !== 'init')).toEqual([
+      expect.objectContaining({
+        command: 'ingest transactions',
+        exit_code: 3,
+        level: 'error',
+        error: expect.stringContaining('lock is held'),
+      }),
+    ]);
+  });
+
+  it('a partition that cannot be written fails the run (exit 3, not "internal error"), and its staging is removed', () => {
+    const root = lake();
+    // A file where the date partition's directory should be: publishing fails after staging.
+    writeFileSync(path.join(root, 'raw_zone/transactions/2026-08-01'), 'in the way');
+    writeFileSync(
+      path.join(root, 'raw_zone/landing/d.csv'),
+      [HEADER, 'T1,2026-08-01,C1,P1,1', ''].join('\n'),
+    );
+    const r = cli(root, 'ingest', 'transactions', '--stable-seconds', '0');
+    expect(r.status).toBe(3);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stderr).toMatch(/EEXIST|ENOTDIR/);
+    expect(existsSync(path.join(root, '.recomart/staging/transactions'))).toBe(false);
+    // The drop is not blamed: it stays in the landing zone for the next run.
+    expect(existsSync(path.join(root, 'raw_zone/landing/d.csv'))).toBe(true);
+    expect(exits(root).filter((l) => l.command !== 'init')).toEqual([
+      expect.objectContaining({ command: 'ingest transactions', exit_code: 3 }),
+    ]);
+  });
+
+  it('every command that reaches its lake logs its exit, successes included', () => {
+    const root = lake();
+    expect(cli(root, 'verify', '-q').status).toBe(0);
+    expect(cli(root, 'status', '--no-kafka', '-q').status).toBe(0);
+    expect(exits(root).map((l) => [l.command, l.exit_code])).toEqual([
+      ['init', 0],
+      ['verify', 0],
+      ['status', 0],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import winston from 'winston';
 import path from 'node:path';
 import { UsageError } from './errors.js';
+import { onExit } from './exitLog.js';
 import { loadConfig, type FlagOverride } from '../config/loadConfig.js';
 import { lakePaths } from '../lake/lakePaths.js';
 import { createLogger } from '../log/createLogger.js';
@@ -80,7 +82,7 @@ export function createCommandContext(
     command,
   });
   for (const w of warnings) logger.warn(w);
-  return {
+  const ctx: CommandContext = {
     paths,
     config,
     logger,
@@ -94,4 +96,23 @@ export function createCommandContext(
     },
     printJson: (value) => process.stdout.write(JSON.stringify(value, null, 2) + '\n'),
   };
+  const started = Date.now();
+  onExit((exitCode, error) => {
+    const level = exitCode === 0 ? 'info' : exitCode === 1 || exitCode === 4 ? 'warn' : 'error';
+    const line = {
+      level,
+      message: `${command}: exit ${exitCode}`,
+      run_id: runId,
+      command,
+      exit_code: exitCode,
+      duration_ms: Date.now() - started,
+      ...(error === undefined
+        ? {}
+        : { error: error instanceof Error ? error.message.split('\n')[0] : String(error) }),
+    };
+    // To the file only: the console has shown the outcome already (or the error, via handleError).
+    for (const t of logger.transports)
+      if (!(t instanceof winston.transports.Stream)) t.log?.(line, () => undefined);
+  });
+  return ctx;
 }

@@ -94,84 +94,92 @@ export async function commitBatch(
 
   const t = safeTopic(topic);
   const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'clickstream', `${t}-${partition}`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
   const rel = (p: string) => path.relative(ctx.paths.root, p);
   const planned: { staged: string; target: string; md5: string; bytes: number; bucket?: Bucket }[] = [];
-  for (const b of buckets.values()) {
-    const name = `events_${b.hour}_${t}-${partition}-${b.min}-${b.max}.jsonl`;
-    planned.push({
-      ...(await stage(staging, name, b.lines)),
-      target: path.join(ctx.paths.clickstream, b.date, name),
-      bucket: b,
-    });
-  }
   let quarantineFile: string | undefined;
-  if (dead.length > 0) {
-    const name = `${t}-${partition}-${first}-${last}.jsonl`;
-    quarantineFile = path.join(
-      ctx.paths.quarantine,
-      'clickstream',
-      ctx.now().toISOString().slice(0, 10),
-      name,
-    );
-    planned.push({ ...(await stage(staging, name, dead)), target: quarantineFile });
-  }
+  // A failure (a full disk, most often) must not leave its staged copies filling the disk until
+  // the next successful run: they are removed on the way out, and the pending record rolls back
+  // whatever was published.
+  try {
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    for (const b of buckets.values()) {
+      const name = `events_${b.hour}_${t}-${partition}-${b.min}-${b.max}.jsonl`;
+      planned.push({
+        ...(await stage(staging, name, b.lines)),
+        target: path.join(ctx.paths.clickstream, b.date, name),
+        bucket: b,
+      });
+    }
+    if (dead.length > 0) {
+      const name = `${t}-${partition}-${first}-${last}.jsonl`;
+      quarantineFile = path.join(
+        ctx.paths.quarantine,
+        'clickstream',
+        ctx.now().toISOString().slice(0, 10),
+        name,
+      );
+      planned.push({ ...(await stage(staging, name, dead)), target: quarantineFile });
+    }
 
-  await store.writePending({
-    first_offset: first.toString(),
-    last_offset: last.toString(),
-    paths: planned.map((p) => rel(p.target)),
-  });
-  for (const p of planned) {
-    await mkdir(path.dirname(p.target), { recursive: true });
-    await rename(p.staged, p.target);
-    failpoint('clickstream:after-publish');
-  }
-  for (const dir of new Set(planned.map((p) => path.dirname(p.target)))) await fsyncDir(dir);
-  for (const p of planned) {
-    const b = p.bucket;
-    if (!b) continue;
-    await writeManifest(p.target, {
-      manifest_version: 1,
-      file: path.basename(p.target),
-      format: 'jsonl',
-      md5: p.md5,
-      record_count: b.lines.length,
-      bytes: p.bytes,
-      ingested_at: ctx.now().toISOString(),
-      source: 'clickstream',
-      run_id: ctx.runId,
-      kafka: { topic, partition, first_offset: b.min.toString(), last_offset: b.max.toString() },
-      details: {
-        date: b.date,
-        hour: b.hour,
-        min_event_time: new Date(b.minTime).toISOString(),
-        max_event_time: new Date(b.maxTime).toISOString(),
-        batch_first_offset: first.toString(),
-        batch_last_offset: last.toString(),
-        ...(b.naive > 0
-          ? { naive_timestamps: b.naive, source_timezone: timezone, original_field: 'source_timestamp' }
-          : {}),
-      },
-    });
-  }
-  failpoint('clickstream:before-commit');
-  await store.commit({
-    topic,
-    partition,
-    next_offset: (last + 1n).toString(),
-    committed_at: ctx.now().toISOString(),
-    run_id: ctx.runId,
-    last_batch: {
+    await store.writePending({
       first_offset: first.toString(),
       last_offset: last.toString(),
-      files: planned.map((p) => rel(p.target)),
-    },
-  });
-  failpoint('clickstream:after-commit');
-  await store.clearPending();
-  await rm(staging, { recursive: true, force: true });
+      paths: planned.map((p) => rel(p.target)),
+    });
+    for (const p of planned) {
+      await mkdir(path.dirname(p.target), { recursive: true });
+      await rename(p.staged, p.target);
+      failpoint('clickstream:after-publish');
+    }
+    for (const dir of new Set(planned.map((p) => path.dirname(p.target)))) await fsyncDir(dir);
+    for (const p of planned) {
+      const b = p.bucket;
+      if (!b) continue;
+      await writeManifest(p.target, {
+        manifest_version: 1,
+        file: path.basename(p.target),
+        format: 'jsonl',
+        md5: p.md5,
+        record_count: b.lines.length,
+        bytes: p.bytes,
+        ingested_at: ctx.now().toISOString(),
+        source: 'clickstream',
+        run_id: ctx.runId,
+        kafka: { topic, partition, first_offset: b.min.toString(), last_offset: b.max.toString() },
+        details: {
+          date: b.date,
+          hour: b.hour,
+          min_event_time: new Date(b.minTime).toISOString(),
+          max_event_time: new Date(b.maxTime).toISOString(),
+          batch_first_offset: first.toString(),
+          batch_last_offset: last.toString(),
+          ...(b.naive > 0
+            ? { naive_timestamps: b.naive, source_timezone: timezone, original_field: 'source_timestamp' }
+            : {}),
+        },
+      });
+    }
+    failpoint('clickstream:before-commit');
+    await store.commit({
+      topic,
+      partition,
+      next_offset: (last + 1n).toString(),
+      committed_at: ctx.now().toISOString(),
+      run_id: ctx.runId,
+      last_batch: {
+        first_offset: first.toString(),
+        last_offset: last.toString(),
+        files: planned.map((p) => rel(p.target)),
+      },
+    });
+    failpoint('clickstream:after-commit');
+    await store.clearPending();
+    await rm(staging, { recursive: true, force: true });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
   return {
     first,
     last,

@@ -116,6 +116,12 @@ export class TransactionsSession {
       }
     } catch (error) {
       await next?.catch(() => undefined); // never leave a DuckDB split running behind a failure
+      // Staged splits of a failed run (a full disk, most often) are removed now, not at the next
+      // successful run: this session holds the transactions lock, so they are all its own.
+      await rm(path.join(this.ctx.paths.root, '.recomart', 'staging', 'transactions'), {
+        recursive: true,
+        force: true,
+      }).catch(() => undefined);
       throw error;
     }
     for (const w of scan.waiting) {
