@@ -228,8 +228,12 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     )
     .option(
       '--session-timeout-ms <ms>',
-      'how soon a dead consumer’s partitions move on (default 10000, min 6000)',
+      'how soon a dead consumer’s partitions move on, and how long the next run waits after a crash (default 6000, the broker minimum)',
       parseCount,
+    )
+    .option(
+      '--stall-deadline <seconds>',
+      'a broker silent this long stops the ingest, exit 3, locks released (default 120; a warning every kafka.stall_warn_seconds, 15)',
     )
     .option(
       '--follow',

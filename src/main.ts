@@ -10,3 +10,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 process.exitCode = await main(process.argv);
+// A command that has answered exits, even if a client library still holds a socket to a server
+// that stopped answering (a frozen Kafka broker): the timer does not itself keep the process up.
+setTimeout(() => process.exit(process.exitCode), 5000).unref();

@@ -11,6 +11,7 @@ export interface IngestClickstreamFlags extends GlobalOptions {
   batchSize?: number;
   batchTimeout?: number;
   sessionTimeoutMs?: number;
+  stallDeadline?: string;
   follow?: boolean;
   maxEvents?: number;
   fromFile?: string;
@@ -24,6 +25,7 @@ export async function ingestClickstreamCommand(options: IngestClickstreamFlags):
     { path: 'kafka.batch_size', value: options.batchSize, flag: '--batch-size' },
     { path: 'kafka.batch_timeout_seconds', value: options.batchTimeout, flag: '--batch-timeout' },
     { path: 'kafka.session_timeout_ms', value: options.sessionTimeoutMs, flag: '--session-timeout-ms' },
+    { path: 'kafka.stall_deadline_seconds', value: options.stallDeadline, flag: '--stall-deadline' },
   ]);
   const controller = new AbortController();
   const stop = () => controller.abort();

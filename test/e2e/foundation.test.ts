@@ -181,7 +181,10 @@ describe('foundation end to end: init → simulate → ingest master → verify'
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(log.at(-1)).toMatchObject({ level: 'error', dataset: 'customers', outcome: 'failed' });
+    expect(log.slice(-2)).toEqual([
+      expect.objectContaining({ level: 'error', dataset: 'customers', outcome: 'failed' }),
+      expect.objectContaining({ command: 'ingest master', exit_code: 3 }),
+    ]);
     writeFileSync(exportOf('recomart_raw_customers.csv'), text);
   });
 

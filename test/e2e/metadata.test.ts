@@ -113,7 +113,11 @@ describe('ingest metadata against the simulated API', () => {
       expect(md5(target())).toBe(before);
       expect(readFileSync(target() + '.manifest', 'utf8')).toBe(manifestBefore);
       expect(readdirSync(path.join(root, 'raw_zone')).filter((n) => n.includes('.tmp-'))).toEqual([]);
-      expect(logLines().at(-1)).toMatchObject({ level: 'error', outcome: 'failed' });
+      // The failure, then the exit line every command ends its log with.
+      expect(logLines().slice(-2)).toEqual([
+        expect.objectContaining({ level: 'error', outcome: 'failed' }),
+        expect.objectContaining({ level: 'error', command: 'ingest metadata', exit_code: 3 }),
+      ]);
     },
   );
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Partitioners } from 'kafkajs';
 import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
@@ -292,6 +293,80 @@ describeKafka('ingest clickstream against a real Kafka broker', () => {
     child.kill('SIGTERM');
     expect(await child.exited).toBe(0);
   });
+
+  it('a frozen broker: a warning while it is silent, exit 3 at the stall deadline with its locks released; the next run resumes', async () => {
+    // The broker of this test run (scripts/kafka.sh keeps its pid); SIGSTOP freezes it as a hung
+    // JVM or a stuck disk would: connections stay open and nothing answers.
+    const state =
+      process.env.RECOMART_KAFKA_STATE ?? path.join(tmpdir(), `recomart-kafka-${process.getuid?.()}`);
+    const brokerPid = Number(readFileSync(path.join(state, 'pid'), 'utf8'));
+    expect(brokerPid).toBeGreaterThan(0);
+    const root = lake();
+    const topic = uniqueName('stall');
+    const event = (i: number) => ({
+      key: `CUST${i % 7}`,
+      value: JSON.stringify({
+        event_id: `e${i}`,
+        user_id: `CUST${i % 7}`,
+        event_type: 'view',
+        session_id: 's',
+        timestamp: '2026-09-01T10:00:00.000Z',
+      }),
+    });
+    await produceRaw(
+      topic,
+      1,
+      Array.from({ length: 500 }, (_, i) => event(i)),
+    );
+    const child = startCli(
+      [
+        'ingest',
+        'clickstream',
+        ...kafkaArgs(topic),
+        '--follow',
+        '--batch-timeout',
+        '1',
+        '--stall-deadline',
+        '8',
+      ],
+      { cwd: root, env: { RECOMART_KAFKA_STALL_WARN_SECONDS: '2' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const until = Date.now() + 30_000;
+    while (readClickstreamLake(root).lines.length < 500 && Date.now() < until) await sleep(200);
+    expect(readClickstreamLake(root).lines).toHaveLength(500);
+    process.kill(brokerPid, 'SIGSTOP');
+    const frozenAt = Date.now();
+    let exit: number | null;
+    try {
+      const limit = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      exit = await child.exited;
+      clearTimeout(limit);
+    } finally {
+      process.kill(brokerPid, 'SIGCONT');
+    }
+    const seconds = (Date.now() - frozenAt) / 1000;
+    expect(exit).toBe(3);
+    expect(seconds).toBeGreaterThanOrEqual(8);
+    expect(seconds).toBeLessThan(20);
+    expect(stderr).toMatch(/no answer from Kafka at \S+ for \d+ s; giving up at 8 s/);
+    expect(stderr).toMatch(
+      /Kafka at \S+ stopped answering: nothing for \d+ s, past kafka.stall_deadline_seconds = 8/,
+    );
+    expect(readdirSync(path.join(root, '.recomart/locks')).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    // Thawed, a cron run finds nothing new and nothing twice.
+    await produceRaw(
+      topic,
+      1,
+      Array.from({ length: 100 }, (_, i) => event(500 + i)),
+    );
+    const next = await runCliAsync(['ingest', 'clickstream', ...kafkaArgs(topic), '--json'], { cwd: root });
+    expect(next.status).toBe(0);
+    const ids = eventIds(readClickstreamLake(root).lines);
+    expect(ids).toHaveLength(600);
+    expect(duplicates(ids)).toEqual([]);
+  }, 120_000);
 
   it('partitions by the event’s own UTC time: events around midnight land in two dates', async () => {
     const root = lake();

@@ -44,6 +44,10 @@ export interface Config {
     batch_timeout_seconds: number;
     /** How soon the group notices a dead consumer and hands its partitions on. */
     session_timeout_ms: number;
+    /** A broker silent this long (no fetch answered, no heartbeat) is logged as a warning, and again each time as long. */
+    stall_warn_seconds: number;
+    /** A broker silent this long stops the ingest: exit 3, locks released, the lake as of its last commit. */
+    stall_deadline_seconds: number;
   };
   api: {
     /** The external metadata endpoint (GET, paginated with page/page_size and a `next` link). */
@@ -207,7 +211,16 @@ export const configSchema: JSONSchemaType<Config> = {
     kafka: {
       type: 'object',
       additionalProperties: false,
-      required: ['brokers', 'topic', 'group', 'batch_size', 'batch_timeout_seconds', 'session_timeout_ms'],
+      required: [
+        'brokers',
+        'topic',
+        'group',
+        'batch_size',
+        'batch_timeout_seconds',
+        'session_timeout_ms',
+        'stall_warn_seconds',
+        'stall_deadline_seconds',
+      ],
       properties: {
         brokers: { type: 'string', pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' },
         topic: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
@@ -215,6 +228,8 @@ export const configSchema: JSONSchemaType<Config> = {
         batch_size: { type: 'integer', minimum: 1, maximum: 1000000 },
         batch_timeout_seconds: { type: 'number', minimum: 0.05, maximum: 3600 },
         session_timeout_ms: { type: 'integer', minimum: 6000, maximum: 300000 },
+        stall_warn_seconds: { type: 'number', minimum: 1, maximum: 3600 },
+        stall_deadline_seconds: { type: 'number', minimum: 2, maximum: 86400 },
       },
     },
     api: {
@@ -346,7 +361,9 @@ export const defaultConfig: Config = {
     group: 'recomart-clickstream',
     batch_size: 10000,
     batch_timeout_seconds: 10,
-    session_timeout_ms: 10000,
+    session_timeout_ms: 6000,
+    stall_warn_seconds: 15,
+    stall_deadline_seconds: 120,
   },
   api: {
     url: 'http://127.0.0.1:8000/product_stats',

@@ -17,6 +17,10 @@ export interface ConsumeKafkaOptions {
   follow: boolean;
   maxEvents?: number;
   sessionTimeoutMs: number;
+  /** Silence from the broker this long is logged as a warning (and again each time as long). */
+  stallWarnMs: number;
+  /** Silence this long stops the ingest with a RuntimeError (exit 3); the lake keeps its last commit. */
+  stallDeadlineMs: number;
   signal: AbortSignal;
 }
 
@@ -54,16 +58,64 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
       `cannot reach Kafka at ${options.brokers.join(', ')}: ${(error as Error).message}`,
       'start the broker (scripts/kafka.sh start, or docker compose up -d) or pass --brokers / KAFKA_BROKERS',
     );
+  // The stall watchdog: every answer from the broker (an admin reply, a fetch, a heartbeat) is
+  // contact. A broker that freezes (a paused JVM, a full disk, a network partition) answers nothing
+  // and raises no error either, so silence itself is the signal: a warning every stallWarnMs, and
+  // at stallDeadlineMs the ingest stops with exit 3 and releases its locks.
+  const brokers = options.brokers.join(', ');
+  let lastContact = Date.now();
+  let warnedAt = 0;
+  let stalled: RuntimeError | undefined;
+  let rejectStall!: (error: RuntimeError) => void;
+  const stall = new Promise<never>((_, reject) => (rejectStall = reject));
+  stall.catch(() => undefined);
+  let onStall = () => undefined as void;
+  const contact = () => (lastContact = Date.now());
+  const watchdog = setInterval(
+    () => {
+      const silent = Date.now() - lastContact;
+      if (stalled) return;
+      if (silent >= options.stallDeadlineMs) {
+        stalled = new RuntimeError(
+          `Kafka at ${brokers} stopped answering: nothing for ${Math.round(silent / 1000)} s, past kafka.stall_deadline_seconds = ${options.stallDeadlineMs / 1000}`,
+          'check the broker (up? disk full? reachable?) and rerun: the lake holds every batch committed before the stall, and the next run resumes there',
+        );
+        ctx.logger.error(stalled.message, { topic, outcome: 'stalled', silent_ms: silent });
+        rejectStall(stalled);
+        onStall();
+      } else if (silent >= options.stallWarnMs && Date.now() - warnedAt >= options.stallWarnMs) {
+        warnedAt = Date.now();
+        ctx.logger.warn(
+          `no answer from Kafka at ${brokers} for ${Math.round(silent / 1000)} s; giving up at ${options.stallDeadlineMs / 1000} s`,
+          { topic, outcome: 'stalling', silent_ms: silent },
+        );
+      }
+    },
+    Math.max(100, Math.min(1000, options.stallWarnMs / 2)),
+  );
+  /** A broker call that counts as contact when it answers, and gives up when the watchdog does. */
+  const guarded = <T>(call: Promise<T>): Promise<T> =>
+    Promise.race([
+      call.then((v) => {
+        contact();
+        return v;
+      }),
+      stall,
+    ]);
+  /** Leaving must not hang on a broker that no longer answers. */
+  const bounded = (call: Promise<unknown>) =>
+    Promise.race([call.catch(() => undefined), sleep(stalled ? 2000 : 30_000, undefined, { ref: false })]);
   const admin = kafka.admin();
-  await admin.connect().catch((e: unknown) => {
-    throw unreachable(e);
+  await guarded(admin.connect()).catch((e: unknown) => {
+    clearInterval(watchdog);
+    throw e instanceof RuntimeError ? e : unreachable(e);
   });
   const owned = new Map<number, Owned>();
   let consumer: Consumer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const topics = await admin.listTopics().catch((e: unknown) => {
-      throw unreachable(e);
+    const topics = await guarded(admin.listTopics()).catch((e: unknown) => {
+      throw e instanceof RuntimeError ? e : unreachable(e);
     });
     if (!topics.includes(topic)) {
       if (!options.follow) {
@@ -75,17 +127,17 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
       }
       // A follower may start before its producer: wait for the topic rather than fail.
       ctx.logger.info(`waiting for topic ${topic} to be created`, { topic, outcome: 'waiting' });
-      while (!(await admin.listTopics()).includes(topic)) {
+      while (!(await guarded(admin.listTopics())).includes(topic)) {
         if (options.signal.aborted) return { partitions: [] as PartitionReport[] };
         await sleep(500);
       }
     }
     const ends = new Map<number, bigint>();
-    for (const o of await whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic)))
+    for (const o of await guarded(whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic))))
       ends.set(o.partition, BigInt(o.high));
     const kafkaCommitted = new Map<number, bigint>();
-    for (const t of await whileRetriable(admin, topic, () =>
-      admin.fetchOffsets({ groupId: options.group, topics: [topic] }),
+    for (const t of await guarded(
+      whileRetriable(admin, topic, () => admin.fetchOffsets({ groupId: options.group, topics: [topic] })),
     )) {
       for (const p of t.partitions)
         if (Number(p.offset) >= 0) kafkaCommitted.set(p.partition, BigInt(p.offset));
@@ -104,6 +156,7 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     options.signal.addEventListener('abort', () => resolveDone(), { once: true });
+    onStall = () => resolveDone();
 
     const caughtUp = () =>
       !options.follow &&
@@ -160,6 +213,7 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
               `${topic}[${partition}]: rolled back uncommitted batch ${rolledBack.first_offset}–${rolledBack.last_offset}`,
             );
           const worker = new PartitionWorker(ctx, store, stats, async (w) => {
+            contact(); // a lake commit is progress: a long one is not the broker stalling
             await commitToKafka(w);
             checkDone();
           });
@@ -197,21 +251,24 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
         checkDone();
       })().catch((error: unknown) => ctx.logger.error(`rebalance: ${(error as Error).message}`));
     });
+    c.on(c.events.FETCH, contact);
+    c.on(c.events.HEARTBEAT, contact);
     c.on(c.events.CRASH, (e) => {
       ctx.logger.error(`consumer crashed: ${e.payload.error.message}`);
       resolveDone();
     });
 
-    await c.connect().catch((e: unknown) => {
-      throw unreachable(e);
+    await guarded(c.connect()).catch((e: unknown) => {
+      throw e instanceof RuntimeError ? e : unreachable(e);
     });
-    await c.subscribe({ topic, fromBeginning: true });
+    await guarded(c.subscribe({ topic, fromBeginning: true }));
     await c.run({
       autoCommit: false,
       // Partitions commit independently (each has its own files, state and lock), so their
       // fsyncs can overlap instead of queueing behind one another.
       partitionsConsumedConcurrently: Math.max(1, Math.min(8, ends.size)),
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+        contact();
         const o = await take(batch.partition, heartbeat);
         if (!o) return;
         await o.worker.serial(async () => {
@@ -265,11 +322,14 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     await done;
     clearInterval(timer);
     timer = undefined;
+    // Stalled: what is buffered is dropped uncommitted (the next run reads it again); stopping
+    // the consumer would wait on the silent broker.
+    if (stalled) throw stalled;
     await c.stop();
     for (const o of owned.values()) await o.worker.serial(() => o.worker.flush().then(() => undefined));
     // Lag at exit is measured against the end offsets now, not at start.
     const endsNow = new Map<number, bigint>();
-    for (const o of await whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic)))
+    for (const o of await guarded(whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic))))
       endsNow.set(o.partition, BigInt(o.high));
     const partitions: PartitionReport[] = [...endsNow.entries()]
       .sort(([a], [b]) => a - b)
@@ -285,8 +345,9 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     return { partitions };
   } finally {
     if (timer) clearInterval(timer);
+    clearInterval(watchdog);
     for (const o of owned.values()) await o.lock.release().catch(() => undefined);
-    await consumer?.disconnect().catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    if (consumer) await bounded(consumer.disconnect());
+    await bounded(admin.disconnect());
   }
 }

@@ -69,6 +69,8 @@ export async function ingestClickstream(
       follow: options.follow ?? false,
       maxEvents: options.maxEvents,
       sessionTimeoutMs: k.session_timeout_ms,
+      stallWarnMs: k.stall_warn_seconds * 1000,
+      stallDeadlineMs: k.stall_deadline_seconds * 1000,
       signal: options.signal ?? new AbortController().signal,
     });
     partitions = r.partitions;
