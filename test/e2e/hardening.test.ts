@@ -256,6 +256,24 @@ describe('poison-pill drops are quarantined and the run goes on (#3, #11)', () =
     expect(cli(root, 'verify', '-q').status).toBe(0);
   });
 
+  it('a latin-1 byte in a drop read as UTF-8 is one rejected row that names the encoding setting', () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'raw_zone/landing/latin.csv'),
+      Buffer.concat([
+        Buffer.from(`${HEADER}\nT1,2026-08-01,C1,P1,1\nT2,2026-08-01,C`),
+        Buffer.from([0xe9]),
+        Buffer.from(',P1,1\nT3,2026-08-01,C3,P3,3\n'),
+      ]),
+    );
+    const { status, result } = ingest(root);
+    expect(status).toBe(4);
+    expect(result.files[0]).toMatchObject({ rows_ingested: 2, rows_quarantined: 1 });
+    expect(readFileSync(quarantined(root, 'latin.csv'), 'utf8')).toContain(
+      '3,"invalid encoding: not UTF-8; if the file is latin-1, set sources.transactions.encoding: latin-1"',
+    );
+  });
+
   it('one garbage line is one quarantined row (#4): 3 good rows and 1 bad report 1, 2 bad report 2', () => {
     const root = lake();
     drop4(root, 'one.csv', [

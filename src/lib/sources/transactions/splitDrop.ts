@@ -163,6 +163,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     torn AS (
       SELECT line, CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'wrong field count: too many fields'
                                    WHEN 'TOO FEW COLUMNS' THEN 'wrong field count: too few fields'
+                                   WHEN 'INVALID ENCODING' THEN 'invalid encoding: not UTF-8; if the file is latin-1, set sources.transactions.encoding: latin-1'
                                    ELSE lower(error_type::VARCHAR) || ': ' || error_message END AS reason,
              ${outputColumns.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ')}, csv_line AS raw_line
       FROM rejected
