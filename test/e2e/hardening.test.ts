@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -487,5 +488,54 @@ describe('errors named for what they are, every exit in the log, no staging left
       ['verify', 0],
       ['status', 0],
     ]);
+  });
+});
+
+// A real full disk and a real read-only one: a tmpfs mounted for the test, which needs root (CI
+// runs as root; elsewhere these are skipped, loudly).
+const canMount = process.getuid?.() === 0;
+if (!canMount)
+  process.stderr.write(
+    '*** hardening: the full-disk and read-only tests need root to mount a tmpfs; skipped\n',
+  );
+(canMount ? describe : describe.skip)('on a full and on a read-only file system (#6)', () => {
+  let mnt: string;
+  beforeAll(() => {
+    mnt = makeTempDir().dir;
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+  });
+  afterAll(() => {
+    execFileSync('umount', [mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+  });
+
+  it('a disk that fills up mid-ingest: exit 3 with the fix, staging removed, the drop kept for the next run', () => {
+    expect(runCli(['init', '-q'], { cwd: mnt }).status).toBe(0);
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, i) => `T${i},2026-08-${String(1 + (i % 28)).padStart(2, '0')},C${i},P${i % 50},1`,
+    );
+    writeFileSync(path.join(mnt, 'raw_zone/landing/big.csv'), [HEADER, ...rows, ''].join('\n'));
+    const r = cli(mnt, 'ingest', 'transactions', '--stable-seconds', '0');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/No space left on device/i);
+    expect(r.stderr).toContain('fix: free disk space and rerun; nothing partial was committed');
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(existsSync(path.join(mnt, '.recomart/staging/transactions'))).toBe(false);
+    expect(existsSync(path.join(mnt, 'raw_zone/landing/big.csv'))).toBe(true);
+    expect(existsSync(path.join(mnt, 'raw_zone/quarantine/transactions/big.csv'))).toBe(false);
+  });
+
+  it('a read-only lake: exit 3 naming the read-only file system, not ENOENT', () => {
+    execFileSync('mount', ['-o', 'remount,ro', mnt]);
+    try {
+      const r = cli(mnt, 'validate');
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/EROFS: read-only file system/);
+      expect(r.stderr).toContain('fix: the lake root is on a read-only file system');
+      expect(r.stderr).not.toMatch(/ENOENT/);
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mnt]);
+    }
   });
 });

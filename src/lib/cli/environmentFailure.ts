@@ -1,3 +1,6 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+
 /**
  * A failure of the machine rather than of the data or the code: the disk is full, read-only or
  * not ours to write, or DuckDB ran out of its memory budget. Node reports these as errno codes;
@@ -32,13 +35,38 @@ const RULES: { test: RegExp; code?: string[]; hint: string }[] = [
   },
 ];
 
-export function environmentFailure(error: unknown): EnvironmentFailure | undefined {
+export function environmentFailure(
+  error: unknown,
+  probe: (dir: string) => void = (dir) => accessSync(dir, constants.W_OK),
+): EnvironmentFailure | undefined {
   if (!(error instanceof Error)) return undefined;
-  const code = (error as NodeJS.ErrnoException).code;
+  const errno = error as NodeJS.ErrnoException;
+  // Node's recursive mkdir says ENOENT when the real cause is a read-only or forbidden parent:
+  // ask the nearest directory that exists whether it can be written, and report that instead.
+  if (errno.code === 'ENOENT' && errno.syscall === 'mkdir' && errno.path) {
+    const cause = writeProbe(errno.path, probe);
+    if (cause) return environmentFailure(cause, probe);
+  }
+  const code = errno.code;
   const first = error.message.split('\n')[0]!;
   for (const rule of RULES) {
     if ((code && rule.code?.includes(code)) || rule.test.test(error.message))
       return { message: first.startsWith('Out of Memory') ? `DuckDB ${first}` : first, hint: rule.hint };
   }
   return undefined;
+}
+
+/** The error writing into the nearest existing ancestor of `target` raises, if any. */
+function writeProbe(target: string, probe: (dir: string) => void): Error | undefined {
+  let dir = path.dirname(target);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    probe(dir);
+    return undefined;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    return e.code === 'ENOENT'
+      ? undefined
+      : Object.assign(new Error(`${e.message} (creating ${target})`), { code: e.code });
+  }
 }

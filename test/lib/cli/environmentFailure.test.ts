@@ -35,4 +35,24 @@ describe('the machine failing, told apart from a bug', () => {
       'recomart: error: IO Error: Could not write file "x": No space left on device\n  fix: free disk space and rerun; nothing partial was committed\n',
     );
   });
+
+  it('sees through Node calling a read-only parent ENOENT in a recursive mkdir', () => {
+    const mkdirError = Object.assign(
+      new Error("ENOENT: no such file or directory, mkdir '/lake/.recomart'"),
+      {
+        code: 'ENOENT',
+        syscall: 'mkdir',
+        path: '/lake/.recomart',
+      },
+    );
+    const readOnly = () => {
+      throw errno('EROFS', "EROFS: read-only file system, access '/lake'");
+    };
+    expect(environmentFailure(mkdirError, readOnly)).toEqual({
+      message: "EROFS: read-only file system, access '/lake' (creating /lake/.recomart)",
+      hint: expect.stringContaining('read-only file system'),
+    });
+    // A parent that can be written: the ENOENT is what it says, not the machine's.
+    expect(environmentFailure(mkdirError, () => undefined)).toBeUndefined();
+  });
 });
