@@ -26,7 +26,10 @@ export async function ingestMasterCommand(options: IngestMasterFlags): Promise<n
         ctx.say(`  FAILED     ${f.dataset}: ${f.error}\n             fix: ${f.hint}`);
       else
         ctx.say(
-          `  ${f.status.padEnd(10)} ${f.dataset.padEnd(10)} ${String(f.records).padStart(9)} records  ${f.target}`,
+          `  ${f.status.padEnd(10)} ${f.dataset.padEnd(10)} ${String(f.records).padStart(9)} records  ${f.target}` +
+            (f.rows_quarantined
+              ? `; ${f.rows_quarantined} unreadable lines in ${f.quarantine_file} (exit 4)`
+              : ''),
         );
     }
   }

@@ -539,3 +539,30 @@ if (!canMount)
     }
   });
 });
+
+describe('a master export with an unreadable line (#11)', () => {
+  it('is ingested without that line, which is quarantined with its number; every later stage reads the file', () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'custs.csv'),
+      'customer_id,age,gender\nCUST001,30,F\nCUST002,41,M,EXTRA\nCUST003,22,F\nCUST004,50,M\n',
+    );
+    const r = cli(root, 'ingest', 'master', '--dataset', 'customers', '--customers', 'custs.csv', '--json');
+    expect(r.status).toBe(4);
+    const file = (JSON.parse(r.stdout) as { files: Record<string, unknown>[] }).files[0]!;
+    expect(file).toMatchObject({ status: 'ingested', records: 3, rows_quarantined: 1 });
+    expect(readFileSync(path.join(root, 'raw_zone/recomart_raw_customers.csv'), 'utf8')).toBe(
+      'customer_id,age,gender\nCUST001,30,F\nCUST003,22,F\nCUST004,50,M\n',
+    );
+    const rejects = readFileSync(path.join(root, String(file.quarantine_file)), 'utf8')
+      .trim()
+      .split('\n');
+    expect(rejects).toHaveLength(2);
+    expect(rejects[1]).toMatch(/^3,too many columns: .*,"?CUST002,41,M,EXTRA"?$/);
+    // Before, the file went in as it was and every reader of it failed on the sniffer.
+    const v = cli(root, 'validate', '--dataset', 'customers', '--json');
+    expect(v.stderr).not.toMatch(/sniffing|cannot read/i);
+    expect(v.status).toBe(0);
+    expect(cli(root, 'verify', '-q').status).toBe(0);
+  });
+});

@@ -141,3 +141,34 @@ export function headerProblem(head: CsvHead, mapping: string): string | undefine
   }
   return undefined;
 }
+
+/**
+ * A DuckDB read_csv(...) of `file` that sniffs nothing: the header (as csv-parse read it) names
+ * the columns, all text, in the given dialect, and a line the reader cannot read is recorded in
+ * reject_errors rather than failing the file or being taken for the header.
+ */
+export function strictCsv(
+  file: string,
+  header: readonly string[],
+  delimiter: string,
+  dialect: CsvDialect = {},
+): string {
+  const names = readColumnNames(header);
+  const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  return `read_csv(${lit(file)}, header = true, auto_detect = false,
+    columns = {${names.map((n) => `${lit(n)}: 'VARCHAR'`).join(', ')}},
+    delim = ${lit(delimiter)}, quote = ${lit(dialect.quote ?? '"')}, escape = ${lit(dialect.quote ?? '"')},
+    ${dialect.encoding && dialect.encoding !== 'utf-8' ? `encoding = ${lit(dialect.encoding)},` : ''}
+    store_rejects = true)`;
+}
+
+/** Names for the reader's columns: the header's, with blanks named by position and repeats numbered. */
+export function readColumnNames(header: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((h, i) => {
+    const name = h === '' ? `column${i}` : h;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : `${name}_${n}`;
+  });
+}

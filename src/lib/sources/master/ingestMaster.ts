@@ -8,8 +8,11 @@ import { withLock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import { writeManifest } from '../../lake/manifest.js';
 import { archiveCurrent, currentVersion } from '../../lake/archiveCurrent.js';
+import type { SourceMapping } from '../../config/configSchema.js';
+import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
+import { withDuck } from '../../duck/withDuck.js';
 import { compactStamp, type RunContext } from '../../runContext.js';
-import { headerProblem, readCsvHead } from '../readCsvHeader.js';
+import { headerProblem, readCsvHead, strictCsv } from '../readCsvHeader.js';
 import { requiredColumns } from '../../datasets/datasetCatalog.js';
 import { isGlob, matchFiles } from '../../lake/matchFiles.js';
 import { ingestNormalised } from './ingestNormalised.js';
@@ -35,6 +38,9 @@ export interface MasterFileResult {
   md5?: string;
   /** Where the version this run replaced was archived. */
   archived_to?: string;
+  /** Lines the CSV reader could not read (a torn line, extra fields): written to this file, left out of the raw zone. */
+  rows_quarantined?: number;
+  quarantine_file?: string;
   error?: string;
   hint?: string;
 }
@@ -81,7 +87,9 @@ export async function ingestMaster(
       return results;
     },
   );
-  const outcome = worstOutcome(files.map((f) => (f.status === 'failed' ? 'failed' : 'ok')));
+  const outcome = worstOutcome(
+    files.map((f) => (f.status === 'failed' ? 'failed' : f.rows_quarantined ? 'partial' : 'ok')),
+  );
   return { outcome, from, files, duration_ms: Date.now() - started };
 }
 
@@ -165,7 +173,11 @@ async function ingestOne(
   }
   // An export in another dialect or with other names is written to the raw zone in the canonical
   // form every reader expects (comma-delimited, the catalog's names); the manifest keeps the source's md5.
+  // A line the reader cannot read (extra fields, a torn quote) would make every later stage fail
+  // on this file; such an export is written without those lines, which go to quarantine.
+  const torn = await tornLines(ctx, source, header, head.delimiter, mapping);
   const normalise =
+    torn > 0 ||
     head.delimiter !== ',' ||
     named.some((c, i) => c !== header[i]) ||
     !!mapping.quote ||
@@ -254,4 +266,21 @@ async function ingestOne(
     md5: written.md5,
     archived_to: archivedTo,
   };
+}
+
+/** How many lines of a CSV export the reader rejects, read with its header's columns and no sniffing. */
+async function tornLines(
+  ctx: RunContext,
+  source: string,
+  header: string[],
+  delimiter: string,
+  mapping: SourceMapping,
+): Promise<number> {
+  return withDuck(duckOptionsFor(ctx), async (conn) => {
+    await conn.run(
+      `CREATE TEMP TABLE t AS SELECT count(*) AS n FROM ${strictCsv(source, header, delimiter, mapping)}`,
+    );
+    const r = await conn.runAndReadAll(`SELECT count(DISTINCT line)::BIGINT AS n FROM reject_errors`);
+    return Number(r.getRowObjectsJS()[0]!.n as bigint);
+  });
 }

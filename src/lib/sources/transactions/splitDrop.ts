@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { columnNames, datasetCatalog } from '../../datasets/datasetCatalog.js';
 import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
+import { readColumnNames } from '../readCsvHeader.js';
 
 export interface SplitDropOptions {
   /** The landing file (.csv or .csv.gz). */
@@ -192,15 +193,4 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     rejectsFile,
     rejectReasons,
   };
-}
-
-/** Names for the reader's columns: the header's, with blanks named by position and repeats numbered. */
-function readColumnNames(header: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return header.map((h, i) => {
-    const name = h === '' ? `column${i}` : h;
-    const n = (seen.get(name) ?? 0) + 1;
-    seen.set(name, n);
-    return n === 1 ? name : `${name}_${n}`;
-  });
 }
