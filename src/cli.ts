@@ -335,7 +335,7 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     .addHelpText(
       'after',
       `
-Writes reports/profile_<stamp>.json (schema: README "Profile") and profile_latest.json, with SVG
+Writes reports/profile_<stamp>.json (schema: docs/commands.md "recomart profile") and profile_latest.json, with SVG
 charts in reports/profile_<stamp>/; \`recomart report\` adds a profile section from the latest one.
 Alert thresholds and the cold-start threshold are in config (profile.*). Above
 profile.exact_distinct_max_rows rows, distinct counts are approximate and say so; so are the

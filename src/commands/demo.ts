@@ -38,6 +38,8 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
 Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}
 Data-quality report: ${result.report ?? '(not written)'} (and reports/dq_report_latest.html)
 Run record: logs/runs/${result.run_id ?? '?'}.json · recomart status shows the lake
+Validate measured freshness as of ${result.validated_as_of.slice(0, 10)}, the end of the simulated window; a plain
+\`recomart validate\` measures it against now, so it adds freshness warnings (--as-of ${result.validated_as_of.slice(0, 10)} gives the demo's counts)
 Look around:
   ls raw_zone/ raw_zone/transactions/         the raw zone and its date partitions
   cat raw_zone/transactions/2026-08-01/*.manifest

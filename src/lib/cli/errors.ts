@@ -30,7 +30,7 @@ export class ConfigError extends ExitError {
       `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p}`).join('\n'),
       ExitCode.Usage,
-      'fix the settings above; `recomart --help` lists the flags and the README the config keys',
+      'fix the settings above; `recomart --help` lists the flags and docs/configuration.md the config keys',
     );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The documented exit codes (README "Exit codes"). Every process exit goes through
+ * The documented exit codes (README "Exit codes", docs/troubleshooting.md). Every process exit goes through
  * {@link exitCodeForOutcome} or an {@link ExitError}; nothing else picks a number.
  */
 export const ExitCode = {

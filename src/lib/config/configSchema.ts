@@ -100,7 +100,7 @@ export interface Config {
      * when each partition entered it; false: cast the text on every run.
      */
     typed_cache: boolean;
-    /** Thresholds of the alerts (README "Profile"). */
+    /** Thresholds of the alerts (docs/commands.md, "recomart profile"). */
     alerts: {
       high_missing_percent: number;
       /** A text column with more distinct values than this (and not unique) is high-cardinality. */

@@ -83,7 +83,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     const keyPath = envNameToPath(name);
     if (!keyPath) {
       warnings.push(
-        `ignoring ${name}: no config key ${name.slice(9).toLowerCase()} (see README "Configuration")`,
+        `ignoring ${name}: no config key ${name.slice(9).toLowerCase()} (see docs/configuration.md)`,
       );
       continue;
     }

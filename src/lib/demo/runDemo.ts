@@ -39,6 +39,8 @@ export interface DemoResult {
   report?: string;
   /** The pipeline run's id: logs/runs/<run_id>.json is its record. */
   run_id?: string;
+  /** The "now" validate measured freshness at: the end of the simulated window. */
+  validated_as_of: string;
   steps: DemoStep[];
   duration_ms: number;
 }
@@ -105,6 +107,10 @@ export async function runDemo(
     days: ctx.config.simulator.days,
   });
   let run: RunRecord;
+  // The simulated window lies in the past: freshness is measured at its end, as a replay would.
+  const end = new Date(
+    Date.parse(`${ctx.config.simulator.start_date}T00:00:00Z`) + ctx.config.simulator.days * 86_400_000,
+  );
   const outputDir = ctx.config.simulator.output_dir;
   // The minimal shape is read the way a user maps their own exports (docs/bring-your-own-data.md).
   const sources =
@@ -131,10 +137,6 @@ export async function runDemo(
         kafka: brokers ? { ...ctx.config.kafka, brokers } : ctx.config.kafka,
       },
     };
-    // The simulated window lies in the past: freshness is measured at its end, as a replay would.
-    const end = new Date(
-      Date.parse(`${ctx.config.simulator.start_date}T00:00:00Z`) + ctx.config.simulator.days * 86_400_000,
-    );
     run = await runPipeline(
       runCtx,
       {
@@ -168,6 +170,7 @@ export async function runDemo(
     root: ctx.paths.root,
     report,
     run_id: run.run_id,
+    validated_as_of: end.toISOString(),
     steps,
     duration_ms: Date.now() - started,
   };

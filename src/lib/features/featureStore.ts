@@ -21,7 +21,7 @@ export interface VersionMetadata {
   view: string;
   version: number;
   created_at: string;
-  /** Only data known at this time went in (README "Point-in-time correctness"). */
+  /** Only data known at this time went in (docs/features.md, "Point-in-time correctness"). */
   as_of: string;
   run_id: string;
   code_version: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** Every path of the lake contract (README "Lake layout"), derived from one root. */
+/** Every path of the lake contract (docs/lake-layout.md), derived from one root. */
 export interface LakePaths {
   root: string;
   rawZone: string;

@@ -256,7 +256,7 @@ async function cleanDataset(
     excluded_by_check: excludedByCheck,
     duplicates_removed: 0,
     transformations: [
-      'every column cast from text to its type (README "Prepare"); text trimmed, empty → NULL',
+      'every column cast from text to its type (docs/commands.md, "recomart prepare"); text trimmed, empty → NULL',
       `rows failing an error-level row check of the suite excluded (${excluded}), kept in processed_zone/excluded/${dataset.name}.parquet`,
       ...(key.length > 0
         ? [

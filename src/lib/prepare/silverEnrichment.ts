@@ -2,7 +2,7 @@
  * What `prepare` adds to each typed, cleaned dataset: encodings, normalised
  * prices, time features. Each entry is one SELECT over the typed table `t`
  * (and the vocabulary tables `vocab_<dataset>_<column>`), with a one-line
- * description that lineage and the README show.
+ * description that lineage and docs/commands.md show.
  */
 export interface Enrichment {
   /** Columns to encode with a saved vocabulary (code 1 = most frequent; 0 = missing or unseen). */
@@ -75,5 +75,5 @@ export const enrichments: Record<string, Enrichment> = {
   },
 };
 
-/** Implicit-feedback weights of the unified interactions table (README "Prepare"). */
+/** Implicit-feedback weights of the unified interactions table (docs/commands.md, "recomart prepare"). */
 export const INTERACTION_WEIGHTS = { view: 1, add_to_cart: 3, purchase: 5 } as const;

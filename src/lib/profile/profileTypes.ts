@@ -1,5 +1,5 @@
 /**
- * reports/profile_<stamp>.json, schema version 1 (README "Profile" documents
+ * reports/profile_<stamp>.json, schema version 1 (docs/commands.md "recomart profile" documents
  * every field). Fields are only added, never renamed, within a version.
  * `*_approximate: true` marks a HyperLogLog or t-digest estimate.
  */

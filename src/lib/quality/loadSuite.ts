@@ -32,7 +32,7 @@ export class SuiteError extends UsageError {
     super(
       `invalid rule suite (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p}`).join('\n'),
-      'fix the lines above; README "Validation" lists every check type and its parameters',
+      'fix the lines above; docs/data-quality.md lists every check type and its parameters',
     );
   }
 }

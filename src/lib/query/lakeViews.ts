@@ -19,7 +19,7 @@ export interface LakeView {
 }
 
 /**
- * Defines a DuckDB view per dataset of every zone (README "Query"): raw_<dataset>
+ * Defines a DuckDB view per dataset of every zone (docs/commands.md, "recomart query"): raw_<dataset>
  * (text, as landed), <dataset> and interactions (typed silver), excluded_<dataset>,
  * <feature view> (the version inference is served) and <feature view>_v<N>.
  * Views are lazy: nothing is read until a query touches them. Defining a raw view is not: DuckDB
