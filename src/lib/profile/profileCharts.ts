@@ -1,6 +1,12 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportChart } from '../report/reportModel.js';
 import type { Bin, DatasetProfile, ProfileResult } from './profileTypes.js';
+
+/** One chart of the profile and the report: a Vega-Lite spec, rendered to SVG where a renderer runs. */
+export interface ReportChart {
+  id: string;
+  title: string;
+  spec: TopLevelSpec;
+}
 
 const BASE = {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

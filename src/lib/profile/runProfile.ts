@@ -15,7 +15,7 @@ import { profileAlerts } from './profileAlerts.js';
 import { datasetCharts, edaCharts } from './profileCharts.js';
 import { profileDataset } from './profileDataset.js';
 import type { ActivityCell, ProfileResult } from './profileTypes.js';
-import type { ReportChart } from '../report/reportModel.js';
+import type { ReportChart } from './profileCharts.js';
 import { recommenderEda } from './recommenderEda.js';
 import { chartRenderer, type ChartRenderer } from '../report/chartRenderer.js';
 

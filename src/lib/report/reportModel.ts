@@ -1,13 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { profileCharts } from '../profile/profileCharts.js';
+import { profileCharts, type ReportChart } from '../profile/profileCharts.js';
 import type { ProfileResult } from '../profile/profileTypes.js';
 import type { CheckResult, ValidationRun } from '../quality/validationResult.js';
 
-export interface ReportChart {
-  id: string;
-  title: string;
-  spec: TopLevelSpec;
-}
+export type { ReportChart } from '../profile/profileCharts.js';
 
 /** Everything a report shows: the latest validation run, earlier runs for trends, and chart specs. */
 export interface ReportModel {

@@ -16,7 +16,9 @@ import { headerProblem, readCsvHead, strictCsv } from '../readCsvHeader.js';
 import { requiredColumns } from '../../datasets/datasetCatalog.js';
 import { isGlob, matchFiles } from '../../lake/matchFiles.js';
 import { ingestNormalised } from './ingestNormalised.js';
-import { masterDatasets, type MasterDataset } from './masterDatasets.js';
+import { masterDatasets, type MasterDataset, type MasterFileResult } from './masterDatasets.js';
+
+export type { MasterFileResult, MasterFileStatus } from './masterDatasets.js';
 
 export interface IngestMasterOptions {
   /** Directory holding the exports; defaults to config `master.from`. */
@@ -25,24 +27,6 @@ export interface IngestMasterOptions {
   files?: Partial<Record<MasterDataset['name'], string>>;
   /** Only these datasets (catalog, customers); default all. */
   datasets?: string[];
-}
-
-export type MasterFileStatus = 'ingested' | 'unchanged' | 'failed';
-
-export interface MasterFileResult {
-  dataset: string;
-  source: string;
-  target: string;
-  status: MasterFileStatus;
-  records?: number;
-  md5?: string;
-  /** Where the version this run replaced was archived. */
-  archived_to?: string;
-  /** Lines the CSV reader could not read (a torn line, extra fields): written to this file, left out of the raw zone. */
-  rows_quarantined?: number;
-  quarantine_file?: string;
-  error?: string;
-  hint?: string;
 }
 
 export interface IngestMasterResult {

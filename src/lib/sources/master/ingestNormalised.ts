@@ -12,8 +12,7 @@ import { writeManifest } from '../../lake/manifest.js';
 import { sealWrittenFile } from '../../lake/moveFile.js';
 import type { RunContext } from '../../runContext.js';
 import { dialectDetails, readColumnNames, strictCsv, type CsvHead } from '../readCsvHeader.js';
-import type { MasterFileResult } from './ingestMaster.js';
-import type { MasterDataset } from './masterDatasets.js';
+import type { MasterDataset, MasterFileResult } from './masterDatasets.js';
 
 interface NormaliseInput {
   source: string;

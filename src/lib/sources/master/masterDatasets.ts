@@ -14,3 +14,21 @@ export const masterDatasets: readonly MasterDataset[] = [
   { name: 'catalog', file: CATALOG_FILE, spec: datasetCatalog.catalog },
   { name: 'customers', file: CUSTOMERS_FILE, spec: datasetCatalog.customers },
 ];
+
+export type MasterFileStatus = 'ingested' | 'unchanged' | 'failed';
+
+export interface MasterFileResult {
+  dataset: string;
+  source: string;
+  target: string;
+  status: MasterFileStatus;
+  records?: number;
+  md5?: string;
+  /** Where the version this run replaced was archived. */
+  archived_to?: string;
+  /** Lines the CSV reader could not read (a torn line, extra fields): written to this file, left out of the raw zone. */
+  rows_quarantined?: number;
+  quarantine_file?: string;
+  error?: string;
+  hint?: string;
+}
