@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
-import { RuntimeError } from '../src/lib/cli/errors.js';
+import { RuntimeError } from '../src/lib/errors/errors.js';
 import type { Logger } from '../src/lib/log/createLogger.js';
 import { createKafka } from '../src/lib/sources/clickstream/kafkaClient.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { SimulateTarget } from '../data_simulator/simulate.js';
-import { ExitCode } from './lib/cli/exitCode.js';
-import { UsageError } from './lib/cli/errors.js';
+import { ExitCode } from './lib/errors/exitCode.js';
+import { UsageError } from './lib/errors/errors.js';
 import { logExit } from './lib/cli/exitLog.js';
 import { handleError } from './lib/cli/handleError.js';
 import { parseCount, parseFault, parseSeconds } from './lib/cli/parseNumber.js';

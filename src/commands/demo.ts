@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { runDemo, type DemoStep } from '../lib/demo/runDemo.js';
 
 export interface DemoFlags extends GlobalOptions {

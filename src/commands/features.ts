@@ -1,6 +1,6 @@
 import { createCommandContext, type CommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
-import { UsageError } from '../lib/cli/errors.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
+import { UsageError } from '../lib/errors/errors.js';
 import { writeFeatureDocs } from '../lib/features/featureDocs.js';
 import {
   buildFeatures,

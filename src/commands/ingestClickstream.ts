@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { ingestClickstream } from '../lib/sources/clickstream/ingestClickstream.js';
 import { ClickstreamStats } from '../lib/sources/clickstream/partitionWorker.js';
 

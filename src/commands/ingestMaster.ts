@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { ingestMaster } from '../lib/sources/master/ingestMaster.js';
 
 export interface IngestMasterFlags extends GlobalOptions {

@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { ingestMetadata, metadataOrigin } from '../lib/sources/metadata/ingestMetadata.js';
 
 export interface IngestMetadataFlags extends GlobalOptions {

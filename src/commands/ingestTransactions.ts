@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { createCommandContext, type CommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import {
   ingestTransactions,
   type IngestTransactionsOptions,

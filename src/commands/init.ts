@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { ExitCode } from '../lib/cli/exitCode.js';
+import { ExitCode } from '../lib/errors/exitCode.js';
 import { initLake } from '../lib/lake/initLake.js';
 
 export async function initCommand(options: GlobalOptions): Promise<number> {

@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { renderLineage, traceLineage } from '../lib/lineage/traceLineage.js';
 
 export async function lineageCommand(

@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { runPrepare } from '../lib/prepare/runPrepare.js';
 import { renderTable } from '../lib/cli/renderTable.js';
 

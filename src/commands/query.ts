@@ -1,8 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { neutraliseFormula } from '../lib/csv/formulaCells.js';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
-import { UsageError } from '../lib/cli/errors.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
+import { UsageError } from '../lib/errors/errors.js';
 import { renderTable } from '../lib/cli/renderTable.js';
 import { duckOptionsFor } from '../lib/duck/duckOptionsFor.js';
 import { withDuck } from '../lib/duck/withDuck.js';

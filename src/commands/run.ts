@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { UsageError } from '../lib/cli/errors.js';
+import { UsageError } from '../lib/errors/errors.js';
 import { runPipeline, type StageRecord } from '../lib/run/runPipeline.js';
 import { STAGES, type Stage } from '../lib/run/stages.js';
 

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { simulate, type SimulateTarget } from '../../data_simulator/simulate.js';
 import { scaleSizes } from '../../data_simulator/simulationSizes.js';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { ExitCode } from '../lib/cli/exitCode.js';
-import { UsageError } from '../lib/cli/errors.js';
+import { ExitCode } from '../lib/errors/exitCode.js';
+import { UsageError } from '../lib/errors/errors.js';
 
 export interface SimulateFlags extends GlobalOptions {
   seed?: string;

@@ -1,8 +1,8 @@
 import { startApiServer, type ApiFaults } from '../../data_simulator/apiServer.js';
 import { scaleSizes } from '../../data_simulator/simulationSizes.js';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { ExitCode } from '../lib/cli/exitCode.js';
-import { RuntimeError } from '../lib/cli/errors.js';
+import { ExitCode } from '../lib/errors/exitCode.js';
+import { RuntimeError } from '../lib/errors/errors.js';
 
 export interface SimulateApiFlags extends GlobalOptions {
   port?: number;

@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { renderTable } from '../lib/cli/renderTable.js';
 import { lakeStatus } from '../lib/status/lakeStatus.js';
 

@@ -1,6 +1,6 @@
 import { createCommandContext, type CommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
-import { UsageError } from '../lib/cli/errors.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
+import { UsageError } from '../lib/errors/errors.js';
 import { runValidation } from '../lib/quality/runValidation.js';
 import { writeReport, type ReportFiles } from '../lib/report/writeReport.js';
 import type { ValidationRun } from '../lib/quality/validationResult.js';

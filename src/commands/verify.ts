@@ -1,5 +1,5 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
-import { exitCodeForOutcome } from '../lib/cli/exitCode.js';
+import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { verifyLake } from '../lib/verify/verifyLake.js';
 
 export async function verifyCommand(target: string | undefined, options: GlobalOptions): Promise<number> {

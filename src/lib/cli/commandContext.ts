@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import winston from 'winston';
 import path from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors/errors.js';
 import { onExit } from './exitLog.js';
 import { loadConfig, type FlagOverride } from '../config/loadConfig.js';
 import { lakePaths } from '../lake/lakePaths.js';

@@ -1,6 +1,6 @@
-import { ExitCode } from './exitCode.js';
-import { environmentFailure } from './environmentFailure.js';
-import { ExitError } from './errors.js';
+import { ExitCode } from '../errors/exitCode.js';
+import { environmentFailure } from '../errors/environmentFailure.js';
+import { ExitError } from '../errors/errors.js';
 
 /**
  * The one place where a thrown error becomes a message and an exit code.

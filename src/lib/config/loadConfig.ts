@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError, UsageError } from '../cli/errors.js';
+import { ConfigError, UsageError } from '../errors/errors.js';
 import { columnNames, datasetNames, specOf } from '../datasets/datasetCatalog.js';
 import {
   configSchema,

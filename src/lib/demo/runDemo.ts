@@ -8,7 +8,7 @@ import {
 } from '../../../data_simulator/simulate.js';
 import type { SourceShape } from '../../../data_simulator/masterExports.js';
 import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
-import { worstOutcome, type Outcome } from '../cli/exitCode.js';
+import { worstOutcome, type Outcome } from '../errors/exitCode.js';
 import { initLake } from '../lake/initLake.js';
 import { runPipeline, type RunRecord } from '../run/runPipeline.js';
 import type { RunContext } from '../runContext.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RuntimeError, UsageError } from '../cli/errors.js';
+import { RuntimeError, UsageError } from '../errors/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';

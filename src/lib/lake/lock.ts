@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors/errors.js';
 import { tempPathFor } from './atomicWrite.js';
 
 export interface LockHolder {

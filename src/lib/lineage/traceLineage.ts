@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors/errors.js';
 import { listVersions, readVersion, resolveVersion, type VersionMetadata } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
 import { manifestPathFor, readManifest } from '../lake/manifest.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors/errors.js';
 import { quoteLiteral } from '../duck/sqlText.js';
 import { cachedPartitions } from '../quality/prepareDatasets.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { dropRelation } from '../duck/dropRelation.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors/errors.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { withDuck } from '../duck/withDuck.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { Config } from '../config/configSchema.js';
 import { newAjv } from '../config/newAjv.js';
 import {

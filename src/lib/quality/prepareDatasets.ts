@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { columnNames, specOf } from '../datasets/datasetCatalog.js';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
-import { RuntimeError } from '../cli/errors.js';
+import { RuntimeError } from '../errors/errors.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, silverTypesFor, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from './checkTypes.js';

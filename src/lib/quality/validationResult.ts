@@ -1,4 +1,4 @@
-import type { Outcome } from '../cli/exitCode.js';
+import type { Outcome } from '../errors/exitCode.js';
 import type { Severity } from './checkTypes.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skipped' | 'error';

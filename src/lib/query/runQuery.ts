@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StatementType } from '@duckdb/node-api';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors/errors.js';
 import path from 'node:path';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { quoteLiteral } from '../duck/sqlText.js';

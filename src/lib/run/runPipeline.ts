@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ExitError } from '../cli/errors.js';
-import { exitCodeForOutcome, worstOutcome, type Outcome } from '../cli/exitCode.js';
+import { ExitError } from '../errors/errors.js';
+import { exitCodeForOutcome, worstOutcome, type Outcome } from '../errors/exitCode.js';
 import { buildFeatures } from '../features/featureStore.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';

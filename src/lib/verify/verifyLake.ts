@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Outcome } from '../cli/exitCode.js';
-import { UsageError } from '../cli/errors.js';
+import type { Outcome } from '../errors/exitCode.js';
+import { UsageError } from '../errors/errors.js';
 import { isTempFile, tempFileOwner } from '../lake/atomicWrite.js';
 import { fileStats, formatOf, type FileStats } from '../lake/fileStats.js';
 import { processAlive } from '../lake/lock.js';

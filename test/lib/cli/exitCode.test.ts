@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ExitCode, exitCodeForOutcome, worstOutcome } from '../../../src/lib/cli/exitCode.js';
-import { ConfigError, RuntimeError, UsageError } from '../../../src/lib/cli/errors.js';
+import { ExitCode, exitCodeForOutcome, worstOutcome } from '../../../src/lib/errors/exitCode.js';
+import { ConfigError, RuntimeError, UsageError } from '../../../src/lib/errors/errors.js';
 import { handleError } from '../../../src/lib/cli/handleError.js';
 
 describe('exit codes', () => {

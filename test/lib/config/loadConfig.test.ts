@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode } from '../../../src/lib/cli/exitCode.js';
-import { ConfigError, UsageError } from '../../../src/lib/cli/errors.js';
+import { ExitCode } from '../../../src/lib/errors/exitCode.js';
+import { ConfigError, UsageError } from '../../../src/lib/errors/errors.js';
 import { defaultConfig } from '../../../src/lib/config/configSchema.js';
 import { envNameToPath, loadConfig } from '../../../src/lib/config/loadConfig.js';
 import { makeTempDir } from '../../helpers/tempDir.js';

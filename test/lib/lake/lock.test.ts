@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../../src/lib/cli/exitCode.js';
-import { RuntimeError } from '../../../src/lib/cli/errors.js';
+import { ExitCode } from '../../../src/lib/errors/exitCode.js';
+import { RuntimeError } from '../../../src/lib/errors/errors.js';
 import { acquireLock, withLock } from '../../../src/lib/lake/lock.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 

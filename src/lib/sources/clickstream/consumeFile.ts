@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors/errors.js';
 import { writeFileAtomic } from '../../lake/atomicWrite.js';
 import { withLock } from '../../lake/lock.js';
 import type { RunContext } from '../../runContext.js';

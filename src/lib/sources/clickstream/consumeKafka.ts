@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { RuntimeError } from '../../cli/errors.js';
+import { RuntimeError } from '../../errors/errors.js';
 import { acquireLock, type Lock } from '../../lake/lock.js';
 import type { RunContext } from '../../runContext.js';
 import { createKafka, whileRetriable } from './kafkaClient.js';

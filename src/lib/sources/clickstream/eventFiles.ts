@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors/errors.js';
 import { isGlob, matchFiles } from '../../lake/matchFiles.js';
 
 /** File names a clickstream directory or glob yields: JSON, JSON Lines, and either gzipped. */

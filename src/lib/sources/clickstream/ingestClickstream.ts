@@ -1,4 +1,4 @@
-import type { Outcome } from '../../cli/exitCode.js';
+import type { Outcome } from '../../errors/exitCode.js';
 import type { RunContext } from '../../runContext.js';
 import { consumeFile, type ReplayedFile } from './consumeFile.js';
 import { consumeKafka, type PartitionReport } from './consumeKafka.js';

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { worstOutcome, type Outcome } from '../../cli/exitCode.js';
-import { UsageError } from '../../cli/errors.js';
+import { worstOutcome, type Outcome } from '../../errors/exitCode.js';
+import { UsageError } from '../../errors/errors.js';
 import { AtomicFile, fsyncDir } from '../../lake/atomicWrite.js';
 import { fileStats } from '../../lake/fileStats.js';
 import { withLock } from '../../lake/lock.js';

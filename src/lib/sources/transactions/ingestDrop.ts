@@ -8,7 +8,7 @@ import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
 import { fileStats, formatOf } from '../../lake/fileStats.js';
 import { writeManifest } from '../../lake/manifest.js';
-import { environmentFailure } from '../../cli/environmentFailure.js';
+import { environmentFailure } from '../../errors/environmentFailure.js';
 import { freePath, moveFile, sealWrittenFile, shortName } from '../../lake/moveFile.js';
 import type { RunContext } from '../../runContext.js';
 import { dialectDetails, headerProblem, readCsvHead } from '../readCsvHeader.js';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Outcome } from '../../cli/exitCode.js';
+import type { Outcome } from '../../errors/exitCode.js';
 import { acquireLock, type Lock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import type { RunContext } from '../../runContext.js';

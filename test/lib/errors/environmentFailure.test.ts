@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { environmentFailure } from '../../../src/lib/cli/environmentFailure.js';
+import { environmentFailure } from '../../../src/lib/errors/environmentFailure.js';
 import { handleError } from '../../../src/lib/cli/handleError.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
