@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError } from '../errors/errors.js';
 import { quoteLiteral } from '../duck/sqlText.js';
-import { cachedPartitions } from '../quality/prepareDatasets.js';
+import { cachedPartitions } from '../rawzone/prepareDatasets.js';
 
 /** The manifest fields lineage reads. */
 const MANIFEST_FIELDS = `md5 VARCHAR, record_count BIGINT, bytes BIGINT, ingested_at VARCHAR, source VARCHAR,

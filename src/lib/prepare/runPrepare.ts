@@ -13,7 +13,7 @@ import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
-import { prepareDatasets, typedValue } from '../quality/prepareDatasets.js';
+import { prepareDatasets, typedValue } from '../rawzone/prepareDatasets.js';
 import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';

@@ -8,7 +8,7 @@ import { sqlTypeOf } from '../datasets/datasetCatalog.js';
 import { isPresent, quoteIdent } from '../duck/sqlText.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
-import { cacheScan, typedValue } from '../quality/prepareDatasets.js';
+import { cacheScan, typedValue } from '../rawzone/prepareDatasets.js';
 import type {
   ActivityCell,
   Bin,

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { silverTypesFor } from '../prepare/silverSchemas.js';
 import { extraFields } from './extraFields.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
-import { prepareDatasets } from '../quality/prepareDatasets.js';
+import { prepareDatasets } from '../rawzone/prepareDatasets.js';
 import { compactStamp, type RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';
 import { profileAlerts } from './profileAlerts.js';

@@ -12,7 +12,7 @@ import { columnOf, specOf } from '../datasets/datasetCatalog.js';
 import { checkRegistry } from './checkRegistry.js';
 import type { CheckEnv, Measured, PlannedCheck, PreparedDataset } from './checkTypes.js';
 import { loadLakeSuite } from './loadSuite.js';
-import { prepareDatasets } from './prepareDatasets.js';
+import { prepareDatasets } from '../rawzone/prepareDatasets.js';
 import { statusFor, type CheckResult, type DatasetSummary, type ValidationRun } from './validationResult.js';
 
 export interface ValidateOptions {

@@ -7,7 +7,7 @@ import { listVersions, readVersion, resolveVersion } from '../features/featureSt
 import { featureViews } from '../features/featureViews.js';
 import { PREPARE_RECORD, type PrepareRecord } from '../prepare/silverZone.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
-import { rawTextReader } from '../quality/prepareDatasets.js';
+import { rawTextReader } from '../rawzone/prepareDatasets.js';
 import type { RunContext } from '../runContext.js';
 
 export interface LakeView {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withDuck } from '../../../src/lib/duck/withDuck.js';
-import { isWholeCachePart, prepareDatasets } from '../../../src/lib/quality/prepareDatasets.js';
+import { isWholeCachePart, prepareDatasets } from '../../../src/lib/rawzone/prepareDatasets.js';
 import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 

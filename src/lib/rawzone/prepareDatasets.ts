@@ -8,8 +8,8 @@ import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { RuntimeError } from '../errors/errors.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, silverTypesFor, type SilverType } from '../prepare/silverSchemas.js';
-import type { PreparedDataset } from './checkTypes.js';
-import type { Suite } from './suiteSchema.js';
+import type { PreparedDataset } from '../quality/checkTypes.js';
+import type { Suite } from '../quality/suiteSchema.js';
 
 /**
  * JSON-lines files per read_json call: DuckDB's JSON reader holds ~200 KB per
