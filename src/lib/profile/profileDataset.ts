@@ -6,6 +6,7 @@ import type { Config } from '../config/configSchema.js';
 import { dropRelation } from '../duck/dropRelation.js';
 import { sqlTypeOf } from '../datasets/datasetCatalog.js';
 import { isPresent, quoteIdent } from '../duck/sqlText.js';
+import { queryRow, queryRows } from '../duck/rows.js';
 import { castExpression, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import { cacheScan, typedValue } from '../rawzone/prepareDatasets.js';
@@ -52,12 +53,8 @@ const pct = (part: number, whole: number) => (whole > 0 ? round((part / whole) *
 const iso = (v: unknown) =>
   v instanceof Date ? v.toISOString() : v === null || v === undefined ? undefined : String(v);
 
-async function one(conn: DuckDBConnection, sql: string): Promise<Row> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJS()[0] as Row;
-}
-async function all(conn: DuckDBConnection, sql: string): Promise<Row[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Row[];
-}
+const one = (conn: DuckDBConnection, sql: string) => queryRow<Row>(conn, sql);
+const all = (conn: DuckDBConnection, sql: string) => queryRows<Row>(conn, sql);
 
 /**
  * Profiles one dataset, loaded as text in `dataset.view`. Leaves its typed

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
+import { queryRow, queryRows } from '../duck/rows.js';
 import { unifiedInteractionsSql } from '../prepare/unifiedInteractions.js';
 import { hourByWeekday } from './profileDataset.js';
 import type { ActivityCell, Bin, Distribution, RecommenderEda, SparsityFigures } from './profileTypes.js';
@@ -9,12 +10,8 @@ const num = toNumber;
 const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b) : null);
 
-async function all(conn: DuckDBConnection, sql: string): Promise<Row[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Row[];
-}
-async function one(conn: DuckDBConnection, sql: string): Promise<Row> {
-  return (await all(conn, sql))[0]!;
-}
+const all = (conn: DuckDBConnection, sql: string) => queryRows<Row>(conn, sql);
+const one = (conn: DuckDBConnection, sql: string) => queryRow<Row>(conn, sql);
 
 /**
  * The recommender EDA over the typed raw tables p_<dataset> that profiling

@@ -1,4 +1,5 @@
 import { quoteIdent } from '../../duck/sqlText.js';
+import { queryRow } from '../../duck/rows.js';
 import { base, memoize, tolerance, type CheckEnv, type CheckType } from '../checkTypes.js';
 
 /**
@@ -82,6 +83,4 @@ export const duplicatesCheck: CheckType = {
   },
 };
 
-async function one<T>(env: CheckEnv, sql: string): Promise<T> {
-  return (await env.conn.runAndReadAll(sql)).getRowObjectsJS()[0] as T;
-}
+const one = <T>(env: CheckEnv, sql: string) => queryRow<T>(env.conn, sql);
