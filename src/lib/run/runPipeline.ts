@@ -2,44 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitError } from '../errors/errors.js';
 import { exitCodeForOutcome, worstOutcome, type Outcome } from '../errors/exitCode.js';
-import { buildFeatures } from '../features/featureStore.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
-import { runPrepare } from '../prepare/runPrepare.js';
-import { runProfile } from '../profile/runProfile.js';
-import { runValidation } from '../quality/runValidation.js';
-import type { ValidationRun } from '../quality/validationResult.js';
-import { writeReport } from '../report/writeReport.js';
 import type { RunContext } from '../runContext.js';
-import { STAGES, type Stage } from './stages.js';
-import { ingestClickstream } from '../sources/clickstream/ingestClickstream.js';
-import { ingestMaster } from '../sources/master/ingestMaster.js';
-import { ingestMetadata, metadataOrigin } from '../sources/metadata/ingestMetadata.js';
-import { ingestTransactions } from '../sources/transactions/ingestTransactions.js';
-import { verifyLake } from '../verify/verifyLake.js';
-
-const INGESTS: Stage[] = ['ingest-master', 'ingest-transactions', 'ingest-clickstream', 'ingest-metadata'];
-
-/**
- * What each stage needs from earlier stages of the same run. A stage whose
- * dependency failed or was skipped is skipped. Ingests, verify, validate and
- * profile need nothing: they work on whatever the lake holds. `prepare` needs
- * every ingest of this run (silver is a consistent snapshot: one failed source
- * leaves silver and features at the last complete run) and a passing
- * validation (unless --continue-on-dq-fail).
- */
-export const DEPENDS_ON: Record<Stage, Stage[]> = {
-  'ingest-master': [],
-  'ingest-transactions': [],
-  'ingest-clickstream': [],
-  'ingest-metadata': [],
-  verify: [],
-  validate: [],
-  profile: [],
-  report: ['validate'],
-  prepare: [...INGESTS, 'validate'],
-  features: ['prepare'],
-};
+import { stageRunners, type RunState, type StageOptions } from './stageRunners.js';
+import { DEPENDS_ON, STAGES, type Stage } from './stages.js';
 
 export type StageOutcome = Outcome | 'skipped';
 
@@ -70,17 +37,11 @@ export interface RunRecord {
   duration_ms?: number;
 }
 
-export interface RunOptions {
+export interface RunOptions extends StageOptions {
   stages?: Stage[];
   skip?: Stage[];
   from?: Stage;
   continueOnDqFail?: boolean;
-  /** Replay clickstream from this JSONL file instead of consuming Kafka (demos, backfills). */
-  clickstreamFromFile?: string;
-  /** The "now" of validate's freshness checks. */
-  validateAsOf?: string;
-  /** The metadata API's bearer token (RECOMART_API_TOKEN), as `ingest metadata` sends it. */
-  apiToken?: string;
 }
 
 /** The stages a run executes, in order: --stages, else all from --from, minus --skip. */
@@ -106,7 +67,7 @@ export async function runPipeline(
     started_at: ctx.now().toISOString(),
     status: 'running',
     stages_requested: selected,
-    options: withoutSecrets(options),
+    options: (({ apiToken: _token, ...rest }) => rest)(options),
     stages: [],
   };
   const file = path.join(ctx.paths.logs, 'runs', `${ctx.runId}.json`);
@@ -117,7 +78,7 @@ export async function runPipeline(
     { locksDir: ctx.paths.locks, name: 'run', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
     async () => {
       await save();
-      const state: { validation?: ValidationRun } = {};
+      const state: RunState = {};
       for (const stage of selected) {
         const blocker = blockedBy(stage, record.stages, options);
         let result: StageRecord;
@@ -127,7 +88,7 @@ export async function runPipeline(
           const startedAt = ctx.now().toISOString();
           ctx.logger.info(`run: ${stage} …`, { stage });
           try {
-            const r = await runStage(ctx, stage, options, state);
+            const r = await stageRunners[stage](ctx, options, state);
             result = { stage, started_at: startedAt, duration_ms: Date.now() - t, ...r };
           } catch (error) {
             const message = (error as Error).message.split('\n')[0]!;
@@ -167,11 +128,6 @@ export async function runPipeline(
   );
 }
 
-function withoutSecrets(options: RunOptions): Omit<RunOptions, 'apiToken'> {
-  const { apiToken: _token, ...rest } = options;
-  return rest;
-}
-
 function blockedBy(stage: Stage, done: StageRecord[], options: RunOptions): string | undefined {
   for (const dep of DEPENDS_ON[stage]) {
     const r = done.find((d) => d.stage === dep);
@@ -187,100 +143,4 @@ function blockedBy(stage: Stage, done: StageRecord[], options: RunOptions): stri
       return 'validation failed (error-level checks); --continue-on-dq-fail to prepare anyway';
   }
   return undefined;
-}
-
-type StageResult = Pick<StageRecord, 'outcome' | 'summary' | 'counts'>;
-
-async function runStage(
-  ctx: RunContext,
-  stage: Stage,
-  options: RunOptions,
-  state: { validation?: ValidationRun },
-): Promise<StageResult> {
-  switch (stage) {
-    case 'ingest-master': {
-      const r = await ingestMaster(ctx);
-      return {
-        outcome: r.outcome,
-        summary: r.files.map((f) => `${f.dataset} ${f.status} (${f.records ?? 0} records)`).join(', '),
-        counts: { records: r.files.reduce((n, f) => n + (f.records ?? 0), 0) },
-      };
-    }
-    case 'ingest-transactions': {
-      const r = await ingestTransactions(ctx);
-      const t = r.totals;
-      return {
-        outcome: r.outcome,
-        summary: `${t.rows_ingested} rows into ${t.partitions_written} date partitions, ${t.rows_quarantined} quarantined, ${t.files_rejected} files rejected`,
-        counts: { rows: t.rows_ingested, quarantined: t.rows_quarantined, files_rejected: t.files_rejected },
-      };
-    }
-    case 'ingest-clickstream': {
-      const r = await ingestClickstream(ctx, { fromFile: options.clickstreamFromFile });
-      return {
-        outcome: r.outcome,
-        summary: `${r.events_written} events from ${r.source === 'file' ? (options.clickstreamFromFile ?? ctx.config.sources.clickstream?.file) : `Kafka topic ${r.topic}`} in ${r.files_written} files, ${r.events_quarantined} quarantined`,
-        counts: { events: r.events_written, quarantined: r.events_quarantined, files: r.files_written },
-      };
-    }
-    case 'ingest-metadata': {
-      const r = await ingestMetadata(ctx, { token: options.apiToken });
-      return {
-        outcome: r.outcome,
-        summary: `${r.records} records from ${metadataOrigin(r, ctx.paths.root)} (${r.status})`,
-        counts: { records: r.records, pages: r.pages },
-      };
-    }
-    case 'verify': {
-      const r = await verifyLake(ctx);
-      return {
-        // A mismatch is a data-quality finding (exit 1), as `recomart verify` reports it.
-        outcome: r.outcome,
-        summary: `${r.files_checked} files, ${r.records} records, ${r.issues.length} issues`,
-        counts: { files: r.files_checked, records: r.records, issues: r.issues.length },
-      };
-    }
-    case 'validate': {
-      const run = await runValidation(ctx, {
-        asOf: options.validateAsOf ? new Date(options.validateAsOf) : undefined,
-      });
-      state.validation = run;
-      const s = run.summary;
-      return {
-        outcome: run.outcome,
-        summary: `${s.passed} checks passed, ${s.failed} failed, ${s.warned} warnings, ${s.errors} errors`,
-        counts: { passed: s.passed, failed: s.failed, warned: s.warned, errors: s.errors },
-      };
-    }
-    case 'profile': {
-      const { profile, file } = await runProfile(ctx);
-      return {
-        outcome: 'ok',
-        summary: `${profile.datasets.length} datasets, ${profile.alerts.length} alerts → ${file}`,
-        counts: { datasets: profile.datasets.length, alerts: profile.alerts.length },
-      };
-    }
-    case 'report': {
-      const run = state.validation ?? (await runValidation(ctx));
-      const files = await writeReport(ctx, run);
-      return { outcome: 'ok', summary: `${files.pdf} and ${files.html}` };
-    }
-    case 'prepare': {
-      const r = await runPrepare(ctx);
-      const excluded = r.datasets.reduce((n, d) => n + d.excluded, 0);
-      return {
-        outcome: 'ok',
-        summary: `${r.datasets.length} silver datasets, ${r.interactions?.rows ?? 0} interactions, ${excluded} rows excluded`,
-        counts: { datasets: r.datasets.length, interactions: r.interactions?.rows ?? 0, excluded },
-      };
-    }
-    case 'features': {
-      const r = await buildFeatures(ctx);
-      return {
-        outcome: r.built.length > 0 ? 'ok' : 'failed',
-        summary: r.built.map((b) => `${b.view} v=${b.version}`).join(', ') || 'no view built',
-        counts: { views: r.built.length, rows: r.built.reduce((n, b) => n + b.rows, 0) },
-      };
-    }
-  }
 }

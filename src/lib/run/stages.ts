@@ -14,3 +14,31 @@ export const STAGES = [
   'features',
 ] as const;
 export type Stage = (typeof STAGES)[number];
+
+const INGESTS: readonly Stage[] = [
+  'ingest-master',
+  'ingest-transactions',
+  'ingest-clickstream',
+  'ingest-metadata',
+];
+
+/**
+ * What each stage needs from earlier stages of the same run. A stage whose
+ * dependency failed or was skipped is skipped. Ingests, verify, validate and
+ * profile need nothing: they work on whatever the lake holds. `prepare` needs
+ * every ingest of this run (silver is a consistent snapshot: one failed source
+ * leaves silver and features at the last complete run) and a passing
+ * validation (unless --continue-on-dq-fail).
+ */
+export const DEPENDS_ON: Record<Stage, Stage[]> = {
+  'ingest-master': [],
+  'ingest-transactions': [],
+  'ingest-clickstream': [],
+  'ingest-metadata': [],
+  verify: [],
+  validate: [],
+  profile: [],
+  report: ['validate'],
+  prepare: [...INGESTS, 'validate'],
+  features: ['prepare'],
+};
