@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { RuntimeError } from '../../errors/errors.js';
 import { acquireLock, type Lock } from '../../lake/lock.js';
 import type { RunContext } from '../../runContext.js';
 import { createKafka, whileRetriable } from './kafkaClient.js';
+import { stallWatchdog, type StallWatchdog } from './stallWatchdog.js';
 import { PartitionStore } from './partitionStore.js';
 import { ClickstreamStats, PartitionWorker } from './partitionWorker.js';
 
@@ -58,90 +59,26 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
       `cannot reach Kafka at ${options.brokers.join(', ')}: ${(error as Error).message}`,
       'start the broker (scripts/kafka.sh start, or docker compose up -d) or pass --brokers / KAFKA_BROKERS',
     );
-  // The stall watchdog: every answer from the broker (an admin reply, a fetch, a heartbeat) is
-  // contact. A broker that freezes (a paused JVM, a full disk, a network partition) answers nothing
-  // and raises no error either, so silence itself is the signal: a warning every stallWarnMs, and
-  // at stallDeadlineMs the ingest stops with exit 3 and releases its locks.
-  const brokers = options.brokers.join(', ');
-  let lastContact = Date.now();
-  let warnedAt = 0;
-  let stalled: RuntimeError | undefined;
-  let rejectStall!: (error: RuntimeError) => void;
-  const stall = new Promise<never>((_, reject) => (rejectStall = reject));
-  stall.catch(() => undefined);
-  let onStall = () => undefined as void;
-  const contact = () => (lastContact = Date.now());
-  const watchdog = setInterval(
-    () => {
-      const silent = Date.now() - lastContact;
-      if (stalled) return;
-      if (silent >= options.stallDeadlineMs) {
-        stalled = new RuntimeError(
-          `Kafka at ${brokers} stopped answering: nothing for ${Math.round(silent / 1000)} s, past kafka.stall_deadline_seconds = ${options.stallDeadlineMs / 1000}`,
-          'check the broker (up? disk full? reachable?) and rerun: the lake holds every batch committed before the stall, and the next run resumes there',
-        );
-        ctx.logger.error(stalled.message, { topic, outcome: 'stalled', silent_ms: silent });
-        rejectStall(stalled);
-        onStall();
-      } else if (silent >= options.stallWarnMs && Date.now() - warnedAt >= options.stallWarnMs) {
-        warnedAt = Date.now();
-        ctx.logger.warn(
-          `no answer from Kafka at ${brokers} for ${Math.round(silent / 1000)} s; giving up at ${options.stallDeadlineMs / 1000} s`,
-          { topic, outcome: 'stalling', silent_ms: silent },
-        );
-      }
-    },
-    Math.max(100, Math.min(1000, options.stallWarnMs / 2)),
-  );
-  /** A broker call that counts as contact when it answers, and gives up when the watchdog does. */
-  const guarded = <T>(call: Promise<T>): Promise<T> =>
-    Promise.race([
-      call.then((v) => {
-        contact();
-        return v;
-      }),
-      stall,
-    ]);
-  /** Leaving must not hang on a broker that no longer answers. */
-  const bounded = (call: Promise<unknown>) =>
-    Promise.race([call.catch(() => undefined), sleep(stalled ? 2000 : 30_000, undefined, { ref: false })]);
+  const watch = stallWatchdog({
+    brokers: options.brokers.join(', '),
+    topic,
+    warnMs: options.stallWarnMs,
+    deadlineMs: options.stallDeadlineMs,
+    logger: ctx.logger,
+  });
+  const { contact, guarded, bounded } = watch;
   const admin = kafka.admin();
   await guarded(admin.connect()).catch((e: unknown) => {
-    clearInterval(watchdog);
+    watch.stop();
     throw e instanceof RuntimeError ? e : unreachable(e);
   });
   const owned = new Map<number, Owned>();
   let consumer: Consumer | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const topics = await guarded(admin.listTopics()).catch((e: unknown) => {
-      throw e instanceof RuntimeError ? e : unreachable(e);
-    });
-    if (!topics.includes(topic)) {
-      if (!options.follow) {
-        ctx.logger.warn(`topic ${topic} does not exist on ${options.brokers.join(', ')}: nothing to ingest`, {
-          topic,
-          outcome: 'empty',
-        });
-        return { partitions: [] as PartitionReport[] };
-      }
-      // A follower may start before its producer: wait for the topic rather than fail.
-      ctx.logger.info(`waiting for topic ${topic} to be created`, { topic, outcome: 'waiting' });
-      while (!(await guarded(admin.listTopics())).includes(topic)) {
-        if (options.signal.aborted) return { partitions: [] as PartitionReport[] };
-        await sleep(500);
-      }
-    }
-    const ends = new Map<number, bigint>();
-    for (const o of await guarded(whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic))))
-      ends.set(o.partition, BigInt(o.high));
-    const kafkaCommitted = new Map<number, bigint>();
-    for (const t of await guarded(
-      whileRetriable(admin, topic, () => admin.fetchOffsets({ groupId: options.group, topics: [topic] })),
-    )) {
-      for (const p of t.partitions)
-        if (Number(p.offset) >= 0) kafkaCommitted.set(p.partition, BigInt(p.offset));
-    }
+    const start = await startingOffsets(ctx, admin, watch, options, unreachable);
+    if (!start) return { partitions: [] as PartitionReport[] };
+    const { ends, kafkaCommitted } = start;
 
     consumer = kafka.consumer({
       groupId: options.group,
@@ -156,7 +93,7 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     options.signal.addEventListener('abort', () => resolveDone(), { once: true });
-    onStall = () => resolveDone();
+    watch.onStall(() => resolveDone());
 
     const caughtUp = () =>
       !options.follow &&
@@ -324,30 +261,88 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     timer = undefined;
     // Stalled: what is buffered is dropped uncommitted (the next run reads it again); stopping
     // the consumer would wait on the silent broker.
+    const stalled = watch.stalled();
     if (stalled) throw stalled;
     await c.stop();
     for (const o of owned.values()) await o.worker.serial(() => o.worker.flush().then(() => undefined));
-    // Lag at exit is measured against the end offsets now, not at start.
-    const endsNow = new Map<number, bigint>();
-    for (const o of await guarded(whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic))))
-      endsNow.set(o.partition, BigInt(o.high));
-    const partitions: PartitionReport[] = [...endsNow.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([partition, end]) => {
-        const committed = owned.get(partition)?.worker.committedNext ?? kafkaCommitted.get(partition) ?? 0n;
-        return {
-          partition,
-          committed_offset: String(committed),
-          end_offset: String(end),
-          lag: String(end > committed ? end - committed : 0n),
-        };
-      });
+    const partitions = await lagReport(admin, watch, topic, owned, kafkaCommitted);
     return { partitions };
   } finally {
     if (timer) clearInterval(timer);
-    clearInterval(watchdog);
+    watch.stop();
     for (const o of owned.values()) await o.lock.release().catch(() => undefined);
     if (consumer) await bounded(consumer.disconnect());
     await bounded(admin.disconnect());
   }
+}
+
+/**
+ * Where this run starts: the topic's end offsets (cron mode stops there) and the group's
+ * committed offsets in Kafka. Undefined when the topic does not exist and the run is not
+ * following (a follower waits for it to be created).
+ */
+async function startingOffsets(
+  ctx: RunContext,
+  admin: Admin,
+  watch: StallWatchdog,
+  options: ConsumeKafkaOptions,
+  unreachable: (error: unknown) => RuntimeError,
+): Promise<{ ends: Map<number, bigint>; kafkaCommitted: Map<number, bigint> } | undefined> {
+  const { topic } = options;
+  const { guarded } = watch;
+  const topics = await guarded(admin.listTopics()).catch((e: unknown) => {
+    throw e instanceof RuntimeError ? e : unreachable(e);
+  });
+  if (!topics.includes(topic)) {
+    if (!options.follow) {
+      ctx.logger.warn(`topic ${topic} does not exist on ${options.brokers.join(', ')}: nothing to ingest`, {
+        topic,
+        outcome: 'empty',
+      });
+      return undefined;
+    }
+    // A follower may start before its producer: wait for the topic rather than fail.
+    ctx.logger.info(`waiting for topic ${topic} to be created`, { topic, outcome: 'waiting' });
+    while (!(await guarded(admin.listTopics())).includes(topic)) {
+      if (options.signal.aborted) return undefined;
+      await sleep(500);
+    }
+  }
+  const ends = new Map<number, bigint>();
+  for (const o of await guarded(whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic))))
+    ends.set(o.partition, BigInt(o.high));
+  const kafkaCommitted = new Map<number, bigint>();
+  for (const t of await guarded(
+    whileRetriable(admin, topic, () => admin.fetchOffsets({ groupId: options.group, topics: [topic] })),
+  )) {
+    for (const p of t.partitions)
+      if (Number(p.offset) >= 0) kafkaCommitted.set(p.partition, BigInt(p.offset));
+  }
+  return { ends, kafkaCommitted };
+}
+
+/** Committed offset, end offset and lag per partition at exit, against the end offsets now. */
+async function lagReport(
+  admin: Admin,
+  watch: StallWatchdog,
+  topic: string,
+  owned: Map<number, Owned>,
+  kafkaCommitted: Map<number, bigint>,
+): Promise<PartitionReport[]> {
+  const { guarded } = watch;
+  // Lag at exit is measured against the end offsets now, not at start.
+  const endsNow = new Map<number, bigint>();
+  for (const o of await guarded(whileRetriable(admin, topic, () => admin.fetchTopicOffsets(topic))))
+    endsNow.set(o.partition, BigInt(o.high));
+  return [...endsNow.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([partition, end]) => {
+      const committed = owned.get(partition)?.worker.committedNext ?? kafkaCommitted.get(partition) ?? 0n;
+      return {
+        partition,
+        committed_offset: String(committed),
+        end_offset: String(end),
+        lag: String(end > committed ? end - committed : 0n),
+      };
+    });
 }
