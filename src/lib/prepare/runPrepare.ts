@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import { checkRegistry } from '../quality/checkRegistry.js';
+import type { ReferencesParams } from '../quality/checks/referencesCheck.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
 import { prepareDatasets, typedValue } from '../rawzone/prepareDatasets.js';
@@ -284,8 +285,10 @@ function exclusionPredicates(suite: Suite, dataset: PreparedDataset, rawTables: 
     const params = raw ?? {};
     if ((params.severity ?? 'error') !== 'error') continue;
     if (type === 'references') {
-      const column = params.column as string;
-      const target = params.dataset as string;
+      // The suite loader has validated the declaration against the check's schema.
+      const ref = params as unknown as ReferencesParams & { filter?: string };
+      const column = ref.column;
+      const target = ref.dataset;
       if (!dataset.columns.includes(column)) continue;
       // Against the raw target, as `validate` checks it: a customer excluded for a bad email
       // does not take their transactions with them.
@@ -296,10 +299,10 @@ function exclusionPredicates(suite: Suite, dataset: PreparedDataset, rawTables: 
       // other predicates made DuckDB's scan of 20M events 4× slower.
       const alias = quoteIdent(`__ref${reasons.filter((r) => r.join).length}`);
       reasons.push({
-        name: `references(${column} → ${target}.${params.key as string})`,
-        sql: `(${isPresent(c)}${params.filter ? ` AND (${params.filter as string})` : ''}
+        name: `references(${column} → ${target}.${ref.key})`,
+        sql: `(${isPresent(c)}${ref.filter ? ` AND (${ref.filter})` : ''}
           AND ${alias}.k IS NULL)`,
-        join: `LEFT JOIN (SELECT DISTINCT ${trimmed(quoteIdent(params.key as string))} AS k FROM ${quoteIdent(table)}) ${alias}
+        join: `LEFT JOIN (SELECT DISTINCT ${trimmed(quoteIdent(ref.key))} AS k FROM ${quoteIdent(table)}) ${alias}
           ON ${alias}.k = ${trimmed(c)}`,
       });
       continue;

@@ -94,32 +94,41 @@ export interface CheckOptionsBase {
 }
 
 /** A check type: its parameter schema, and how a declaration becomes planned checks. Registered in checkRegistry.ts. */
-export interface CheckType {
+export interface CheckType<P = Record<string, unknown>> {
   name: string;
   description: string;
   /** JSON schema of the declaration's parameters (the severity/tolerance keys are added by the loader). */
   params: Record<string, unknown>;
-  plan(params: Record<string, unknown>, dataset: { name: string; key: string[] }): PlannedCheck[];
+  plan(params: P & CheckOptionsBase, dataset: { name: string; key: string[] }): PlannedCheck[];
 }
 
-export function base(params: Record<string, unknown>): {
+/**
+ * Declares a check type whose parameters are typed `P`. The suite loader validates every
+ * declaration against the type's JSON schema before `plan` sees it, so `P` is what the schema
+ * admits; this is the one place the two are tied together.
+ */
+export function defineCheck<P>(check: CheckType<P>): CheckType {
+  return check as unknown as CheckType;
+}
+
+export function base(params: CheckOptionsBase): {
   severity: Severity;
   maxPercent?: number;
   maxCount?: number;
 } {
-  const p = params as CheckOptionsBase;
+  const p = params;
   return { severity: p.severity ?? 'error', maxPercent: p.max_percent, maxCount: p.max_count };
 }
 
-export function tolerance(params: Record<string, unknown>): string {
-  const p = params as CheckOptionsBase;
+export function tolerance(params: CheckOptionsBase): string {
+  const p = params;
   if (p.max_percent !== undefined) return `≤ ${p.max_percent}% rows`;
   if (p.max_count !== undefined) return `≤ ${p.max_count} rows`;
   return '0 rows';
 }
 
 /** `AND (<filter>)` for a row predicate, when the declaration has one. */
-export function andFilter(params: Record<string, unknown>): string {
-  const f = (params as CheckOptionsBase).filter;
+export function andFilter(params: CheckOptionsBase): string {
+  const f = params.filter;
   return f ? ` AND (${f})` : '';
 }

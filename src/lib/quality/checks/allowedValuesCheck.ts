@@ -1,8 +1,8 @@
 import { isPresent, quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
-import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+import { andFilter, base, tolerance, defineCheck } from '../checkTypes.js';
 
 /** A present value that is not in the allowed set. */
-export const allowedValuesCheck: CheckType = {
+export const allowedValuesCheck = defineCheck<{ column: string; values: (string | number)[] }>({
   name: 'allowed_values',
   description: 'values outside an allowed set',
   params: {
@@ -14,17 +14,17 @@ export const allowedValuesCheck: CheckType = {
     },
   },
   plan: (params) => {
-    const c = quoteIdent(params.column as string);
-    const values = (params.values as (string | number)[]).map((v) => quoteLiteral(String(v)));
+    const c = quoteIdent(params.column);
+    const values = params.values.map((v) => quoteLiteral(String(v)));
     return [
       {
         type: 'allowed_values',
-        name: `allowed_values(${params.column as string})`,
-        column: params.column as string,
+        name: `allowed_values(${params.column})`,
+        column: params.column,
         ...base(params),
-        threshold: `in {${(params.values as unknown[]).join(', ')}}; ${tolerance(params)}`,
+        threshold: `in {${params.values.join(', ')}}; ${tolerance(params)}`,
         predicate: `(${isPresent(c)} AND ${c} NOT IN (${values.join(', ')}))${andFilter(params)}`,
       },
     ];
   },
-};
+});

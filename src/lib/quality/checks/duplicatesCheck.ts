@@ -1,6 +1,6 @@
 import { quoteIdent } from '../../duck/sqlText.js';
 import { queryRow } from '../../duck/rows.js';
-import { base, memoize, tolerance, type CheckEnv, type CheckType } from '../checkTypes.js';
+import { base, memoize, tolerance, type CheckEnv, defineCheck } from '../checkTypes.js';
 
 /**
  * Duplicates. `row`: rows identical in every column; the count is the surplus
@@ -12,7 +12,7 @@ import { base, memoize, tolerance, type CheckEnv, type CheckType } from '../chec
  * computed in one scan for both checks when the key is the dataset's: far cheaper than distinct structs
  * of strings; a false match needs a hash collision (about 1 in 10^5 for 20M rows).
  */
-export const duplicatesCheck: CheckType = {
+export const duplicatesCheck = defineCheck<{ row?: boolean; columns?: string[]; key?: boolean }>({
   name: 'duplicates',
   description: 'duplicate rows, or conflicting rows sharing a key',
   params: {
@@ -26,7 +26,7 @@ export const duplicatesCheck: CheckType = {
     },
   },
   plan: (params, dataset) => {
-    const keyCols = params.key ? dataset.key : (params.columns as string[] | undefined);
+    const keyCols = params.key ? dataset.key : params.columns;
     return [
       {
         type: 'duplicates',
@@ -81,6 +81,6 @@ export const duplicatesCheck: CheckType = {
       },
     ];
   },
-};
+});
 
 const one = <T>(env: CheckEnv, sql: string) => queryRow<T>(env.conn, sql);

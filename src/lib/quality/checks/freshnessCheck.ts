@@ -1,5 +1,5 @@
 import { quoteIdent } from '../../duck/sqlText.js';
-import { base, type CheckType } from '../checkTypes.js';
+import { base, defineCheck } from '../checkTypes.js';
 
 /** How far past --as-of a value may lie before it is a failure, unless the check sets max_future_hours. */
 export const DEFAULT_MAX_FUTURE_HOURS = 1;
@@ -9,7 +9,11 @@ export const DEFAULT_MAX_FUTURE_HOURS = 1;
  * --as-of, and no value lies more than max_future_hours after it. A date in the future (9999-12-31,
  * a timezone read wrongly) is not fresh data but a defect: each such row fails the check.
  */
-export const freshnessCheck: CheckType = {
+export const freshnessCheck = defineCheck<{
+  column: string;
+  max_age_hours: number;
+  max_future_hours?: number;
+}>({
   name: 'freshness',
   description: 'newest value no older than a limit, none in the future',
   params: {
@@ -22,17 +26,17 @@ export const freshnessCheck: CheckType = {
     },
   },
   plan: (params) => {
-    const maxAge = params.max_age_hours as number;
-    const maxFuture = (params.max_future_hours as number | undefined) ?? DEFAULT_MAX_FUTURE_HOURS;
+    const maxAge = params.max_age_hours;
+    const maxFuture = params.max_future_hours ?? DEFAULT_MAX_FUTURE_HOURS;
     return [
       {
         type: 'freshness',
-        name: `freshness(${params.column as string})`,
-        column: params.column as string,
+        name: `freshness(${params.column})`,
+        column: params.column,
         ...base(params),
         threshold: `newest ≤ ${maxAge} h old, none > ${maxFuture} h ahead`,
         measure: async ({ conn, dataset, asOf }) => {
-          const c = quoteIdent(params.column as string);
+          const c = quoteIdent(params.column);
           const value = `try_cast(trim(${c}) AS TIMESTAMPTZ)`;
           const horizon = asOf.getTime() + maxFuture * 3_600_000;
           const ahead = `epoch_ms(${value}) > ${horizon}`;
@@ -66,4 +70,4 @@ export const freshnessCheck: CheckType = {
       },
     ];
   },
-};
+});

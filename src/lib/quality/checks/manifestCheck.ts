@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../lake/atomicWrite.js';
 import { MANIFEST_SUFFIX } from '../../lake/manifest.js';
 import { mapLimit } from '../../mapLimit.js';
 import { checkManifestFile } from '../../verify/verifyLake.js';
-import { base, type CheckType } from '../checkTypes.js';
+import { base, defineCheck } from '../checkTypes.js';
 
 /**
  * A file's and its manifest's size and mtime: unchanged since they last matched means still
@@ -28,7 +28,7 @@ function fingerprint(file: string): string | undefined {
  * (.recomart/cache/manifests-ok.json, like git's index): the suite stays fast as
  * the lake grows. `recomart verify` always re-reads every file.
  */
-export const manifestCheck: CheckType = {
+export const manifestCheck = defineCheck<Record<string, never>>({
   name: 'manifest',
   description: 'files match their manifests (md5, count, size)',
   params: { type: 'object', properties: {} },
@@ -77,4 +77,4 @@ export const manifestCheck: CheckType = {
       },
     },
   ],
-};
+});

@@ -1,8 +1,8 @@
 import { isBlank, quoteIdent } from '../../duck/sqlText.js';
-import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+import { andFilter, base, tolerance, defineCheck } from '../checkTypes.js';
 
 /** Missing values: NULL or blank, per column. */
-export const missingCheck: CheckType = {
+export const missingCheck = defineCheck<{ columns: string[] }>({
   name: 'missing',
   description: 'values that are NULL or blank',
   params: {
@@ -11,7 +11,7 @@ export const missingCheck: CheckType = {
     properties: { columns: { type: 'array', items: { type: 'string' }, minItems: 1 } },
   },
   plan: (params) =>
-    (params.columns as string[]).map((column) => ({
+    params.columns.map((column) => ({
       type: 'missing',
       name: `missing(${column})`,
       column,
@@ -19,4 +19,4 @@ export const missingCheck: CheckType = {
       threshold: tolerance(params),
       predicate: `${isBlank(quoteIdent(column))}${andFilter(params)}`,
     })),
-};
+});

@@ -1,8 +1,8 @@
 import { isPresent, quoteIdent } from '../../duck/sqlText.js';
-import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+import { andFilter, base, tolerance, defineCheck } from '../checkTypes.js';
 
 /** Numeric range: a present value outside [min, max]; a value that is not a number fails too. */
-export const rangeCheck: CheckType = {
+export const rangeCheck = defineCheck<{ column: string; min?: number; max?: number }>({
   name: 'range',
   description: 'numbers outside [min, max]',
   params: {
@@ -12,7 +12,7 @@ export const rangeCheck: CheckType = {
     properties: { column: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' } },
   },
   plan: (params) => {
-    const c = quoteIdent(params.column as string);
+    const c = quoteIdent(params.column);
     const v = `try_cast(${c} AS DOUBLE)`;
     // Within the bounds, or not a number (NULL): the cast is written, and evaluated, once.
     const within = [
@@ -22,12 +22,12 @@ export const rangeCheck: CheckType = {
     return [
       {
         type: 'range',
-        name: `range(${params.column as string})`,
-        column: params.column as string,
+        name: `range(${params.column})`,
+        column: params.column,
         ...base(params),
         threshold: `${params.min ?? '−∞'} … ${params.max ?? '∞'}; ${tolerance(params)}`,
         predicate: `(${isPresent(c)} AND NOT coalesce(${within.join(' AND ')}, false))${andFilter(params)}`,
       },
     ];
   },
-};
+});

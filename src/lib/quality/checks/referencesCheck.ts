@@ -1,11 +1,18 @@
 import { isPresent, quoteIdent, trimmed } from '../../duck/sqlText.js';
-import { andFilter, base, tolerance, type CheckType } from '../checkTypes.js';
+import { andFilter, base, tolerance, defineCheck } from '../checkTypes.js';
 
 /**
  * Referential integrity: a present value with no matching key in another dataset (an anti-join).
  * Both sides are compared trimmed, as silver stores them: ' C001' refers to customer C001.
  */
-export const referencesCheck: CheckType = {
+/** A references declaration: every present `column` value is a `key` of `dataset`. */
+export interface ReferencesParams {
+  column: string;
+  dataset: string;
+  key: string;
+}
+
+export const referencesCheck = defineCheck<ReferencesParams>({
   name: 'references',
   description: 'values with no match in another dataset',
   params: {
@@ -14,16 +21,16 @@ export const referencesCheck: CheckType = {
     properties: { column: { type: 'string' }, dataset: { type: 'string' }, key: { type: 'string' } },
   },
   plan: (params) => {
-    const column = params.column as string;
+    const column = params.column;
     return [
       {
         type: 'references',
-        name: `references(${column} → ${params.dataset as string}.${params.key as string})`,
+        name: `references(${column} → ${params.dataset}.${params.key})`,
         column,
         ...base(params),
         threshold: tolerance(params),
         measure: async ({ conn, dataset, datasets }) => {
-          const target = datasets.get(params.dataset as string);
+          const target = datasets.get(params.dataset);
           const v = quoteIdent(dataset.view);
           const total = Number(
             (
@@ -32,12 +39,11 @@ export const referencesCheck: CheckType = {
               }
             ).n,
           );
-          if (!target)
-            return { failing: 0, total, note: `skipped: dataset ${params.dataset as string} has no data` };
+          if (!target) return { failing: 0, total, note: `skipped: dataset ${params.dataset} has no data` };
           const c = quoteIdent(column);
           const orphans = `SELECT s.* FROM ${v} s WHERE ${isPresent(`s.${c}`)}${andFilter(params)}
             AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(target.view)} t
-              WHERE ${trimmed(`t.${quoteIdent(params.key as string)}`)} = ${trimmed(`s.${c}`)})`;
+              WHERE ${trimmed(`t.${quoteIdent(params.key)}`)} = ${trimmed(`s.${c}`)})`;
           const n = Number(
             (
               (
@@ -50,4 +56,4 @@ export const referencesCheck: CheckType = {
       },
     ];
   },
-};
+});

@@ -1,5 +1,5 @@
 import { isPresent, quoteIdent } from '../../duck/sqlText.js';
-import { base, tolerance, type CheckType, type PlannedCheck } from '../checkTypes.js';
+import { base, tolerance, type PlannedCheck, defineCheck } from '../checkTypes.js';
 
 const TYPES = [
   'BIGINT',
@@ -18,7 +18,12 @@ const TYPES = [
  * allowed), and each typed column castable to its type (a present value that
  * does not cast fails its row).
  */
-export const schemaCheck: CheckType = {
+export const schemaCheck = defineCheck<{
+  required?: string[];
+  optional?: string[];
+  types?: Record<string, string>;
+  allow_extra?: boolean;
+}>({
   name: 'schema',
   description: 'required columns, extra columns, castable types',
   params: {
@@ -32,9 +37,9 @@ export const schemaCheck: CheckType = {
     },
   },
   plan: (params) => {
-    const required = (params.required as string[] | undefined) ?? [];
-    const optional = (params.optional as string[] | undefined) ?? [];
-    const allowExtra = (params.allow_extra as boolean | undefined) ?? true;
+    const required = params.required ?? [];
+    const optional = params.optional ?? [];
+    const allowExtra = params.allow_extra ?? true;
     const planned: PlannedCheck[] = [
       {
         type: 'schema',
@@ -59,7 +64,7 @@ export const schemaCheck: CheckType = {
         },
       },
     ];
-    for (const [column, type] of Object.entries((params.types as Record<string, string> | undefined) ?? {})) {
+    for (const [column, type] of Object.entries(params.types ?? {})) {
       const c = quoteIdent(column);
       planned.push({
         type: 'schema',
@@ -72,4 +77,4 @@ export const schemaCheck: CheckType = {
     }
     return planned;
   },
-};
+});
