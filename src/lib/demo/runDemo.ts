@@ -11,6 +11,7 @@ import { scaleSizes } from '../../../data_simulator/simulationSizes.js';
 import { worstOutcome, type Outcome } from '../errors/exitCode.js';
 import { initLake } from '../lake/initLake.js';
 import { runPipeline, type RunRecord } from '../run/runPipeline.js';
+import type { Config } from '../config/configSchema.js';
 import type { RunContext } from '../runContext.js';
 
 export interface DemoOptions {
@@ -112,21 +113,8 @@ export async function runDemo(
     Date.parse(`${ctx.config.simulator.start_date}T00:00:00Z`) + ctx.config.simulator.days * 86_400_000,
   );
   const outputDir = ctx.config.simulator.output_dir;
-  // The minimal shape is read the way a user maps their own exports (docs/bring-your-own-data.md).
   const sources =
-    shape === 'minimal'
-      ? {
-          ...ctx.config.sources,
-          clickstream: {
-            ...ctx.config.sources.clickstream,
-            file: path.join(outputDir, CLICKSTREAM_BATCH_DIR),
-          },
-          external_metadata: {
-            ...ctx.config.sources.external_metadata,
-            file: path.join(outputDir, METADATA_EXPORT),
-          },
-        }
-      : ctx.config.sources;
+    shape === 'minimal' ? minimalShapeSources(ctx.config.sources, outputDir) : ctx.config.sources;
   try {
     const runCtx: RunContext = {
       ...ctx,
@@ -173,5 +161,17 @@ export async function runDemo(
     validated_as_of: end.toISOString(),
     steps,
     duration_ms: Date.now() - started,
+  };
+}
+
+/**
+ * The minimal shape is read the way a user maps their own exports
+ * (docs/bring-your-own-data.md): clickstream from the batch directory, metadata from the CSV.
+ */
+function minimalShapeSources(sources: Config['sources'], outputDir: string): Config['sources'] {
+  return {
+    ...sources,
+    clickstream: { ...sources.clickstream, file: path.join(outputDir, CLICKSTREAM_BATCH_DIR) },
+    external_metadata: { ...sources.external_metadata, file: path.join(outputDir, METADATA_EXPORT) },
   };
 }

@@ -146,30 +146,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     partitions.push({ date, file: path.join(dir, name!), records: Number(row.n) });
   }
 
-  // The reader records one error per problem it finds, so a garbage line can have several: each
-  // line is one rejected row, with its first error. A reader-rejected line k shifts every later
-  // good row down by one, so the file line of the n-th good row is n + 1 (header) + the rejected
-  // lines that come before it.
-  const rejectsSql = `
-    WITH rejected AS (
-      SELECT DISTINCT ON (line) line, error_type, error_message, csv_line
-      FROM csv_rejects ORDER BY line, column_idx NULLS FIRST, error_type
-    ),
-    rl AS (SELECT line, row_number() OVER (ORDER BY line) AS i FROM rejected),
-    bad AS (
-      SELECT rowid + 2 + (SELECT count(*) FROM rl WHERE rl.line - rl.i - 1 < src.rowid + 1) AS line,
-             __reason AS reason, ${outputColumns.map((c) => quoteIdent(c)).join(', ')}, NULL::VARCHAR AS raw_line
-      FROM src WHERE __reason IS NOT NULL
-    ),
-    torn AS (
-      SELECT line, CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'wrong field count: too many fields'
-                                   WHEN 'TOO FEW COLUMNS' THEN 'wrong field count: too few fields'
-                                   WHEN 'INVALID ENCODING' THEN 'invalid encoding: not UTF-8; if the file is latin-1, set sources.transactions.encoding: latin-1'
-                                   ELSE lower(error_type::VARCHAR) || ': ' || error_message END AS reason,
-             ${outputColumns.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ')}, csv_line AS raw_line
-      FROM rejected
-    )
-    SELECT * FROM bad UNION ALL SELECT * FROM torn`;
+  const rejectsSql = rejectedRowsSql(outputColumns);
   const reasons = await conn.runAndReadAll(
     `SELECT regexp_replace(reason, ':.*', '') AS r, count(*)::BIGINT AS n FROM (${rejectsSql}) GROUP BY 1 ORDER BY 1`,
   );
@@ -193,4 +170,35 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     rejectsFile,
     rejectReasons,
   };
+}
+
+/**
+ * Every rejected row of the drop just read into `src` (the reader's in `csv_rejects`): line
+ * number, reason, the row's fields or its raw line.
+ */
+function rejectedRowsSql(outputColumns: string[]): string {
+  // The reader records one error per problem it finds, so a garbage line can have several: each
+  // line is one rejected row, with its first error. A reader-rejected line k shifts every later
+  // good row down by one, so the file line of the n-th good row is n + 1 (header) + the rejected
+  // lines that come before it.
+  return `
+    WITH rejected AS (
+      SELECT DISTINCT ON (line) line, error_type, error_message, csv_line
+      FROM csv_rejects ORDER BY line, column_idx NULLS FIRST, error_type
+    ),
+    rl AS (SELECT line, row_number() OVER (ORDER BY line) AS i FROM rejected),
+    bad AS (
+      SELECT rowid + 2 + (SELECT count(*) FROM rl WHERE rl.line - rl.i - 1 < src.rowid + 1) AS line,
+             __reason AS reason, ${outputColumns.map((c) => quoteIdent(c)).join(', ')}, NULL::VARCHAR AS raw_line
+      FROM src WHERE __reason IS NOT NULL
+    ),
+    torn AS (
+      SELECT line, CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'wrong field count: too many fields'
+                                   WHEN 'TOO FEW COLUMNS' THEN 'wrong field count: too few fields'
+                                   WHEN 'INVALID ENCODING' THEN 'invalid encoding: not UTF-8; if the file is latin-1, set sources.transactions.encoding: latin-1'
+                                   ELSE lower(error_type::VARCHAR) || ': ' || error_message END AS reason,
+             ${outputColumns.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ')}, csv_line AS raw_line
+      FROM rejected
+    )
+    SELECT * FROM bad UNION ALL SELECT * FROM torn`;
 }
