@@ -201,6 +201,46 @@ async function ingestOne(
     );
   }
 
+  return copyExport(ctx, dataset, { source, target, header, sourceStats, base, archivedTo, started, fail });
+}
+
+/** How many lines of a CSV export the reader rejects, read with its header's columns and no sniffing. */
+async function tornLines(
+  ctx: RunContext,
+  source: string,
+  header: string[],
+  delimiter: string,
+  mapping: SourceMapping,
+): Promise<number> {
+  return withDuck(duckOptionsFor(ctx), async (conn) => {
+    await conn.run(
+      `CREATE TEMP TABLE t AS SELECT count(*) AS n FROM ${strictCsv(source, header, delimiter, mapping)}`,
+    );
+    const r = await conn.runAndReadAll(`SELECT count(DISTINCT line)::BIGINT AS n FROM reject_errors`);
+    return Number(r.getRowObjectsJS()[0]!.n as bigint);
+  });
+}
+
+/**
+ * The export as it is (already canonical): copied byte for byte through a temporary file, checked
+ * against the md5 taken before (an export still being written is refused), published, then its
+ * manifest.
+ */
+async function copyExport(
+  ctx: RunContext,
+  dataset: MasterDataset,
+  input: {
+    source: string;
+    target: string;
+    header: string[];
+    sourceStats: { md5: string; records: number; bytes: number };
+    base: Pick<MasterFileResult, 'dataset' | 'source' | 'target'>;
+    archivedTo: string | undefined;
+    started: number;
+    fail: (error: string, hint: string) => MasterFileResult;
+  },
+): Promise<MasterFileResult> {
+  const { source, target, header, sourceStats, base, archivedTo, started, fail } = input;
   const out = await AtomicFile.create(target);
   let written;
   try {
@@ -250,21 +290,4 @@ async function ingestOne(
     md5: written.md5,
     archived_to: archivedTo,
   };
-}
-
-/** How many lines of a CSV export the reader rejects, read with its header's columns and no sniffing. */
-async function tornLines(
-  ctx: RunContext,
-  source: string,
-  header: string[],
-  delimiter: string,
-  mapping: SourceMapping,
-): Promise<number> {
-  return withDuck(duckOptionsFor(ctx), async (conn) => {
-    await conn.run(
-      `CREATE TEMP TABLE t AS SELECT count(*) AS n FROM ${strictCsv(source, header, delimiter, mapping)}`,
-    );
-    const r = await conn.runAndReadAll(`SELECT count(DISTINCT line)::BIGINT AS n FROM reject_errors`);
-    return Number(r.getRowObjectsJS()[0]!.n as bigint);
-  });
 }
