@@ -112,37 +112,7 @@ export function buildReportModel(
       warned: r.summary.warned,
       run_id: r.run_id,
     }));
-  if (history.length >= 2) {
-    charts.push({
-      id: 'trend',
-      title: 'Trend over the last runs',
-      spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-        width: 500,
-        height: 160,
-        data: {
-          values: history.flatMap((h) =>
-            (['passed', 'failed', 'warned'] as const).map((k) => ({
-              run: h.created_at,
-              outcome: k,
-              checks: h[k],
-            })),
-          ),
-        },
-        mark: { type: 'line', point: true },
-        encoding: {
-          x: { field: 'run', type: 'temporal', title: null },
-          y: { field: 'checks', type: 'quantitative' },
-          color: {
-            field: 'outcome',
-            type: 'nominal',
-            scale: { domain: ['passed', 'warned', 'failed'], range: ['#2e7d32', '#f9a825', '#c62828'] },
-          },
-        },
-        ...FONT,
-      } as TopLevelSpec,
-    });
-  }
+  if (history.length >= 2) charts.push(trendChart(history));
   return {
     title: 'RecoMart data-quality report',
     generated_at: new Date().toISOString(),
@@ -155,4 +125,37 @@ export function buildReportModel(
 
 export function failedChecks(run: ValidationRun): CheckResult[] {
   return run.checks.filter((c) => c.status === 'fail' || c.status === 'warn' || c.status === 'error');
+}
+
+/** Passed, failed and warned checks over the last runs. */
+function trendChart(history: ReportModel['history']): ReportChart {
+  return {
+    id: 'trend',
+    title: 'Trend over the last runs',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      width: 500,
+      height: 160,
+      data: {
+        values: history.flatMap((h) =>
+          (['passed', 'failed', 'warned'] as const).map((k) => ({
+            run: h.created_at,
+            outcome: k,
+            checks: h[k],
+          })),
+        ),
+      },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'run', type: 'temporal', title: null },
+        y: { field: 'checks', type: 'quantitative' },
+        color: {
+          field: 'outcome',
+          type: 'nominal',
+          scale: { domain: ['passed', 'warned', 'failed'], range: ['#2e7d32', '#f9a825', '#c62828'] },
+        },
+      },
+      ...FONT,
+    } as TopLevelSpec,
+  };
 }
