@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, runCliAsync, type CliResult } from '../helpers/runCli.js';
-import { makeTempDir } from '../helpers/tempDir.js';
+import { lakeFactory } from '../helpers/initLake.js';
 
 // Data in the seed's shapes, as other programs write them (docs/bring-your-own-data.md).
 
-const made: (() => void)[] = [];
-afterAll(() => made.forEach((c) => c()));
-function lake(): string {
-  const t = makeTempDir();
-  made.push(t.cleanup);
-  expect(runCli(['init', '-q'], { cwd: t.dir }).status).toBe(0);
-  return t.dir;
-}
+const lake = lakeFactory();
 const cli = (root: string, ...args: string[]): CliResult => runCli(args, { cwd: root });
 const json = <T>(r: CliResult): T => JSON.parse(r.stdout) as T;
 const noInternalError = (r: CliResult) =>

@@ -5,18 +5,12 @@ import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/runCli.js';
+import { lakeFactory } from '../helpers/initLake.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 // Issue 22's findings, each reproduced and shown fixed. The token findings are in metadata.test.ts.
 
-const made: (() => void)[] = [];
-afterAll(() => made.forEach((c) => c()));
-function lake(): string {
-  const t = makeTempDir();
-  made.push(t.cleanup);
-  expect(runCli(['init', '-q'], { cwd: t.dir }).status).toBe(0);
-  return t.dir;
-}
+const lake = lakeFactory();
 const cli = (root: string, ...args: string[]): CliResult => runCli(args, { cwd: root });
 const HEADER = 'txn_id,txn_date,customer_id,product_id,quantity';
 function drop(root: string, name: string, lines: string[]): void {
@@ -87,9 +81,9 @@ describe('freshness fails on values in the future (#10)', () => {
 });
 
 describe('a directory that is not a lake is refused (#7)', () => {
+  const t = makeTempDir();
+  afterAll(() => t.cleanup());
   it('validate, report, profile, verify, status, prepare and query exit 2 and create nothing', () => {
-    const t = makeTempDir();
-    made.push(t.cleanup);
     for (const args of [
       ['validate'],
       ['report'],
