@@ -123,6 +123,21 @@ export async function recommenderEda(
       items_below: num((await one(conn, `SELECT count(*)::BIGINT AS n FROM eda_t WHERE n < ${coldStart}`)).n),
     },
   };
+  await addSourceFigures(conn, eda, present, interactions, overall.pairs);
+  return eda;
+}
+
+/**
+ * The figures that need a dataset besides the interactions: ratings (transactions), categories
+ * and idle items (catalogue), idle customers and the catalogue-wide sparsity (customers).
+ */
+async function addSourceFigures(
+  conn: DuckDBConnection,
+  eda: RecommenderEda,
+  present: Set<string>,
+  interactions: number,
+  pairs: number,
+): Promise<void> {
   if (present.has('transactions')) {
     eda.ratings = (
       await all(
@@ -158,10 +173,9 @@ export async function recommenderEda(
            count(DISTINCT customer_id) FILTER (WHERE customer_id NOT IN (SELECT user_id FROM eda_u))::BIGINT AS idle FROM p_customers`,
       );
       eda.cold_start.customers_without_interactions = num(customers.idle);
-      eda.sparsity.catalog = figures(num(customers.users), num(catalog.items), overall.pairs);
+      eda.sparsity.catalog = figures(num(customers.users), num(catalog.items), pairs);
     }
   }
-  return eda;
 }
 
 function figures(users: number, items: number, pairs: number): SparsityFigures {
