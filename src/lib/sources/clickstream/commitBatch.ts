@@ -5,7 +5,7 @@ import { fsyncDir } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
 import { writeManifest } from '../../lake/manifest.js';
 import type { RunContext } from '../../runContext.js';
-import { checkEvent } from './eventSchema.js';
+import { checkEvent, type EventMapping } from './eventSchema.js';
 import { safeTopic, type PartitionStore } from './partitionStore.js';
 
 export interface ConsumedEvent {
@@ -50,47 +50,9 @@ export async function commitBatch(
   const { topic, partition } = store;
   const first = events[0]!.offset;
   const last = events[events.length - 1]!.offset;
-  const buckets = new Map<string, Bucket>();
-  const dead: string[] = [];
   const mapping = ctx.config.sources.clickstream ?? {};
   const timezone = mapping.timezone ?? 'UTC';
-  for (const e of events) {
-    const check = checkEvent(e.value, mapping);
-    if (!check.ok) {
-      dead.push(
-        JSON.stringify({
-          topic,
-          partition,
-          offset: e.offset.toString(),
-          key: e.key ?? null,
-          reason: check.reason,
-          payload: e.value,
-        }),
-      );
-      continue;
-    }
-    const iso = check.time.toISOString();
-    const key = iso.slice(0, 13);
-    let b = buckets.get(key);
-    if (!b) {
-      b = {
-        date: iso.slice(0, 10),
-        hour: iso.slice(11, 13),
-        lines: [],
-        min: e.offset,
-        max: e.offset,
-        minTime: Infinity,
-        maxTime: -Infinity,
-        naive: 0,
-      };
-      buckets.set(key, b);
-    }
-    b.lines.push(check.value.trim());
-    if (check.naive) b.naive++;
-    b.max = e.offset;
-    b.minTime = Math.min(b.minTime, check.time.getTime());
-    b.maxTime = Math.max(b.maxTime, check.time.getTime());
-  }
+  const { buckets, dead } = bucketEvents(events, mapping, topic, partition);
 
   const t = safeTopic(topic);
   const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'clickstream', `${t}-${partition}`);
@@ -209,4 +171,56 @@ async function stage(
     await handle.close();
   }
   return { staged, md5: createHash('md5').update(buf).digest('hex'), bytes: buf.length };
+}
+
+/**
+ * Checks each event and sorts the valid ones by their own UTC hour (one file per hour); the rest
+ * become dead letters carrying topic, partition, offset, key, reason and the raw payload.
+ */
+function bucketEvents(
+  events: ConsumedEvent[],
+  mapping: EventMapping,
+  topic: string,
+  partition: number,
+): { buckets: Map<string, Bucket>; dead: string[] } {
+  const buckets = new Map<string, Bucket>();
+  const dead: string[] = [];
+  for (const e of events) {
+    const check = checkEvent(e.value, mapping);
+    if (!check.ok) {
+      dead.push(
+        JSON.stringify({
+          topic,
+          partition,
+          offset: e.offset.toString(),
+          key: e.key ?? null,
+          reason: check.reason,
+          payload: e.value,
+        }),
+      );
+      continue;
+    }
+    const iso = check.time.toISOString();
+    const key = iso.slice(0, 13);
+    let b = buckets.get(key);
+    if (!b) {
+      b = {
+        date: iso.slice(0, 10),
+        hour: iso.slice(11, 13),
+        lines: [],
+        min: e.offset,
+        max: e.offset,
+        minTime: Infinity,
+        maxTime: -Infinity,
+        naive: 0,
+      };
+      buckets.set(key, b);
+    }
+    b.lines.push(check.value.trim());
+    if (check.naive) b.naive++;
+    b.max = e.offset;
+    b.minTime = Math.min(b.minTime, check.time.getTime());
+    b.maxTime = Math.max(b.maxTime, check.time.getTime());
+  }
+  return { buckets, dead };
 }
