@@ -129,7 +129,7 @@ export async function commitDrop(
   log: CommitLog,
   prepared: PreparedDrop,
 ): Promise<DropResult> {
-  const { drop, source, header, missing, split, started } = prepared;
+  const { drop, source, missing, split, started } = prepared;
   const rel = (p: string) => path.relative(ctx.paths.root, p);
   const base = { file: drop.name, md5: source.md5, rows_ingested: 0, rows_quarantined: 0, partitions: 0 };
   const done = (r: Omit<DropResult, 'duration_ms'>): DropResult => ({
@@ -141,49 +141,12 @@ export async function commitDrop(
   const committed = log.get(source.md5);
   if (committed) {
     await discardStaging();
-    const archived = path.join(ctx.paths.root, committed.archived_as);
-    if (committed.source_file === drop.name && !existsSync(archived)) {
-      await moveFile(drop.path, archived);
-      await removeMarker(drop);
-      return done({ ...base, status: 'archive_completed', moved_to: committed.archived_as });
-    }
-    const to = freePath(ctx.paths.archiveLanding, drop.name, stamp(ctx));
-    await moveFile(drop.path, to);
-    await removeMarker(drop);
-    return done({
-      ...base,
-      status: 'duplicate',
-      moved_to: rel(to),
-      reason: `same content as ${committed.source_file}, committed ${committed.committed_at}`,
-    });
+    return done({ ...base, ...(await settleCommitted(ctx, drop, committed)) });
   }
 
   if (missing.length > 0 || !split) {
     await discardStaging();
-    const reason =
-      prepared.headerProblem ??
-      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
-    const qdir = path.join(ctx.paths.quarantine, 'transactions');
-    const to = freePath(qdir, drop.name, stamp(ctx));
-    await mkdir(qdir, { recursive: true });
-    await writeFileAtomic(
-      to + '.reason.json',
-      JSON.stringify(
-        {
-          file: drop.name,
-          md5: source.md5,
-          reason,
-          missing_columns: missing,
-          header,
-          rejected_at: ctx.now().toISOString(),
-          run_id: ctx.runId,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-    await moveFile(drop.path, to);
-    await removeMarker(drop);
+    const { to, reason } = await quarantineDrop(ctx, prepared);
     return done({ ...base, status: 'rejected', moved_to: rel(to), reason, rows_quarantined: source.records });
   }
 
@@ -217,27 +180,7 @@ export async function commitDrop(
     failpoint('transactions:after-publish');
   }
   for (const dir of new Set(targets.map((t) => path.dirname(t.target)))) await fsyncDir(dir);
-  for (const [i, t] of targets.entries()) {
-    await writeManifest(t.target, {
-      manifest_version: 1,
-      file: path.basename(t.target),
-      format: 'csv',
-      md5: published[i]!.md5,
-      record_count: t.records,
-      bytes: sizes[i]!,
-      ingested_at: ctx.now().toISOString(),
-      source: 'transactions',
-      run_id: ctx.runId,
-      source_file: { name: drop.name, md5: source.md5, bytes: source.bytes },
-      details: {
-        date: t.date,
-        source_name: sourceName,
-        // The source's dialect (sniffed unless sources.transactions sets it); the partition is
-        // comma-delimited UTF-8 with YYYY-MM-DD dates.
-        ...dialectDetails(prepared.delimiter, ctx.config.sources.transactions ?? {}),
-      },
-    });
-  }
+  await writePartitionManifests(ctx, prepared, targets, published, sizes, sourceName);
   if (split.rejectsFile && quarantineTarget) {
     await sealWrittenFile(split.rejectsFile);
     await moveFile(split.rejectsFile, quarantineTarget);
@@ -295,4 +238,97 @@ async function removeMarker(drop: LandingFile): Promise<void> {
 
 function stamp(ctx: RunContext): string {
   return ctx.now().toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+}
+
+/**
+ * Moves a drop that cannot be ingested at all (required columns missing, wrong delimiter or
+ * encoding, unreadable) to raw_zone/quarantine/transactions/ with a `.reason.json` beside it.
+ */
+async function quarantineDrop(
+  ctx: RunContext,
+  prepared: PreparedDrop,
+): Promise<{ to: string; reason: string }> {
+  const { drop, source, header, missing } = prepared;
+  const reason =
+    prepared.headerProblem ?? `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+  const qdir = path.join(ctx.paths.quarantine, 'transactions');
+  const to = freePath(qdir, drop.name, stamp(ctx));
+  await mkdir(qdir, { recursive: true });
+  await writeFileAtomic(
+    to + '.reason.json',
+    JSON.stringify(
+      {
+        file: drop.name,
+        md5: source.md5,
+        reason,
+        missing_columns: missing,
+        header,
+        rejected_at: ctx.now().toISOString(),
+        run_id: ctx.runId,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  await moveFile(drop.path, to);
+  await removeMarker(drop);
+  return { to, reason };
+}
+
+/**
+ * A drop whose content is already committed: the interrupted archive move of that very drop is
+ * completed, or another copy of the same content is archived as a duplicate.
+ */
+async function settleCommitted(
+  ctx: RunContext,
+  drop: LandingFile,
+  committed: CommitRecord,
+): Promise<Pick<DropResult, 'status' | 'moved_to' | 'reason'>> {
+  const archived = path.join(ctx.paths.root, committed.archived_as);
+  if (committed.source_file === drop.name && !existsSync(archived)) {
+    await moveFile(drop.path, archived);
+    await removeMarker(drop);
+    return { status: 'archive_completed', moved_to: committed.archived_as };
+  }
+  const to = freePath(ctx.paths.archiveLanding, drop.name, stamp(ctx));
+  await moveFile(drop.path, to);
+  await removeMarker(drop);
+  return {
+    status: 'duplicate',
+    moved_to: path.relative(ctx.paths.root, to),
+    reason: `same content as ${committed.source_file}, committed ${committed.committed_at}`,
+  };
+}
+
+/** One manifest per published partition file: its md5, rows and bytes, the drop it came from and its dialect. */
+async function writePartitionManifests(
+  ctx: RunContext,
+  prepared: PreparedDrop,
+  targets: { target: string; date: string; records: number }[],
+  published: CommitRecord['partitions'],
+  sizes: number[],
+  sourceName: string,
+): Promise<void> {
+  const { drop, source } = prepared;
+  for (const [i, t] of targets.entries()) {
+    await writeManifest(t.target, {
+      manifest_version: 1,
+      file: path.basename(t.target),
+      format: 'csv',
+      md5: published[i]!.md5,
+      record_count: t.records,
+      bytes: sizes[i]!,
+      ingested_at: ctx.now().toISOString(),
+      source: 'transactions',
+      run_id: ctx.runId,
+      source_file: { name: drop.name, md5: source.md5, bytes: source.bytes },
+      details: {
+        date: t.date,
+        source_name: sourceName,
+        // The source's dialect (sniffed unless sources.transactions sets it); the partition is
+        // comma-delimited UTF-8 with YYYY-MM-DD dates.
+        ...dialectDetails(prepared.delimiter, ctx.config.sources.transactions ?? {}),
+      },
+    });
+  }
 }
