@@ -143,8 +143,8 @@ export async function ingestMetadata(
       const seen = new Set<string>();
       let records: number;
       let pages = 0;
-      let attempts = 0;
-      let retries = 0;
+      // HTTP attempts and retries of the whole pull, for the result and the manifest.
+      const counts = { attempts: 0, retries: 0 };
       let sealed: { md5: string; bytes: number };
       const accepted: ProductStatsRecord[] = [];
       const take = (data: unknown[], pageNo: number) => {
@@ -180,62 +180,13 @@ export async function ingestMetadata(
           visited.add(next);
           const pageUrl: string = next;
           const pageNo = pages + 1;
-          let attempt = 0;
-          const page: Page = await pRetry(
-            async () => {
-              attempts++;
-              attempt++;
-              const t = Date.now();
-              try {
-                const p = await fetchPage({
-                  url: pageUrl,
-                  token: options.token,
-                  timeoutMs: api.timeout_ms,
-                  maxBytes: api.max_response_bytes,
-                  signal: deadline,
-                });
-                ctx.logger.http(`GET page ${pageNo}: 200, ${p.data.length} records`, {
-                  url: redactUrl(pageUrl),
-                  page: pageNo,
-                  attempt,
-                  status: 200,
-                  latency_ms: Date.now() - t,
-                  bytes: p.bytes,
-                });
-                return p;
-              } catch (error) {
-                const f = error as HttpFailure;
-                ctx.logger.http(`GET page ${pageNo} (attempt ${attempt}): ${f.message}`, {
-                  url: redactUrl(pageUrl),
-                  page: pageNo,
-                  attempt,
-                  status: f.status ?? null,
-                  latency_ms: Date.now() - t,
-                  failure: f.kind,
-                });
-                throw error;
-              }
-            },
-            {
-              retries: api.attempts - 1,
-              factor: 2,
-              minTimeout: api.backoff_ms,
-              maxTimeout: api.max_backoff_ms,
-              randomize: true,
-              signal: deadline,
-              shouldRetry: ({ error }) =>
-                error instanceof HttpFailure && error.kind === 'transient' && !deadline.aborted,
-              onFailedAttempt: async ({ error, retriesLeft }) => {
-                const f = error as HttpFailure;
-                if (f.kind !== 'transient' || retriesLeft === 0 || deadline.aborted) return;
-                retries++;
-                // Retry-After is the server telling us when; honour it on top of the backoff.
-                if (f.retryAfterMs)
-                  await sleep(f.retryAfterMs, undefined, { signal: deadline }).catch(() => undefined);
-              },
-            },
-          ).catch((error: unknown) => {
-            throw pullFailed(error, shownUrl, pageNo, attempts, deadline.aborted, api.deadline_seconds);
+          const page = await fetchWithRetries(ctx, {
+            pageUrl,
+            pageNo,
+            token: options.token,
+            deadline,
+            counts,
+            shownUrl,
           });
           pages++;
           take(page.data, pageNo);
@@ -263,8 +214,8 @@ export async function ingestMetadata(
         ctx.logger.error(`metadata pull failed: ${(error as Error).message}`, {
           url: shownUrl,
           pages,
-          http_attempts: attempts,
-          retries,
+          http_attempts: counts.attempts,
+          retries: counts.retries,
           outcome: 'failed',
           duration_ms: Date.now() - started,
         });
@@ -280,8 +231,8 @@ export async function ingestMetadata(
           url: shownUrl,
           records,
           pages,
-          http_attempts: attempts,
-          retries,
+          http_attempts: counts.attempts,
+          retries: counts.retries,
           outcome: 'unchanged',
           duration_ms: Date.now() - started,
         });
@@ -293,8 +244,8 @@ export async function ingestMetadata(
           records,
           quarantined: 0,
           pages,
-          http_attempts: attempts,
-          retries,
+          http_attempts: counts.attempts,
+          retries: counts.retries,
           target: rel(target)!,
           duration_ms: Date.now() - started,
         };
@@ -317,8 +268,8 @@ export async function ingestMetadata(
         details: {
           url: shownUrl,
           pages,
-          http_attempts: attempts,
-          retries,
+          http_attempts: counts.attempts,
+          retries: counts.retries,
           quarantined: quarantined.length,
           page_size: api.page_size,
         },
@@ -331,8 +282,8 @@ export async function ingestMetadata(
         records,
         quarantined: quarantined.length,
         pages,
-        http_attempts: attempts,
-        retries,
+        http_attempts: counts.attempts,
+        retries: counts.retries,
         target: rel(target)!,
         archived_to: rel(archiveDir),
         quarantine_file: quarantineFile,
@@ -340,14 +291,14 @@ export async function ingestMetadata(
       };
       ctx.logger.log(
         quarantined.length > 0 ? 'warn' : 'info',
-        `metadata: ${records} records from ${pages} pages (${retries} retries)` +
+        `metadata: ${records} records from ${pages} pages (${counts.retries} retries)` +
           (quarantined.length > 0 ? `; ${quarantined.length} quarantined in ${result.quarantine_file}` : ''),
         {
           url: shownUrl,
           records,
           pages,
-          http_attempts: attempts,
-          retries,
+          http_attempts: counts.attempts,
+          retries: counts.retries,
           quarantined: quarantined.length,
           outcome: result.outcome,
           duration_ms: result.duration_ms,
@@ -451,4 +402,80 @@ function pullFailed(
     `${url}: page ${page} failed after ${attempts} HTTP attempt${attempts === 1 ? '' : 's'} in this pull: ${f.message} (${f.kind})`,
     hint,
   );
+}
+
+/**
+ * One page, retried with exponential backoff and jitter while the failure is transient (and
+ * Retry-After on top); every attempt is one `http` log line. A failure that remains is the pull's.
+ */
+async function fetchWithRetries(
+  ctx: RunContext,
+  input: {
+    pageUrl: string;
+    pageNo: number;
+    token: string | undefined;
+    deadline: AbortSignal;
+    counts: { attempts: number; retries: number };
+    shownUrl: string;
+  },
+): Promise<Page> {
+  const { pageUrl, pageNo, token, deadline, counts, shownUrl } = input;
+  const api = ctx.config.api;
+  let attempt = 0;
+  return pRetry(
+    async () => {
+      counts.attempts++;
+      attempt++;
+      const t = Date.now();
+      try {
+        const p = await fetchPage({
+          url: pageUrl,
+          token,
+          timeoutMs: api.timeout_ms,
+          maxBytes: api.max_response_bytes,
+          signal: deadline,
+        });
+        ctx.logger.http(`GET page ${pageNo}: 200, ${p.data.length} records`, {
+          url: redactUrl(pageUrl),
+          page: pageNo,
+          attempt,
+          status: 200,
+          latency_ms: Date.now() - t,
+          bytes: p.bytes,
+        });
+        return p;
+      } catch (error) {
+        const f = error as HttpFailure;
+        ctx.logger.http(`GET page ${pageNo} (attempt ${attempt}): ${f.message}`, {
+          url: redactUrl(pageUrl),
+          page: pageNo,
+          attempt,
+          status: f.status ?? null,
+          latency_ms: Date.now() - t,
+          failure: f.kind,
+        });
+        throw error;
+      }
+    },
+    {
+      retries: api.attempts - 1,
+      factor: 2,
+      minTimeout: api.backoff_ms,
+      maxTimeout: api.max_backoff_ms,
+      randomize: true,
+      signal: deadline,
+      shouldRetry: ({ error }) =>
+        error instanceof HttpFailure && error.kind === 'transient' && !deadline.aborted,
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        const f = error as HttpFailure;
+        if (f.kind !== 'transient' || retriesLeft === 0 || deadline.aborted) return;
+        counts.retries++;
+        // Retry-After is the server telling us when; honour it on top of the backoff.
+        if (f.retryAfterMs)
+          await sleep(f.retryAfterMs, undefined, { signal: deadline }).catch(() => undefined);
+      },
+    },
+  ).catch((error: unknown) => {
+    throw pullFailed(error, shownUrl, pageNo, counts.attempts, deadline.aborted, api.deadline_seconds);
+  });
 }
