@@ -80,7 +80,6 @@ export async function profileDataset(
    */
   fromCache = true,
 ): Promise<DatasetProfile> {
-  const raw = quoteIdent(dataset.view);
   const typed = quoteIdent(`p_${dataset.name}`);
   const cols = dataset.columns;
   const typeOf = (c: string): SilverType => types[c] ?? 'VARCHAR';
@@ -89,42 +88,7 @@ export async function profileDataset(
   const flagged = validityFlags(cols, typeOf);
   // Absent catalog columns are typed NULLs in p_<name>, so that the EDA's queries bind.
   const absentTyped = dataset.absentColumns.map((c) => `, NULL::${sqlTypeOf(typeOf(c))} AS ${q(c)}`).join('');
-  let rows: number;
-  let source: string;
-  let typedAs: DatasetProfile['typed_as'];
-  if (fromCache && dataset.cacheParts) {
-    // The raw-zone cache: every query reads only its columns, typed ones as cast when the cache
-    // was built, text ones cleaned as they are read (cheap next to a cast).
-    const castOf = (c: string) => typedValue(dataset, c, typeOf(c));
-    const scan = cacheScan(dataset.cacheParts);
-    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${scan}`)).n);
-    await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${scan}`,
-    );
-    source = `(${typedScanSql(cols, typeOf, scan, castOf)})`;
-    typedAs = 'cache';
-  } else {
-    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
-    const scan = typedScanSql(cols, typeOf, raw);
-    // A typed copy in memory makes every later query cheap, while it fits: past the memory limit
-    // (20M events are 3 GB) writing and re-reading it costs more than casting again. Then the
-    // typed dataset is a view, each query casting only the columns it reads.
-    const estimate = rows * Math.max(1, cols.length) * BYTES_PER_VALUE;
-    if (estimate <= memory.available) {
-      memory.available -= estimate;
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT *${absentTyped} FROM (${scan})`);
-      await dropRelation(conn, dataset.view);
-      source = typed;
-      typedAs = 'copy';
-    } else {
-      await conn.run(
-        `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${raw}`,
-      );
-      source = `(${scan})`;
-      typedAs = 'view';
-    }
-  }
-  const materialise = typedAs === 'copy';
+  const { rows, source, typedAs } = await typedSource(conn, dataset, typeOf, memory, fromCache, absentTyped);
 
   const exact = rows <= config.exact_distinct_max_rows;
   // Text and boolean columns are grouped for their top values anyway, and the number of groups is
@@ -138,32 +102,11 @@ export async function profileDataset(
   const distinctOf = (c: string) =>
     grouped(c) ? 'NULL' : exact ? `count(DISTINCT ${q(c)})` : `approx_count_distinct(${q(c)})`;
   // Every column's statistics in one scan.
-  const stats: string[] = [`(count(*) - count(DISTINCT __h))::BIGINT AS dups`];
-  cols.forEach((c, i) => {
-    const kind = KIND[typeOf(c)];
-    stats.push(`count(${q(c)})::BIGINT AS n${i}`, `${distinctOf(c)}::BIGINT AS d${i}`);
-    stats.push(flagged[i] ? `count_if(${flagged[i]})::BIGINT AS v${i}` : `0::BIGINT AS v${i}`);
-    if (kind === 'numeric')
-      stats.push(
-        `min(${q(c)})::DOUBLE AS min${i}`,
-        `max(${q(c)})::DOUBLE AS max${i}`,
-        `avg(${q(c)}) AS mean${i}`,
-        `stddev_samp(${q(c)}) AS std${i}`,
-        `skewness(${q(c)}) AS skew${i}`,
-        `count_if(${q(c)} = 0)::BIGINT AS z${i}`,
-        `count_if(${q(c)} < 0)::BIGINT AS neg${i}`,
-      );
-    if (kind === 'date' || kind === 'timestamp')
-      stats.push(`min(${q(c)}) AS min${i}`, `max(${q(c)}) AS max${i}`);
-    if (kind === 'text')
-      stats.push(
-        `min(length(${q(c)})) AS lmin${i}`,
-        `avg(length(${q(c)})) AS lmean${i}`,
-        `max(length(${q(c)})) AS lmax${i}`,
-      );
-  });
-  const s = await one(conn, `SELECT ${stats.join(', ')} FROM ${source}`);
-  if (materialise)
+  const s = await one(
+    conn,
+    `SELECT ${statisticsSelect(cols, typeOf, flagged, distinctOf).join(', ')} FROM ${source}`,
+  );
+  if (typedAs === 'copy')
     for (const column of ['__h', ...flagged.filter((f) => f !== undefined)])
       await conn.run(`ALTER TABLE ${typed} DROP COLUMN ${column}`);
   const missingOf = (i: number) => rows - num(s[`n${i}`]) - num(s[`v${i}`]);
@@ -194,58 +137,17 @@ export async function profileDataset(
       distinct_approximate: !exact && !grouped(c),
       distinct_percent: pct(distinct, count),
     };
-    if (kind === 'numeric' && count > 0) {
-      const min = num(s[`min${i}`]);
-      const max = num(s[`max${i}`]);
-      const byValue = exact || distinct <= config.exact_quantile_max_distinct;
-      const shape = await numericShape(conn, typed, c, { min, max, count }, config.histogram_bins, byValue);
-      Object.assign(v, {
-        min,
-        max,
-        mean: round(num(s[`mean${i}`])),
-        std: opt(s[`std${i}`]) !== undefined ? round(num(s[`std${i}`])) : undefined,
-        quantiles: quantileFigures(shape.quantiles),
-        quantiles_approximate: !byValue,
-        zeros: num(s[`z${i}`]),
-        zeros_percent: pct(num(s[`z${i}`]), count),
-        negatives: num(s[`neg${i}`]),
-        skewness: opt(s[`skew${i}`]) !== undefined ? round(num(s[`skew${i}`])) : undefined,
-        histogram: shape.histogram,
-      });
-    }
-    if ((kind === 'date' || kind === 'timestamp') && count > 0) {
-      v.min = iso(s[`min${i}`]);
-      v.max = iso(s[`max${i}`]);
-      if (kind === 'timestamp') {
-        const cells = await hourByWeekday(conn, typed, c);
-        activity?.set(`${dataset.name}.${c}`, cells);
-        Object.assign(v, timeOfDay(cells));
-      }
-    }
-    if (kind === 'text' && count > 0)
-      v.length = {
-        min: num(s[`lmin${i}`]),
-        mean: round(num(s[`lmean${i}`]), 2),
-        max: num(s[`lmax${i}`]),
-      };
+    await addKindFigures(conn, v, {
+      typed,
+      column: c,
+      i,
+      stats: s,
+      exact,
+      config,
+      onActivity: (cells) => activity?.set(`${dataset.name}.${c}`, cells),
+    });
     // Top values, unless every value is (nearly) unique: then the top is a list of 1s.
-    if (values && !nearlyUnique(distinct)) {
-      v.top = values.top
-        .slice(0, config.top_k)
-        .map((r) => ({ value: r.value, count: r.count, percent: pct(r.count, count) }));
-      if (
-        kind === 'text' &&
-        distinct >= 2 &&
-        distinct <= config.alerts.high_cardinality &&
-        values.top.length === distinct
-      ) {
-        const entropy = -values.top.reduce((h, r) => {
-          const p = r.count / count;
-          return h + p * Math.log(p);
-        }, 0);
-        v.imbalance = round(1 - entropy / Math.log(distinct));
-      }
-    }
+    if (values && !nearlyUnique(distinct)) addTopValues(v, values.top, config);
     variables.push(v);
   }
 
@@ -269,16 +171,7 @@ export async function profileDataset(
     absent_columns: dataset.absentColumns,
     variables,
   };
-  const timeColumn = variables.find((v) => v.name === TIME_COLUMN[dataset.name] && v.min !== undefined);
-  if (timeColumn)
-    profile.date_coverage = {
-      column: timeColumn.name,
-      min: String(timeColumn.min),
-      max: String(timeColumn.max),
-      days:
-        Math.round((Date.parse(String(timeColumn.max)) - Date.parse(String(timeColumn.min))) / 86_400_000) +
-        1,
-    };
+  profile.date_coverage = dateCoverage(variables, TIME_COLUMN[dataset.name]);
   const numeric = variables
     .filter((v) => v.kind === 'numeric' && v.count > 1 && (v.std ?? 0) > 0)
     .map((v) => v.name);
@@ -485,4 +378,187 @@ async function correlations(
     { method: 'pearson', columns, matrix: matrix('p') },
     { method: 'spearman', columns, matrix: matrix('s') },
   ];
+}
+
+/**
+ * The dataset as the statistics read it, typed: the raw-zone cache's typed columns when it is read
+ * through the cache; else a typed copy in memory while it fits the shared budget, else a casting
+ * view. Also defines p_<name> for the EDA. Returns the row count and the relation to scan.
+ */
+async function typedSource(
+  conn: DuckDBConnection,
+  dataset: PreparedDataset,
+  typeOf: (c: string) => SilverType,
+  memory: { available: number },
+  fromCache: boolean,
+  absentTyped: string,
+): Promise<{ rows: number; source: string; typedAs: DatasetProfile['typed_as'] }> {
+  let rows: number;
+  let source: string;
+  let typedAs: DatasetProfile['typed_as'];
+  const raw = quoteIdent(dataset.view);
+  const typed = quoteIdent(`p_${dataset.name}`);
+  const cols = dataset.columns;
+  const q = quoteIdent;
+  if (fromCache && dataset.cacheParts) {
+    // The raw-zone cache: every query reads only its columns, typed ones as cast when the cache
+    // was built, text ones cleaned as they are read (cheap next to a cast).
+    const castOf = (c: string) => typedValue(dataset, c, typeOf(c));
+    const scan = cacheScan(dataset.cacheParts);
+    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${scan}`)).n);
+    await conn.run(
+      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${scan}`,
+    );
+    source = `(${typedScanSql(cols, typeOf, scan, castOf)})`;
+    typedAs = 'cache';
+  } else {
+    rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
+    const scan = typedScanSql(cols, typeOf, raw);
+    // A typed copy in memory makes every later query cheap, while it fits: past the memory limit
+    // (20M events are 3 GB) writing and re-reading it costs more than casting again. Then the
+    // typed dataset is a view, each query casting only the columns it reads.
+    const estimate = rows * Math.max(1, cols.length) * BYTES_PER_VALUE;
+    if (estimate <= memory.available) {
+      memory.available -= estimate;
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${typed} AS SELECT *${absentTyped} FROM (${scan})`);
+      await dropRelation(conn, dataset.view);
+      source = typed;
+      typedAs = 'copy';
+    } else {
+      await conn.run(
+        `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castExpression(c, typeOf(c))} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${raw}`,
+      );
+      source = `(${scan})`;
+      typedAs = 'view';
+    }
+  }
+  return { rows, source, typedAs };
+}
+
+/** The figures a column's kind adds: numeric statistics and shape, date and time range and hours, text lengths. */
+async function addKindFigures(
+  conn: DuckDBConnection,
+  v: ColumnProfile,
+  input: {
+    typed: string;
+    column: string;
+    /** The column's index in the statistics row. */
+    i: number;
+    stats: Row;
+    exact: boolean;
+    config: Config['profile'];
+    onActivity: (cells: ActivityCell[]) => void;
+  },
+): Promise<void> {
+  const { typed, column: c, i, stats, exact, config, onActivity } = input;
+  const { kind, count, distinct } = v;
+  if (kind === 'numeric' && count > 0) {
+    const min = num(stats[`min${i}`]);
+    const max = num(stats[`max${i}`]);
+    const byValue = exact || distinct <= config.exact_quantile_max_distinct;
+    const shape = await numericShape(conn, typed, c, { min, max, count }, config.histogram_bins, byValue);
+    Object.assign(v, {
+      min,
+      max,
+      mean: round(num(stats[`mean${i}`])),
+      std: opt(stats[`std${i}`]) !== undefined ? round(num(stats[`std${i}`])) : undefined,
+      quantiles: quantileFigures(shape.quantiles),
+      quantiles_approximate: !byValue,
+      zeros: num(stats[`z${i}`]),
+      zeros_percent: pct(num(stats[`z${i}`]), count),
+      negatives: num(stats[`neg${i}`]),
+      skewness: opt(stats[`skew${i}`]) !== undefined ? round(num(stats[`skew${i}`])) : undefined,
+      histogram: shape.histogram,
+    });
+  }
+  if ((kind === 'date' || kind === 'timestamp') && count > 0) {
+    v.min = iso(stats[`min${i}`]);
+    v.max = iso(stats[`max${i}`]);
+    if (kind === 'timestamp') {
+      const cells = await hourByWeekday(conn, typed, c);
+      onActivity(cells);
+      Object.assign(v, timeOfDay(cells));
+    }
+  }
+  if (kind === 'text' && count > 0)
+    v.length = {
+      min: num(stats[`lmin${i}`]),
+      mean: round(num(stats[`lmean${i}`]), 2),
+      max: num(stats[`lmax${i}`]),
+    };
+}
+
+/** The select list of the one statistics scan: counts, distincts and invalid values of every column, and what its kind adds. */
+function statisticsSelect(
+  cols: string[],
+  typeOf: (c: string) => SilverType,
+  flagged: (string | undefined)[],
+  distinctOf: (c: string) => string,
+): string[] {
+  const q = quoteIdent;
+  const stats: string[] = [`(count(*) - count(DISTINCT __h))::BIGINT AS dups`];
+  cols.forEach((c, i) => {
+    const kind = KIND[typeOf(c)];
+    stats.push(`count(${q(c)})::BIGINT AS n${i}`, `${distinctOf(c)}::BIGINT AS d${i}`);
+    stats.push(flagged[i] ? `count_if(${flagged[i]})::BIGINT AS v${i}` : `0::BIGINT AS v${i}`);
+    if (kind === 'numeric')
+      stats.push(
+        `min(${q(c)})::DOUBLE AS min${i}`,
+        `max(${q(c)})::DOUBLE AS max${i}`,
+        `avg(${q(c)}) AS mean${i}`,
+        `stddev_samp(${q(c)}) AS std${i}`,
+        `skewness(${q(c)}) AS skew${i}`,
+        `count_if(${q(c)} = 0)::BIGINT AS z${i}`,
+        `count_if(${q(c)} < 0)::BIGINT AS neg${i}`,
+      );
+    if (kind === 'date' || kind === 'timestamp')
+      stats.push(`min(${q(c)}) AS min${i}`, `max(${q(c)}) AS max${i}`);
+    if (kind === 'text')
+      stats.push(
+        `min(length(${q(c)})) AS lmin${i}`,
+        `avg(length(${q(c)})) AS lmean${i}`,
+        `max(length(${q(c)})) AS lmax${i}`,
+      );
+  });
+  return stats;
+}
+
+/** The column's most frequent values, and for a text column with few values, its imbalance (1 − normalised entropy). */
+function addTopValues(
+  v: ColumnProfile,
+  top: { value: string; count: number }[],
+  config: Config['profile'],
+): void {
+  const { kind, count, distinct } = v;
+  v.top = top
+    .slice(0, config.top_k)
+    .map((r) => ({ value: r.value, count: r.count, percent: pct(r.count, count) }));
+  if (
+    kind === 'text' &&
+    distinct >= 2 &&
+    distinct <= config.alerts.high_cardinality &&
+    top.length === distinct
+  ) {
+    const entropy = -top.reduce((h, r) => {
+      const p = r.count / count;
+      return h + p * Math.log(p);
+    }, 0);
+    v.imbalance = round(1 - entropy / Math.log(distinct));
+  }
+}
+
+/** The first and last day of the dataset's time column, and the days between, when it has values. */
+function dateCoverage(
+  variables: ColumnProfile[],
+  column: string | undefined,
+): DatasetProfile['date_coverage'] {
+  const time = variables.find((v) => v.name === column && v.min !== undefined);
+  if (!time) return undefined;
+  const [min, max] = [String(time.min), String(time.max)];
+  return {
+    column: time.name,
+    min,
+    max,
+    days: Math.round((Date.parse(max) - Date.parse(min)) / 86_400_000) + 1,
+  };
 }
