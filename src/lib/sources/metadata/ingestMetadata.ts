@@ -222,89 +222,15 @@ export async function ingestMetadata(
         throw error;
       }
 
-      const stamp = compactStamp(ctx.now());
-      const current = await currentVersion(target);
-      const rel = (p: string | undefined) => (p ? path.relative(ctx.paths.root, p) : undefined);
-      if (current.committed && current.md5 === sealed.md5 && quarantined.length === 0) {
-        await out.abort();
-        ctx.logger.info(`metadata: unchanged (${records} records from ${pages} pages, md5 ${sealed.md5})`, {
-          url: shownUrl,
-          records,
-          pages,
-          http_attempts: counts.attempts,
-          retries: counts.retries,
-          outcome: 'unchanged',
-          duration_ms: Date.now() - started,
-        });
-        return {
-          outcome: 'ok',
-          status: 'unchanged',
-          source: file ? 'file' : 'api',
-          url: shownUrl,
-          records,
-          quarantined: 0,
-          pages,
-          http_attempts: counts.attempts,
-          retries: counts.retries,
-          target: rel(target)!,
-          duration_ms: Date.now() - started,
-        };
-      }
-      const archiveDir = await archiveCurrent(target, path.join(ctx.paths.archiveMetadata, stamp), current);
-      await out.publish();
-      await fsyncDir(path.dirname(target));
-      const written = sealed;
-      const quarantineFile = await keepQuarantined(ctx, quarantined);
-      await writeManifest(target, {
-        manifest_version: 1,
-        file: path.basename(target),
-        format: 'csv',
-        md5: written.md5,
-        record_count: records,
-        bytes: written.bytes,
-        ingested_at: ctx.now().toISOString(),
-        source: 'metadata',
-        run_id: ctx.runId,
-        details: {
-          url: shownUrl,
-          pages,
-          http_attempts: counts.attempts,
-          retries: counts.retries,
-          quarantined: quarantined.length,
-          page_size: api.page_size,
-        },
-      });
-      const result: IngestMetadataResult = {
-        outcome: quarantined.length > 0 ? 'partial' : 'ok',
-        status: 'replaced',
-        source: file ? 'file' : 'api',
-        url: shownUrl,
+      return publishPull(ctx, out, sealed, {
+        shownUrl,
+        fromFile: file !== undefined,
         records,
-        quarantined: quarantined.length,
         pages,
-        http_attempts: counts.attempts,
-        retries: counts.retries,
-        target: rel(target)!,
-        archived_to: rel(archiveDir),
-        quarantine_file: quarantineFile,
-        duration_ms: Date.now() - started,
-      };
-      ctx.logger.log(
-        quarantined.length > 0 ? 'warn' : 'info',
-        `metadata: ${records} records from ${pages} pages (${counts.retries} retries)` +
-          (quarantined.length > 0 ? `; ${quarantined.length} quarantined in ${result.quarantine_file}` : ''),
-        {
-          url: shownUrl,
-          records,
-          pages,
-          http_attempts: counts.attempts,
-          retries: counts.retries,
-          quarantined: quarantined.length,
-          outcome: result.outcome,
-          duration_ms: result.duration_ms,
-        },
-      );
-      return result;
+        counts,
+        quarantined,
+        started,
+      });
     },
   );
 }
@@ -478,4 +404,111 @@ async function fetchWithRetries(
   ).catch((error: unknown) => {
     throw pullFailed(error, shownUrl, pageNo, counts.attempts, deadline.aborted, api.deadline_seconds);
   });
+}
+
+/**
+ * The pulled file, sealed in its temporary name, either dropped (the same bytes as the committed
+ * version and nothing quarantined: `unchanged`) or published over the old one, which is archived
+ * first; then its manifest and the quarantined records.
+ */
+async function publishPull(
+  ctx: RunContext,
+  out: AtomicFile,
+  sealed: { md5: string; bytes: number },
+  pull: {
+    shownUrl: string;
+    fromFile: boolean;
+    records: number;
+    pages: number;
+    counts: { attempts: number; retries: number };
+    quarantined: Quarantined[];
+    started: number;
+  },
+): Promise<IngestMetadataResult> {
+  const { shownUrl, fromFile, records, pages, counts, quarantined, started } = pull;
+  const api = ctx.config.api;
+  const target = ctx.paths.metadataFile;
+  const stamp = compactStamp(ctx.now());
+  const current = await currentVersion(target);
+  const rel = (p: string | undefined) => (p ? path.relative(ctx.paths.root, p) : undefined);
+  if (current.committed && current.md5 === sealed.md5 && quarantined.length === 0) {
+    await out.abort();
+    ctx.logger.info(`metadata: unchanged (${records} records from ${pages} pages, md5 ${sealed.md5})`, {
+      url: shownUrl,
+      records,
+      pages,
+      http_attempts: counts.attempts,
+      retries: counts.retries,
+      outcome: 'unchanged',
+      duration_ms: Date.now() - started,
+    });
+    return {
+      outcome: 'ok',
+      status: 'unchanged',
+      source: fromFile ? 'file' : 'api',
+      url: shownUrl,
+      records,
+      quarantined: 0,
+      pages,
+      http_attempts: counts.attempts,
+      retries: counts.retries,
+      target: rel(target)!,
+      duration_ms: Date.now() - started,
+    };
+  }
+  const archiveDir = await archiveCurrent(target, path.join(ctx.paths.archiveMetadata, stamp), current);
+  await out.publish();
+  await fsyncDir(path.dirname(target));
+  const written = sealed;
+  const quarantineFile = await keepQuarantined(ctx, quarantined);
+  await writeManifest(target, {
+    manifest_version: 1,
+    file: path.basename(target),
+    format: 'csv',
+    md5: written.md5,
+    record_count: records,
+    bytes: written.bytes,
+    ingested_at: ctx.now().toISOString(),
+    source: 'metadata',
+    run_id: ctx.runId,
+    details: {
+      url: shownUrl,
+      pages,
+      http_attempts: counts.attempts,
+      retries: counts.retries,
+      quarantined: quarantined.length,
+      page_size: api.page_size,
+    },
+  });
+  const result: IngestMetadataResult = {
+    outcome: quarantined.length > 0 ? 'partial' : 'ok',
+    status: 'replaced',
+    source: fromFile ? 'file' : 'api',
+    url: shownUrl,
+    records,
+    quarantined: quarantined.length,
+    pages,
+    http_attempts: counts.attempts,
+    retries: counts.retries,
+    target: rel(target)!,
+    archived_to: rel(archiveDir),
+    quarantine_file: quarantineFile,
+    duration_ms: Date.now() - started,
+  };
+  ctx.logger.log(
+    quarantined.length > 0 ? 'warn' : 'info',
+    `metadata: ${records} records from ${pages} pages (${counts.retries} retries)` +
+      (quarantined.length > 0 ? `; ${quarantined.length} quarantined in ${result.quarantine_file}` : ''),
+    {
+      url: shownUrl,
+      records,
+      pages,
+      http_attempts: counts.attempts,
+      retries: counts.retries,
+      quarantined: quarantined.length,
+      outcome: result.outcome,
+      duration_ms: result.duration_ms,
+    },
+  );
+  return result;
 }
