@@ -34,6 +34,9 @@ export interface PartitionReport {
   lag: string;
 }
 
+/** How each fetch asks: up to 4 MB per partition, answered within 250 ms even when there is nothing. */
+const FETCH_OPTIONS = { maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 250 };
+
 interface Owned {
   worker: PartitionWorker;
   lock: Lock;
@@ -54,16 +57,13 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
     clientId: `recomart-${ctx.runId}`,
     logger: ctx.logger,
   });
-  const unreachable = (error: unknown) =>
-    new RuntimeError(
-      `cannot reach Kafka at ${options.brokers.join(', ')}: ${(error as Error).message}`,
-      'start the broker (scripts/kafka.sh start, or docker compose up -d) or pass --brokers / KAFKA_BROKERS',
-    );
+  const unreachable = (error: unknown) => unreachableError(options.brokers, error);
+  const { stallWarnMs: warnMs, stallDeadlineMs: deadlineMs } = options;
   const watch = stallWatchdog({
     brokers: options.brokers.join(', '),
     topic,
-    warnMs: options.stallWarnMs,
-    deadlineMs: options.stallDeadlineMs,
+    warnMs,
+    deadlineMs,
     logger: ctx.logger,
   });
   const { contact, guarded, bounded } = watch;
@@ -84,115 +84,41 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
       groupId: options.group,
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxWaitTimeInMs: 250,
+      ...FETCH_OPTIONS,
     });
     const c = consumer;
     let assigned = new Set<number>();
-    let taken = 0;
+    const progress = { taken: 0 };
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     options.signal.addEventListener('abort', () => resolveDone(), { once: true });
     watch.onStall(() => resolveDone());
 
-    const caughtUp = () =>
-      !options.follow &&
-      assigned.size > 0 &&
-      [...assigned].every((p) => {
-        const end = ends.get(p) ?? 0n;
-        const lake = owned.get(p)?.worker.committedNext ?? 0n;
-        return lake >= end || (kafkaCommitted.get(p) ?? 0n) >= end;
-      });
     const checkDone = () => {
-      if (caughtUp() || (options.maxEvents !== undefined && taken >= options.maxEvents)) resolveDone();
+      const limitHit = options.maxEvents !== undefined && progress.taken >= options.maxEvents;
+      if (limitHit || (!options.follow && caughtUp(assigned, ends, owned, kafkaCommitted))) resolveDone();
     };
 
-    const commitToKafka = async (worker: PartitionWorker) => {
-      // Best effort: the lake already holds the commit; a failure here only means some
-      // redelivery later, which the committed offset in the lake filters out.
-      await c
-        .commitOffsets([{ topic, partition: worker.store.partition, offset: String(worker.committedNext) }])
-        .catch((e: unknown) =>
-          ctx.logger.warn(`Kafka offset commit failed (the lake has it): ${(e as Error).message}`),
-        );
-    };
-
-    // One in-flight take per partition: the rebalance handler and a fetched batch may both ask.
-    const taking = new Map<number, Promise<Owned | undefined>>();
-    const take = (partition: number, heartbeat?: () => Promise<void>): Promise<Owned | undefined> => {
-      const existing = owned.get(partition);
-      if (existing) return Promise.resolve(existing);
-      let pending = taking.get(partition);
-      if (!pending) {
-        pending = takeNow(partition, heartbeat).finally(() => taking.delete(partition));
-        taking.set(partition, pending);
-      }
-      return pending;
-    };
-    const takeNow = async (
-      partition: number,
-      heartbeat?: () => Promise<void>,
-    ): Promise<Owned | undefined> => {
-      for (;;) {
-        if (!assigned.has(partition) || options.signal.aborted) return undefined;
-        try {
-          const lock = await acquireLock({
-            locksDir: ctx.paths.locks,
-            name: `clickstream-${topic}-${partition}`.replace(/[^A-Za-z0-9._-]/g, '_'),
-            command: ctx.command,
-            runId: ctx.runId,
-            waitSeconds: 0,
-          });
-          const store = new PartitionStore(ctx.paths.root, ctx.paths.clickstream, topic, partition);
-          const { state, rolledBack } = await store.load();
-          if (rolledBack)
-            ctx.logger.warn(
-              `${topic}[${partition}]: rolled back uncommitted batch ${rolledBack.first_offset}–${rolledBack.last_offset}`,
-            );
-          const worker = new PartitionWorker(ctx, store, stats, async (w) => {
-            contact(); // a lake commit is progress: a long one is not the broker stalling
-            await commitToKafka(w);
-            checkDone();
-          });
-          if (state) worker.committedNext = worker.expected = BigInt(state.next_offset);
-          const o = { worker, lock };
-          owned.set(partition, o);
-          ctx.logger.debug(`${topic}[${partition}]: taken, lake offset ${state?.next_offset ?? 'none'}`);
-          return o;
-        } catch (error) {
-          if (!(error instanceof RuntimeError)) throw error;
-          // Another process still holds this partition (it is finishing its last batch): wait for it.
-          await heartbeat?.().catch(() => undefined);
-          await sleep(200);
-        }
-      }
-    };
-
-    const release = async (partition: number) => {
-      const o = owned.get(partition);
-      if (!o) return;
-      await o.worker.serial(async () => {
-        o.worker.discard();
-        owned.delete(partition);
-        await o.lock.release();
-      });
-    };
-
-    c.on(c.events.GROUP_JOIN, (e) => {
-      const mine = new Set<number>((e.payload.memberAssignment[topic] as number[] | undefined) ?? []);
-      const lost = [...owned.keys()].filter((p) => !mine.has(p));
-      assigned = mine;
-      void (async () => {
-        for (const p of lost) await release(p);
-        for (const p of mine) await take(p);
+    const { take, release } = partitionOwnership(ctx, stats, {
+      topic,
+      owned,
+      wanted: (partition) => assigned.has(partition) && !options.signal.aborted,
+      onCommit: async (w) => {
+        contact(); // a lake commit is progress: a long one is not the broker stalling
+        await commitToKafka(ctx, c, topic, w);
         checkDone();
-      })().catch((error: unknown) => ctx.logger.error(`rebalance: ${(error as Error).message}`));
+      },
     });
-    c.on(c.events.FETCH, contact);
-    c.on(c.events.HEARTBEAT, contact);
-    c.on(c.events.CRASH, (e) => {
-      ctx.logger.error(`consumer crashed: ${e.payload.error.message}`);
-      resolveDone();
+
+    onGroupEvents(ctx, c, {
+      topic,
+      owned,
+      assign: (mine) => (assigned = mine),
+      take,
+      release,
+      checkDone,
+      contact,
+      crashed: () => resolveDone(),
     });
 
     await guarded(c.connect()).catch((e: unknown) => {
@@ -204,57 +130,25 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
       // Partitions commit independently (each has its own files, state and lock), so their
       // fsyncs can overlap instead of queueing behind one another.
       partitionsConsumedConcurrently: Math.max(1, Math.min(8, ends.size)),
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+      eachBatch: async (payload: EachBatchPayload) => {
+        const { batch, heartbeat } = payload;
         contact();
         const o = await take(batch.partition, heartbeat);
         if (!o) return;
         await o.worker.serial(async () => {
           if (!owned.has(batch.partition)) return;
-          const w = o.worker;
-          for (const m of batch.messages) {
-            if (!isRunning() || isStale()) return;
-            if (options.maxEvents !== undefined && taken >= options.maxEvents) break;
-            const offset = BigInt(m.offset);
-            if (w.expected !== undefined && offset > w.expected) {
-              // The fetch position is past what the lake holds: go back to the lake's offset.
-              c.seek({ topic, partition: batch.partition, offset: String(w.expected) });
-              return;
-            }
-            if (
-              !w.add({
-                offset,
-                value: m.value ? m.value.toString('utf8') : '',
-                key: m.key ? m.key.toString('utf8') : null,
-              })
-            )
-              continue;
-            taken++;
-            if (w.buffer.length >= options.batchSize) await w.flush();
-          }
-          // In cron mode a partition that reached its end offset is flushed at once.
-          const end = ends.get(batch.partition) ?? 0n;
-          const limitHit = options.maxEvents !== undefined && taken >= options.maxEvents;
-          if ((!options.follow && (w.expected ?? 0n) >= end) || limitHit) await w.flush();
-          await heartbeat();
+          await addMessages(o.worker, payload, {
+            consumer: c,
+            options,
+            progress,
+            end: ends.get(batch.partition) ?? 0n,
+          });
         });
         checkDone();
       },
     });
 
-    // The wall-clock timer: a partial batch is flushed after batch-timeout even if no message comes.
-    timer = setInterval(
-      () => {
-        for (const o of owned.values()) {
-          const w = o.worker;
-          if (w.oldestAt !== undefined && Date.now() - w.oldestAt >= options.batchTimeoutMs) {
-            void w
-              .serial(() => w.flush())
-              .catch((e: unknown) => ctx.logger.error(`timed flush: ${(e as Error).message}`));
-          }
-        }
-      },
-      Math.min(250, options.batchTimeoutMs),
-    );
+    timer = flushTimer(ctx, owned, options.batchTimeoutMs);
     checkDone();
     await done;
     clearInterval(timer);
@@ -345,4 +239,213 @@ async function lagReport(
         lag: String(end > committed ? end - committed : 0n),
       };
     });
+}
+
+/**
+ * Taking and giving back partitions. Taking one takes its lake lock (so two processes never write
+ * one partition, even mid-rebalance), rolls back an uncommitted batch and resumes from the lake's
+ * offset; while another process still holds the lock (finishing its last batch), it waits.
+ */
+function partitionOwnership(
+  ctx: RunContext,
+  stats: ClickstreamStats,
+  input: {
+    topic: string;
+    owned: Map<number, Owned>;
+    /** Still assigned to this consumer, and the run not stopping. */
+    wanted: (partition: number) => boolean;
+    /** After each batch a partition commits to the lake. */
+    onCommit: (worker: PartitionWorker) => Promise<void>;
+  },
+): {
+  take: (partition: number, heartbeat?: () => Promise<void>) => Promise<Owned | undefined>;
+  release: (partition: number) => Promise<void>;
+} {
+  const { topic, owned, wanted, onCommit } = input;
+  // One in-flight take per partition: the rebalance handler and a fetched batch may both ask.
+  const taking = new Map<number, Promise<Owned | undefined>>();
+  const take = (partition: number, heartbeat?: () => Promise<void>): Promise<Owned | undefined> => {
+    const existing = owned.get(partition);
+    if (existing) return Promise.resolve(existing);
+    let pending = taking.get(partition);
+    if (!pending) {
+      pending = takeNow(partition, heartbeat).finally(() => taking.delete(partition));
+      taking.set(partition, pending);
+    }
+    return pending;
+  };
+  const takeNow = async (partition: number, heartbeat?: () => Promise<void>): Promise<Owned | undefined> => {
+    for (;;) {
+      if (!wanted(partition)) return undefined;
+      try {
+        const lock = await acquireLock({
+          locksDir: ctx.paths.locks,
+          name: `clickstream-${topic}-${partition}`.replace(/[^A-Za-z0-9._-]/g, '_'),
+          command: ctx.command,
+          runId: ctx.runId,
+          waitSeconds: 0,
+        });
+        const store = new PartitionStore(ctx.paths.root, ctx.paths.clickstream, topic, partition);
+        const { state, rolledBack } = await store.load();
+        if (rolledBack)
+          ctx.logger.warn(
+            `${topic}[${partition}]: rolled back uncommitted batch ${rolledBack.first_offset}–${rolledBack.last_offset}`,
+          );
+        const worker = new PartitionWorker(ctx, store, stats, onCommit);
+        if (state) worker.committedNext = worker.expected = BigInt(state.next_offset);
+        const o = { worker, lock };
+        owned.set(partition, o);
+        ctx.logger.debug(`${topic}[${partition}]: taken, lake offset ${state?.next_offset ?? 'none'}`);
+        return o;
+      } catch (error) {
+        if (!(error instanceof RuntimeError)) throw error;
+        // Another process still holds this partition (it is finishing its last batch): wait for it.
+        await heartbeat?.().catch(() => undefined);
+        await sleep(200);
+      }
+    }
+  };
+
+  const release = async (partition: number) => {
+    const o = owned.get(partition);
+    if (!o) return;
+    await o.worker.serial(async () => {
+      o.worker.discard();
+      owned.delete(partition);
+      await o.lock.release();
+    });
+  };
+  return { take, release };
+}
+
+/**
+ * One fetched batch into its partition's worker, which commits to the lake every batch-size
+ * events; offsets below the lake's are skipped, and a fetch position past it seeks back. In cron
+ * mode a partition that reached its end offset (or the --max-events limit) is flushed at once.
+ */
+async function addMessages(
+  w: PartitionWorker,
+  { batch, heartbeat, isRunning, isStale }: EachBatchPayload,
+  run: {
+    consumer: Consumer;
+    options: ConsumeKafkaOptions;
+    progress: { taken: number };
+    /** The partition's end offset at start. */
+    end: bigint;
+  },
+): Promise<void> {
+  const { consumer, options, progress, end } = run;
+  for (const m of batch.messages) {
+    if (!isRunning() || isStale()) return;
+    if (options.maxEvents !== undefined && progress.taken >= options.maxEvents) break;
+    const offset = BigInt(m.offset);
+    if (w.expected !== undefined && offset > w.expected) {
+      // The fetch position is past what the lake holds: go back to the lake's offset.
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(w.expected) });
+      return;
+    }
+    if (
+      !w.add({
+        offset,
+        value: m.value ? m.value.toString('utf8') : '',
+        key: m.key ? m.key.toString('utf8') : null,
+      })
+    )
+      continue;
+    progress.taken++;
+    if (w.buffer.length >= options.batchSize) await w.flush();
+  }
+  // In cron mode a partition that reached its end offset is flushed at once.
+  const limitHit = options.maxEvents !== undefined && progress.taken >= options.maxEvents;
+  if ((!options.follow && (w.expected ?? 0n) >= end) || limitHit) await w.flush();
+  await heartbeat();
+}
+
+/** The wall-clock timer: a partial batch is flushed after batch-timeout even if no message comes. */
+function flushTimer(ctx: RunContext, owned: Map<number, Owned>, batchTimeoutMs: number): NodeJS.Timeout {
+  return setInterval(
+    () => {
+      for (const o of owned.values()) {
+        const w = o.worker;
+        if (w.oldestAt !== undefined && Date.now() - w.oldestAt >= batchTimeoutMs) {
+          void w
+            .serial(() => w.flush())
+            .catch((e: unknown) => ctx.logger.error(`timed flush: ${(e as Error).message}`));
+        }
+      }
+    },
+    Math.min(250, batchTimeoutMs),
+  );
+}
+
+/** Cron mode is done when every assigned partition has reached the end offset seen at start, in the lake or in Kafka. */
+function caughtUp(
+  assigned: Set<number>,
+  ends: Map<number, bigint>,
+  owned: Map<number, Owned>,
+  kafkaCommitted: Map<number, bigint>,
+): boolean {
+  return (
+    assigned.size > 0 &&
+    [...assigned].every((p) => {
+      const end = ends.get(p) ?? 0n;
+      const lake = owned.get(p)?.worker.committedNext ?? 0n;
+      return lake >= end || (kafkaCommitted.get(p) ?? 0n) >= end;
+    })
+  );
+}
+
+/**
+ * The partition's committed offset to Kafka, after the lake has it. Best effort: a failure here
+ * only means some redelivery later, which the lake's committed offset filters out.
+ */
+async function commitToKafka(ctx: RunContext, consumer: Consumer, topic: string, worker: PartitionWorker) {
+  await consumer
+    .commitOffsets([{ topic, partition: worker.store.partition, offset: String(worker.committedNext) }])
+    .catch((e: unknown) =>
+      ctx.logger.warn(`Kafka offset commit failed (the lake has it): ${(e as Error).message}`),
+    );
+}
+
+function unreachableError(brokers: string[], error: unknown): RuntimeError {
+  return new RuntimeError(
+    `cannot reach Kafka at ${brokers.join(', ')}: ${(error as Error).message}`,
+    'start the broker (scripts/kafka.sh start, or docker compose up -d) or pass --brokers / KAFKA_BROKERS',
+  );
+}
+
+/**
+ * The consumer's group events: a rebalance gives back the partitions lost and takes the ones
+ * assigned; fetches and heartbeats are contact for the stall watchdog; a crash ends the run.
+ */
+function onGroupEvents(
+  ctx: RunContext,
+  c: Consumer,
+  on: {
+    topic: string;
+    owned: Map<number, Owned>;
+    assign: (partitions: Set<number>) => void;
+    take: (partition: number) => Promise<Owned | undefined>;
+    release: (partition: number) => Promise<void>;
+    checkDone: () => void;
+    contact: () => void;
+    crashed: () => void;
+  },
+): void {
+  c.on(c.events.GROUP_JOIN, (e) => {
+    const mine = new Set<number>((e.payload.memberAssignment[on.topic] as number[] | undefined) ?? []);
+    const lost = [...on.owned.keys()].filter((p) => !mine.has(p));
+    on.assign(mine);
+    void (async () => {
+      for (const p of lost) await on.release(p);
+      for (const p of mine) await on.take(p);
+      on.checkDone();
+    })().catch((error: unknown) => ctx.logger.error(`rebalance: ${(error as Error).message}`));
+  });
+  c.on(c.events.FETCH, on.contact);
+  c.on(c.events.HEARTBEAT, on.contact);
+  c.on(c.events.CRASH, (e) => {
+    ctx.logger.error(`consumer crashed: ${e.payload.error.message}`);
+    on.crashed();
+  });
 }
