@@ -1,17 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+/** Every .ts file under `dir`, recursively. */
+export function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
 /** Every relative import (value or type, static or dynamic) of the .ts files under `root`, file → files. */
 export function importGraph(root: string): Map<string, string[]> {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = path.join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) files.push(p);
-    }
-  };
-  walk(root);
+  const files = tsFiles(root);
   const known = new Set(files);
   const graph = new Map<string, string[]>();
   for (const file of files) {

@@ -1,22 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { tsFiles } from '../helpers/importGraph.js';
 import { REPO_ROOT } from '../helpers/runCli.js';
 
 /** Every function (declaration, method, arrow, expression) under `dir` with its length in lines. */
 function functionLengths(dir: string): { where: string; lines: number }[] {
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) files.push(p);
-    }
-  };
-  walk(dir);
   const out: { where: string; lines: number }[] = [];
-  for (const file of files) {
+  for (const file of tsFiles(dir)) {
     const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node) => {
       if (ts.isFunctionLike(node) && 'body' in node && node.body) {
