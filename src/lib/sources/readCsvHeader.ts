@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { quoteLiteral } from '../duck/sqlText.js';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 
@@ -145,7 +146,8 @@ export function headerProblem(head: CsvHead, mapping: string): string | undefine
 /**
  * A DuckDB read_csv(...) of `file` that sniffs nothing: the header (as csv-parse read it) names
  * the columns, all text, in the given dialect, and a line the reader cannot read is recorded in
- * reject_errors rather than failing the file or being taken for the header.
+ * DuckDB's reject_errors table rather than failing the file or being taken for the header. The
+ * transaction drops and the master exports are both read this way.
  */
 export function strictCsv(
   file: string,
@@ -154,12 +156,17 @@ export function strictCsv(
   dialect: CsvDialect = {},
 ): string {
   const names = readColumnNames(header);
-  const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
-  return `read_csv(${lit(file)}, header = true, auto_detect = false,
-    columns = {${names.map((n) => `${lit(n)}: 'VARCHAR'`).join(', ')}},
-    delim = ${lit(delimiter)}, quote = ${lit(dialect.quote ?? '"')}, escape = ${lit(dialect.quote ?? '"')},
-    ${dialect.encoding && dialect.encoding !== 'utf-8' ? `encoding = ${lit(dialect.encoding)},` : ''}
-    store_rejects = true)`;
+  const dialectArgs = [
+    `delim = ${quoteLiteral(delimiter)}`,
+    `quote = ${quoteLiteral(dialect.quote ?? '"')}`,
+    `escape = ${quoteLiteral(dialect.quote ?? '"')}`,
+    ...(dialect.encoding && dialect.encoding !== 'utf-8'
+      ? [`encoding = ${quoteLiteral(dialect.encoding)}`]
+      : []),
+  ].join(', ');
+  return `read_csv(${quoteLiteral(file)}, header = true, auto_detect = false,
+    columns = {${names.map((n) => `${quoteLiteral(n)}: 'VARCHAR'`).join(', ')}},
+    ${dialectArgs}, store_rejects = true)`;
 }
 
 /** Names for the reader's columns: the header's, with blanks named by position and repeats numbered. */

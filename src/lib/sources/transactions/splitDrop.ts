@@ -3,17 +3,13 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { columnNames, datasetCatalog } from '../../datasets/datasetCatalog.js';
 import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
-import { readColumnNames } from '../readCsvHeader.js';
+import { readColumnNames, strictCsv, type CsvDialect } from '../readCsvHeader.js';
 
-export interface SplitDropOptions {
+export interface SplitDropOptions extends CsvDialect {
   /** The landing file (.csv or .csv.gz). */
   file: string;
   /** Its header, as read by readCsvHead: decides the output column order. */
   header: string[];
-  /** Its CSV dialect (sources.transactions, else sniffed). */
-  delimiter?: string;
-  quote?: string;
-  encoding?: string;
   /** Source column → catalog column (sources.transactions.rename). */
   rename?: Record<string, string>;
   /** strftime format of txn_date when it is not YYYY-MM-DD; the raw zone gets YYYY-MM-DD. */
@@ -93,14 +89,6 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   const date = options.dateFormat
     ? `try_strptime(trim(txn_date), ${quoteLiteral(options.dateFormat)})::DATE`
     : 'try_cast(trim(txn_date) AS DATE)';
-  const dialect = [
-    `delim = ${quoteLiteral(options.delimiter ?? ',')}`,
-    `quote = ${quoteLiteral(options.quote ?? '"')}`,
-    `escape = ${quoteLiteral(options.quote ?? '"')}`,
-    ...(options.encoding && options.encoding !== 'utf-8'
-      ? [`encoding = ${quoteLiteral(options.encoding)}`]
-      : []),
-  ].join(', ');
 
   // Every column is read as text: typing is our check, not the reader's, so a bad value rejects its row with a reason
   // instead of failing the file. The date and the reason are computed once, during the parallel
@@ -110,10 +98,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     CREATE TEMP TABLE src AS
     SELECT *, ${REASON_SQL} AS __reason FROM (
     SELECT ${selectList}, ${date} AS __date
-    FROM read_csv(${quoteLiteral(options.file)},
-      header = true, auto_detect = false, ${dialect},
-      columns = {${readNames.map((n) => `${quoteLiteral(n)}: 'VARCHAR'`).join(', ')}},
-      store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans'))`);
+    FROM ${strictCsv(options.file, options.header, options.delimiter ?? ',', options)})`);
 
   // With a date format, the raw zone gets the date as YYYY-MM-DD, as every reader expects it.
   const goodCols = outputColumns
@@ -173,7 +158,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
 }
 
 /**
- * Every rejected row of the drop just read into `src` (the reader's in `csv_rejects`): line
+ * Every rejected row of the drop just read into `src` (the reader's in `reject_errors`): line
  * number, reason, the row's fields or its raw line.
  */
 function rejectedRowsSql(outputColumns: string[]): string {
@@ -184,7 +169,7 @@ function rejectedRowsSql(outputColumns: string[]): string {
   return `
     WITH rejected AS (
       SELECT DISTINCT ON (line) line, error_type, error_message, csv_line
-      FROM csv_rejects ORDER BY line, column_idx NULLS FIRST, error_type
+      FROM reject_errors ORDER BY line, column_idx NULLS FIRST, error_type
     ),
     rl AS (SELECT line, row_number() OVER (ORDER BY line) AS i FROM rejected),
     bad AS (
