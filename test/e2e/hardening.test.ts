@@ -419,6 +419,20 @@ describe('query is read-only and stays in the lake (#5)', () => {
   });
 });
 
+describe('a broker that cannot be reached (#8)', () => {
+  it('is named as unreachable, not as a stall, by the deadline, and leaves no lock', () => {
+    const root = lake();
+    const started = Date.now();
+    const r = cli(root, 'ingest', 'clickstream', '--brokers', '127.0.0.1:9', '--stall-deadline', '3');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('cannot reach Kafka at 127.0.0.1:9');
+    expect(r.stderr).not.toContain('stopped answering');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const locks = path.join(root, '.recomart/locks');
+    expect(existsSync(locks) ? readdirSync(locks).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
+  });
+});
+
 describe('errors named for what they are, every exit in the log, no staging left behind (#6)', () => {
   const exits = (root: string) =>
     readFileSync(path.join(root, 'logs/recomart.log'), 'utf8')

@@ -31,6 +31,7 @@ export function stallWatchdog(options: {
 }): StallWatchdog {
   const { brokers, topic, warnMs, deadlineMs, logger } = options;
   let lastContact = Date.now();
+  let answered = false;
   let warnedAt = 0;
   let stalled: RuntimeError | undefined;
   let rejectStall!: (error: RuntimeError) => void;
@@ -42,10 +43,16 @@ export function stallWatchdog(options: {
       const silent = Date.now() - lastContact;
       if (stalled) return;
       if (silent >= deadlineMs) {
-        stalled = new RuntimeError(
-          `Kafka at ${brokers} stopped answering: nothing for ${Math.round(silent / 1000)} s, past kafka.stall_deadline_seconds = ${deadlineMs / 1000}`,
-          'check the broker (up? disk full? reachable?) and rerun: the lake holds every batch committed before the stall, and the next run resumes there',
-        );
+        // A broker that never answered was not reached; one that stopped answering stalled.
+        stalled = answered
+          ? new RuntimeError(
+              `Kafka at ${brokers} stopped answering: nothing for ${Math.round(silent / 1000)} s, past kafka.stall_deadline_seconds = ${deadlineMs / 1000}`,
+              'check the broker (up? disk full? reachable?) and rerun: the lake holds every batch committed before the stall, and the next run resumes there',
+            )
+          : new RuntimeError(
+              `cannot reach Kafka at ${brokers}: no answer in ${Math.round(silent / 1000)} s (kafka.stall_deadline_seconds = ${deadlineMs / 1000})`,
+              'start the broker (scripts/kafka.sh start, or docker compose up -d) or pass --brokers / KAFKA_BROKERS',
+            );
         logger.error(stalled.message, { topic, outcome: 'stalled', silent_ms: silent });
         rejectStall(stalled);
         handler();
@@ -61,6 +68,7 @@ export function stallWatchdog(options: {
   );
   const contact = () => {
     lastContact = Date.now();
+    answered = true;
   };
   return {
     contact,
