@@ -1,6 +1,7 @@
 import { effectivePrice, type Product } from './catalogGenerator.js';
 import { customerId, customerTraits, type Device } from './customerTraits.js';
 import { Prng } from './prng.js';
+import { TasteModel } from './tasteModel.js';
 import { taxonomy } from './taxonomy.js';
 import { ZipfSampler } from './zipfSampler.js';
 
@@ -62,8 +63,11 @@ export class ShopWorld {
   private readonly users: ZipfSampler;
   private readonly userStride: number;
   private readonly dayCdf: Float64Array;
+  /** Each customer's and product's latent taste: what a personalised model can learn. */
+  readonly taste: TasteModel;
 
   constructor(readonly options: WorldOptions) {
+    this.taste = new TasteModel(options.seed, options.products, options.customers);
     this.start = Date.parse(`${options.startDate}T00:00:00Z`);
     this.byRank = [...options.products].sort((a, b) => a.rank - b.rank);
     this.global = new ZipfSampler(this.byRank.length, 1.1);
@@ -127,13 +131,21 @@ export class ShopWorld {
     return (this.users.sample(prng) * this.userStride) % this.options.customers;
   }
 
-  popularProduct(prng: Prng): Product {
-    return this.byRank[this.global.sample(prng)]!;
+  /** A product by popularity × the customer's taste. */
+  popularProduct(prng: Prng, customer: number): Product {
+    return this.taste.choose(prng, customer, () => this.byRank[this.global.sample(prng)]!);
   }
 
-  categoryProduct(prng: Prng, categoryKey: string): Product {
+  /** A product of the category by popularity within it × the customer's taste. */
+  categoryProduct(prng: Prng, categoryKey: string, customer: number): Product {
     const c = this.categoryItems.get(categoryKey);
-    return c ? c.items[c.zipf.sample(prng)]! : this.popularProduct(prng);
+    if (!c) return this.popularProduct(prng, customer);
+    return this.taste.choose(prng, customer, () => c.items[c.zipf.sample(prng)]!);
+  }
+
+  /** Whether a viewed product goes to the cart: 12% at neutral taste, more for what the customer likes. */
+  carts(prng: Prng, customer: number, product: Product): boolean {
+    return prng.chance(0.24 / (1 + Math.exp(-this.taste.affinity(customer, product.index))));
   }
 
   categoryKeyFor(prng: Prng, superCategory: number): string | undefined {
@@ -224,9 +236,11 @@ export function* generateSessions(world: ShopWorld, events: number): Generator<S
     const views = 1 + prng.geometric(0.27);
     for (let v = 0; v < views; v++) {
       const product =
-        focus && prng.chance(0.7) ? world.categoryProduct(prng, focus) : world.popularProduct(prng);
+        focus && prng.chance(0.7)
+          ? world.categoryProduct(prng, focus, customer)
+          : world.popularProduct(prng, customer);
       push('view', product, round1(prng.logNormal(25, 0.7)));
-      if (prng.chance(0.12)) {
+      if (world.carts(prng, customer, product)) {
         push('add_to_cart', product, round1(prng.logNormal(8, 0.5)));
         carted.push(product);
       }

@@ -53,6 +53,8 @@ export interface SimulateResult {
   duration_ms: number;
   rows_per_second: number;
   ledger: string;
+  /** taste.json of the ground truth (the oracle's), when sessions were simulated. */
+  ground_truth?: string;
 }
 
 export const CLICKSTREAM_FILE = 'events.jsonl';
@@ -61,6 +63,8 @@ export const CLICKSTREAM_BATCH_DIR = 'clickstream/batches';
 /** The minimal shape's metadata export (a CSV file, without review_count). */
 export const METADATA_EXPORT = 'metadata/product_stats.csv';
 export const LEDGER_FILE = 'defects_ledger.json';
+/** The latent taste behind every choice (tasteModel.ts), for evaluation's oracle. */
+export const GROUND_TRUTH_DIR = 'ground_truth';
 
 /**
  * Runs the simulated source systems: the product and customer exports, the ERP
@@ -77,6 +81,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
   const files: SimulatedFile[] = [];
   const ledgers: Record<string, DatasetLedgerBuilder> = {};
   const rel = (p: string) => path.relative(ctx.paths.root, p);
+  let groundTruth: string | undefined;
 
   const products = generateCatalog(seed, sizes.products, startDate);
   if (wants('master')) {
@@ -98,6 +103,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
 
   if (wants('transactions') || wants('clickstream')) {
     const world = new ShopWorld({ seed, products, customers: sizes.customers, startDate, days });
+    groundTruth = rel(await world.taste.write(path.join(options.outputDir, GROUND_TRUTH_DIR)));
     let events: LineSink | JsonBatchSink | undefined;
     let kafka: KafkaSink | undefined;
     const toKafka = options.clickstreamTo?.kind === 'kafka' ? options.clickstreamTo : undefined;
@@ -199,7 +205,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
           // A store basket: up to two more products for the same customer, same time, same id.
           const seen = new Set([line.productIndex]);
           for (let extra = store.int(3); extra > 0 && i < storeCount; extra--) {
-            const product = world.popularProduct(store);
+            const product = world.popularProduct(store, line.customer);
             if (seen.has(product.index)) continue;
             seen.add(product.index);
             const more = world.orderLine(store, line.customer, product, line.time);
@@ -263,6 +269,7 @@ export async function simulate(ctx: RunContext, options: SimulateOptions): Promi
     duration_ms: duration,
     rows_per_second: Math.round(rows / Math.max(0.001, duration / 1000)),
     ledger: rel(ledgerPath),
+    ...(groundTruth ? { ground_truth: groundTruth } : {}),
   };
 }
 
@@ -288,7 +295,7 @@ function storeLine(world: ShopWorld, prng: Prng, txnId: string, quantile: number
   const day = world.dayAt(Math.min(0.999999, quantile));
   const time = world.timeOnDay(prng, day);
   const customer = world.customer(prng);
-  const product = world.popularProduct(prng);
+  const product = world.popularProduct(prng, customer);
   const line = world.orderLine(prng, customer, product, time);
   return { ...line, txnId, channel: 'store', productIndex: product.index };
 }

@@ -16,8 +16,13 @@ const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The chart worker is its own entry, beside main.js, where chartRenderer starts it from.
-  entryPoints: { main: 'dist/src/main.js', chartWorker: 'dist/src/lib/report/chartWorker.js' },
+  // The chart and ALS workers are entries of their own, beside main.js, where chartRenderer and
+  // ials start them from.
+  entryPoints: {
+    main: 'dist/src/main.js',
+    chartWorker: 'dist/src/lib/report/chartWorker.js',
+    alsWorker: 'dist/src/lib/models/alsWorker.js',
+  },
   outdir,
   bundle: true,
   // Each command's handler stays its own chunk: `recomart --help` loads no DuckDB or Kafka.

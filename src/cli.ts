@@ -11,6 +11,7 @@ import { register as registerFeatures } from './cli/features.js';
 import { register as registerIngest } from './cli/ingest.js';
 import { register as registerInit } from './cli/init.js';
 import { register as registerLineage } from './cli/lineage.js';
+import { register as registerModels } from './cli/models.js';
 import { register as registerPrepare } from './cli/prepare.js';
 import { register as registerProfile } from './cli/profile.js';
 import { register as registerQuality } from './cli/quality.js';
@@ -61,6 +62,7 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     registerProfile,
     registerPrepare,
     registerFeatures,
+    registerModels,
     registerQuery,
     registerLineage,
     registerRun,
@@ -99,7 +101,9 @@ export function featureVersionAlias(argv: string[]): string[] {
   const args = argv.slice(2);
   const words = args.filter((a) => !a.startsWith('-'));
   const takesVersion =
-    (words[0] === 'features' && (words[1] === 'get' || words[1] === 'describe')) || words[0] === 'lineage';
+    (words[0] === 'features' && (words[1] === 'get' || words[1] === 'describe')) ||
+    words[0] === 'lineage' ||
+    words[0] === 'train';
   if (!takesVersion) return argv;
   const at = args.indexOf(words[0]!);
   return [

@@ -15,6 +15,13 @@ export function parseSeconds(value: string): number {
   return n;
 }
 
+export function parseDays(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a number of days > 0 (e.g. 7 or 0.5).');
+  return n;
+}
+
 /** A fault spec: a whole number n (the first n) or a probability in (0, 1). */
 export function parseFault(value: string): number {
   const n = Number(value);

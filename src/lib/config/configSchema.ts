@@ -112,6 +112,32 @@ export interface Config {
       zeros_percent: number;
     };
   };
+  /** train, evaluate and recommend (docs/models.md). */
+  models: {
+    /** evaluate's test set: what happened in the this many days after the as-of time. */
+    horizon_days: number;
+    /** Leave what a user bought before the as-of time out of their candidates (evaluate and recommend). */
+    exclude_bought: boolean;
+    /** The model recommend uses without --model. */
+    default_model: 'popularity' | 'item_knn' | 'ials' | 'content' | 'hybrid';
+    /** Worker threads for ials; 0 = one per core. */
+    threads: number;
+    ials: {
+      factors: number;
+      regularization: number;
+      /** Confidence c = 1 + alpha · strength. */
+      alpha: number;
+      iterations: number;
+      cg_steps: number;
+      seed: number;
+    };
+    hybrid: {
+      /** Users with fewer interactions get the cold blend (content + popularity in their categories). */
+      warm_threshold: number;
+      /** Weights of the warm blend's reciprocal-rank fusion. */
+      weights: { ials: number; item_knn: number; content: number };
+    };
+  };
   log: {
     level: LogLevel;
     /** JSON-lines log file, relative to the lake root. */
@@ -173,6 +199,7 @@ export const configSchema: JSONSchemaType<Config> = {
     'api',
     'duckdb',
     'profile',
+    'models',
     'log',
     'sources',
   ],
@@ -304,6 +331,48 @@ export const configSchema: JSONSchemaType<Config> = {
         },
       },
     },
+    models: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['horizon_days', 'exclude_bought', 'default_model', 'threads', 'ials', 'hybrid'],
+      properties: {
+        horizon_days: { type: 'number', minimum: 0.001, maximum: 3650 },
+        exclude_bought: { type: 'boolean' },
+        default_model: { type: 'string', enum: ['popularity', 'item_knn', 'ials', 'content', 'hybrid'] },
+        threads: { type: 'integer', minimum: 0, maximum: 256 },
+        ials: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['factors', 'regularization', 'alpha', 'iterations', 'cg_steps', 'seed'],
+          properties: {
+            factors: { type: 'integer', minimum: 1, maximum: 1024 },
+            regularization: { type: 'number', minimum: 0 },
+            alpha: { type: 'number', minimum: 0 },
+            iterations: { type: 'integer', minimum: 1, maximum: 1000 },
+            cg_steps: { type: 'integer', minimum: 1, maximum: 100 },
+            seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+          },
+        },
+        hybrid: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['warm_threshold', 'weights'],
+          properties: {
+            warm_threshold: { type: 'integer', minimum: 1, maximum: 1000 },
+            weights: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['ials', 'item_knn', 'content'],
+              properties: {
+                ials: { type: 'number', minimum: 0 },
+                item_knn: { type: 'number', minimum: 0 },
+                content: { type: 'number', minimum: 0 },
+              },
+            },
+          },
+        },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -394,6 +463,14 @@ export const defaultConfig: Config = {
       imbalance: 0.5,
       zeros_percent: 10,
     },
+  },
+  models: {
+    horizon_days: 7,
+    exclude_bought: true,
+    default_model: 'hybrid',
+    threads: 0,
+    ials: { factors: 64, regularization: 0.05, alpha: 1, iterations: 15, cg_steps: 3, seed: 42 },
+    hybrid: { warm_threshold: 3, weights: { ials: 1, item_knn: 1, content: 0.25 } },
   },
   log: { level: 'info', file: 'logs/recomart.log' },
   sources: {},

@@ -28,6 +28,7 @@ export async function initLake(ctx: RunContext): Promise<InitLakeResult> {
     ctx.paths.rawZone,
     ctx.paths.processedZone,
     ctx.paths.featureStore,
+    ctx.paths.models,
     ctx.paths.reports,
     ctx.paths.logs,
   ]) {

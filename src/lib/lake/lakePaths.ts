@@ -15,6 +15,8 @@ export interface LakePaths {
   quarantine: string;
   processedZone: string;
   featureStore: string;
+  /** The model registry: models/<name>/v=<N>/ (docs/models.md). */
+  models: string;
   reports: string;
   logs: string;
   /** Per-source lock files; hidden so that no zone scan mistakes them for data. */
@@ -46,6 +48,7 @@ export function lakePaths(root: string): LakePaths {
     quarantine: path.join(raw, 'quarantine'),
     processedZone: path.join(abs, 'processed_zone'),
     featureStore: path.join(abs, 'feature_store'),
+    models: path.join(abs, 'models'),
     reports: path.join(abs, 'reports'),
     logs: path.join(abs, 'logs'),
     locks: path.join(abs, '.recomart', 'locks'),
@@ -70,6 +73,7 @@ export function lakeDirectories(paths: LakePaths): string[] {
     paths.quarantine,
     paths.processedZone,
     paths.featureStore,
+    paths.models,
     paths.reports,
     paths.logs,
   ];

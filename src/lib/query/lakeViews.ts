@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { listVersions, readVersion, resolveVersion } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
+import { MODEL_RUN_COLUMNS, RUNS_DIR } from '../models/modelRuns.js';
 import { PREPARE_RECORD, type PrepareRecord } from '../prepare/silverZone.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
 import { rawTextReader } from '../rawzone/prepareDatasets.js';
@@ -12,7 +13,7 @@ import type { RunContext } from '../runContext.js';
 
 export interface LakeView {
   name: string;
-  zone: 'raw' | 'silver' | 'excluded' | 'features';
+  zone: 'raw' | 'silver' | 'excluded' | 'features' | 'models';
   /** What it reads, relative to the lake root. */
   source: string;
   description: string;
@@ -21,7 +22,8 @@ export interface LakeView {
 /**
  * Defines a DuckDB view per dataset of every zone (docs/commands.md, "recomart query"): raw_<dataset>
  * (text, as landed), <dataset> and interactions (typed silver), excluded_<dataset>,
- * <feature view> (the version inference is served) and <feature view>_v<N>.
+ * <feature view> (the version inference is served) and <feature view>_v<N>, and model_runs (every
+ * train and evaluate run, a row per model).
  * Views are lazy: nothing is read until a query touches them. Defining a raw view is not: DuckDB
  * reads the header of every file it matches (0.9 s for 90 CSV files), so with `sql` (the statements
  * to run; '' to only list), raw views it does not name are listed but not defined. Dataset names
@@ -112,6 +114,22 @@ export async function registerLakeViews(
         description: `${view.name}: the version served for inference (v${latest.version}, as of ${latest.as_of})`,
       },
       `SELECT * FROM ${quoteIdent(`${view.name}_v${latest.version}`)}`,
+    );
+  }
+  const runs = path.join(ctx.paths.models, RUNS_DIR);
+  if (existsSync(runs) && readdirSync(runs).some((f) => f.endsWith('.jsonl'))) {
+    const columns = Object.entries(MODEL_RUN_COLUMNS)
+      .map(([c, t]) => `${quoteLiteral(c)}: ${quoteLiteral(t)}`)
+      .join(', ');
+    await define(
+      {
+        name: 'model_runs',
+        zone: 'models',
+        source: path.join('models', RUNS_DIR, '*.jsonl'),
+        description:
+          'every train and evaluate run, a row per model: params, figures, metrics (purchases, all users)',
+      },
+      `SELECT * FROM read_json(${quoteLiteral(path.join(runs, '*.jsonl'))}, format = 'newline_delimited', columns = {${columns}}) ORDER BY created_at, model`,
     );
   }
   return views;

@@ -1,0 +1,135 @@
+import { transpose } from './interactionMatrix.js';
+import type { ModelArrays } from './popularity.js';
+import {
+  historyWeight,
+  strongestSource,
+  type ItemTable,
+  type Recommender,
+  type UserHistory,
+} from './recommender.js';
+
+/** An item's terms: the words of its name, its category and its brand (each one term). */
+export function itemTerms(items: ItemTable, i: number): string[] {
+  const words = (items.name[i] ?? '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+  const terms = words.map((w) => `name:${w}`);
+  if (items.category[i]) terms.push(`category:${items.category[i]}`);
+  if (items.brand[i]) terms.push(`brand:${items.brand[i]}`);
+  return terms;
+}
+
+/**
+ * TF-IDF over the catalogue's text: tf = the term's count in the item, idf = ln(N / df) + 1,
+ * each item's vector L2-normalised. Needs no interactions, so an item nobody has touched yet can
+ * be recommended to users whose history is like it.
+ */
+export function trainContent(items: ItemTable): { arrays: ModelArrays; vocabulary: string[] } {
+  const n = items.ids.length;
+  const docs = Array.from({ length: n }, (_, i) => itemTerms(items, i));
+  const vocabulary = [...new Set(docs.flat())].sort();
+  const code = new Map(vocabulary.map((t, k) => [t, k]));
+  const df = new Float64Array(vocabulary.length);
+  for (const d of docs) for (const t of new Set(d)) df[code.get(t)!]!++;
+  const ptr = new Int32Array(n + 1);
+  const terms: number[] = [];
+  const weights: number[] = [];
+  docs.forEach((d, i) => {
+    const tf = new Map<number, number>();
+    for (const t of d) tf.set(code.get(t)!, (tf.get(code.get(t)!) ?? 0) + 1);
+    const entries = [...tf].sort((a, b) => a[0] - b[0]).map(([t, c]) => [t, c * (Math.log(n / df[t]!) + 1)]);
+    const norm = Math.sqrt(entries.reduce((s, [, w]) => s + w! * w!, 0)) || 1;
+    for (const [t, w] of entries) {
+      terms.push(t!);
+      weights.push(w! / norm);
+    }
+    ptr[i + 1] = terms.length;
+  });
+  return {
+    arrays: { ptr, terms: Int32Array.from(terms), weights: Float32Array.from(weights) },
+    vocabulary,
+  };
+}
+
+/** score(j) = cosine-like dot of the user's profile (Σ log(1 + strength) · item vector) with j's vector. */
+export class ContentModel implements Recommender {
+  readonly kind = 'content' as const;
+  private readonly ptr: Int32Array;
+  private readonly terms: Int32Array;
+  private readonly weights: Float32Array;
+  /** Postings: term t's items are [termPtr[t], termPtr[t+1]). */
+  private readonly termPtr: Int32Array;
+  private readonly termItems: Int32Array;
+  private readonly termWeights: Float32Array;
+
+  constructor(
+    readonly items: ItemTable,
+    arrays: ModelArrays,
+    vocabularySize: number,
+  ) {
+    this.ptr = arrays.ptr as Int32Array;
+    this.terms = arrays.terms as Int32Array;
+    this.weights = arrays.weights as Float32Array;
+    const t = transpose(this.ptr, this.terms, this.weights, vocabularySize);
+    this.termPtr = t.itemPtr;
+    this.termItems = t.itemUsers;
+    this.termWeights = t.itemStrength;
+  }
+
+  /** Accumulates Σ_t profile[t] · v_j[t] over the postings of the profile's terms. */
+  private scoreProfile(profile: Map<number, number>, out: Float32Array): boolean {
+    out.fill(-Infinity);
+    for (const [t, pw] of profile) {
+      for (let e = this.termPtr[t]!; e < this.termPtr[t + 1]!; e++) {
+        const j = this.termItems[e]!;
+        out[j] = (out[j] === -Infinity ? 0 : out[j]!) + pw * this.termWeights[e]!;
+      }
+    }
+    return profile.size > 0;
+  }
+
+  private addItem(profile: Map<number, number>, i: number, w: number): void {
+    for (let e = this.ptr[i]!; e < this.ptr[i + 1]!; e++)
+      profile.set(this.terms[e]!, (profile.get(this.terms[e]!) ?? 0) + w * this.weights[e]!);
+  }
+
+  score(user: UserHistory, out: Float32Array): boolean {
+    const profile = new Map<number, number>();
+    for (let k = 0; k < user.items.length; k++)
+      this.addItem(profile, user.items[k]!, historyWeight(user.strength[k]!));
+    return this.scoreProfile(profile, out);
+  }
+
+  private cosine(i: number, j: number): number {
+    let s = 0;
+    let a = this.ptr[i]!;
+    let b = this.ptr[j]!;
+    while (a < this.ptr[i + 1]! && b < this.ptr[j + 1]!) {
+      if (this.terms[a] === this.terms[b]) s += this.weights[a++]! * this.weights[b++]!;
+      else if (this.terms[a]! < this.terms[b]!) a++;
+      else b++;
+    }
+    return s;
+  }
+
+  reason(user: UserHistory, item: number): string {
+    const what = [this.items.category[item], this.items.brand[item] && `by ${this.items.brand[item]}`]
+      .filter(Boolean)
+      .join(' ');
+    const source = strongestSource(
+      user,
+      item,
+      (i, k) => historyWeight(user.strength[k]!) * this.cosine(i, item),
+    );
+    return source < 0 ? what || 'like your items' : `${what}, like ${this.items.ids[source]}`;
+  }
+
+  similar(item: number, out: Float32Array): boolean {
+    const profile = new Map<number, number>();
+    this.addItem(profile, item, 1);
+    const any = this.scoreProfile(profile, out);
+    out[item] = -Infinity;
+    return any;
+  }
+}

@@ -1,0 +1,172 @@
+import type { InteractionMatrix } from './interactionMatrix.js';
+import { HybridModel } from './hybridModel.js';
+import { MetricTotals, selfInformation, KS } from './metrics.js';
+import type { Oracle } from './oracle.js';
+import { EMPTY_HISTORY, type ModelKind, type UserHistory } from './recommender.js';
+import type { TrainedModel } from './trainModels.js';
+import { topK } from './topK.js';
+
+export const TARGETS = ['purchases', 'carts'] as const;
+export type Target = (typeof TARGETS)[number];
+export const SEGMENTS = ['all', 'cold', 'warm', 'heavy'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+/** Fewer items than this before T: cold; at least HEAVY_FROM: heavy; between: warm. */
+export const WARM_FROM = 3;
+export const HEAVY_FROM = 20;
+/** Users scored together (a model with scoreMany reads its item arrays once per block). */
+const BLOCK = 16;
+
+export interface LeaderboardRow {
+  model: ModelKind | 'oracle';
+  target: Target;
+  segment: Segment;
+  users: number;
+  /** Users the model could not personalise for, who got the cold-start list. */
+  cold_start_users: number;
+  metrics: Record<string, number>;
+}
+
+export interface EvaluationInput {
+  matrix: InteractionMatrix;
+  models: Map<ModelKind, TrainedModel>;
+  oracle?: Oracle;
+  /** Per target, user id → the item ids they bought (carted) in (T, T + horizon]. */
+  targets: Record<Target, Map<string, string[]>>;
+  /** Leave out of the candidates what the user bought before T (the default). */
+  excludeBought: boolean;
+}
+
+export function segmentOf(historyItems: number): Exclude<Segment, 'all'> {
+  return historyItems < WARM_FROM ? 'cold' : historyItems >= HEAVY_FROM ? 'heavy' : 'warm';
+}
+
+/** The user's history in the matrix (before T), or the empty one for a user first seen after T. */
+export function historyOf(m: InteractionMatrix, row: number | undefined): UserHistory {
+  if (row === undefined) return EMPTY_HISTORY;
+  const from = m.userPtr[row]!;
+  const to = m.userPtr[row + 1]!;
+  return {
+    items: m.userItems.subarray(from, to),
+    strength: m.userStrength.subarray(from, to),
+    purchased: m.userPurchased.subarray(from, to),
+    row,
+  };
+}
+
+/**
+ * Scores every test user with every model (and the oracle), keeps each one's top max(K) with the
+ * user's earlier purchases excluded, and averages the metrics per target and segment. A model that
+ * cannot personalise for a user serves the cold-start list (global popularity), as `recommend` does,
+ * and is counted in cold_start_users.
+ */
+export function evaluateModels(input: EvaluationInput): {
+  rows: LeaderboardRow[];
+  scoring_ms: Record<string, number>;
+} {
+  const { matrix: m, models } = input;
+  const nItems = m.items.length;
+  const depth = Math.max(...KS);
+  const itemCode = new Map(m.items.map((id, i) => [id, i]));
+  const userRow = new Map(m.users.map((id, i) => [id, i]));
+  const usersPerItem = new Int32Array(nItems);
+  for (let i = 0; i < nItems; i++) usersPerItem[i] = m.itemPtr[i + 1]! - m.itemPtr[i]!;
+  const info = selfInformation(usersPerItem, m.users.length);
+  const names: (ModelKind | 'oracle')[] = [...models.keys(), ...(input.oracle ? ['oracle' as const] : [])];
+  const totals = new Map<string, MetricTotals>();
+  const coldCounts = new Map<string, number>();
+  const key = (model: string, target: Target, segment: Segment) => `${model}|${target}|${segment}`;
+  for (const model of names)
+    for (const target of TARGETS)
+      for (const segment of SEGMENTS) totals.set(key(model, target, segment), new MetricTotals(nItems, info));
+  const buffers = new Map(
+    names.map((n) => [n, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
+  );
+  const popularity = models.get('popularity')?.recommender;
+  const globalScores = new Float32Array(nItems);
+  popularity?.score(EMPTY_HISTORY, globalScores);
+  // Items first seen after T get codes no recommendation can have: they still count in |relevant|.
+  let unknown = -1;
+  const relevantOf = (items: string[] | undefined) =>
+    new Set((items ?? []).map((id) => itemCode.get(id) ?? unknown--));
+  const scoringMs = new Map<string, number>();
+  const testUsers = [...new Set([...input.targets.purchases.keys(), ...input.targets.carts.keys()])].sort();
+  for (let from = 0; from < testUsers.length; from += BLOCK) {
+    const block = testUsers.slice(from, from + BLOCK).map((userId) => {
+      const history = historyOf(m, userRow.get(userId));
+      const bought: number[] = [];
+      if (input.excludeBought)
+        for (let k = 0; k < history.items.length; k++)
+          if (history.purchased[k]) bought.push(history.items[k]!);
+      return {
+        userId,
+        history,
+        segment: segmentOf(history.items.length),
+        bought,
+        relevant: {
+          purchases: relevantOf(input.targets.purchases.get(userId)),
+          carts: relevantOf(input.targets.carts.get(userId)),
+        },
+      };
+    });
+    const scored = new Map<string, boolean[]>();
+    for (const name of names) {
+      const t0 = performance.now();
+      const bufs = buffers.get(name)!;
+      const trained = name === 'oracle' ? undefined : models.get(name)!.recommender;
+      let oks: boolean[];
+      if (name === 'oracle') oks = block.map((u, b) => input.oracle!.score(u.userId, bufs[b]!));
+      else if (trained instanceof HybridModel)
+        oks = block.map((u, b) =>
+          trained.fuse(u.history, bufs[b]!, (part, into) =>
+            part === 'popularity'
+              ? trained.componentScores(part, u.history, into)
+              : scored.get(part)?.[b]
+                ? buffers.get(part)![b]!
+                : false,
+          ),
+        );
+      else if (trained!.scoreMany)
+        oks = trained!.scoreMany(
+          block.map((u) => u.history),
+          bufs,
+        );
+      else oks = block.map((u, b) => trained!.score(u.history, bufs[b]!));
+      scored.set(name, oks);
+      block.forEach((u, b) => {
+        const buf = bufs[b]!;
+        const ok = oks[b]!;
+        // The cold-start list goes into a scratch copy: the hybrid reads a component's own scores.
+        const ranked = ok ? buf : globalScores.slice();
+        const saved = u.bought.map((i) => ranked[i]!);
+        for (const i of u.bought) ranked[i] = -Infinity;
+        const recs = topK(ranked, depth);
+        u.bought.forEach((i, n) => (ranked[i] = saved[n]!));
+        for (const target of TARGETS) {
+          if (u.relevant[target].size === 0) continue;
+          for (const seg of ['all', u.segment] as const) {
+            totals.get(key(name, target, seg))!.add(recs, u.relevant[target]);
+            if (!ok)
+              coldCounts.set(key(name, target, seg), (coldCounts.get(key(name, target, seg)) ?? 0) + 1);
+          }
+        }
+      });
+      scoringMs.set(name, (scoringMs.get(name) ?? 0) + performance.now() - t0);
+    }
+  }
+  const rows: LeaderboardRow[] = [];
+  for (const model of names)
+    for (const target of TARGETS)
+      for (const segment of SEGMENTS) {
+        const t = totals.get(key(model, target, segment))!;
+        if (t.users === 0) continue;
+        rows.push({
+          model,
+          target,
+          segment,
+          users: t.users,
+          cold_start_users: coldCounts.get(key(model, target, segment)) ?? 0,
+          metrics: t.result(),
+        });
+      }
+  return { rows, scoring_ms: Object.fromEntries([...scoringMs].map(([k, v]) => [k, Math.round(v)])) };
+}

@@ -1,0 +1,110 @@
+import type { ContentModel } from './contentModel.js';
+import type { IalsModel } from './ialsModel.js';
+import type { ItemKnnModel } from './itemKnn.js';
+import type { PopularityModel } from './popularity.js';
+import type { ItemTable, Recommender, UserHistory } from './recommender.js';
+import { topK } from './topK.js';
+
+export interface HybridParams {
+  /** Users with fewer interactions than this get the cold blend. */
+  warm_threshold: number;
+  /** Reciprocal-rank fusion: a component's item at rank r (1-based) adds weight / (rrf_k + r). */
+  rrf_k: number;
+  /** How deep each component's list is read. */
+  depth: number;
+  weights: { ials: number; item_knn: number; content: number };
+  cold_weights: { content: number; popularity: number };
+}
+
+export const HYBRID_DEFAULTS: HybridParams = {
+  warm_threshold: 3,
+  rrf_k: 60,
+  depth: 200,
+  weights: { ials: 1, item_knn: 1, content: 0.25 },
+  cold_weights: { content: 1, popularity: 1 },
+};
+
+export interface HybridParts {
+  popularity: PopularityModel;
+  item_knn: ItemKnnModel;
+  ials: IalsModel;
+  content: ContentModel;
+}
+
+type Part = 'ials' | 'item_knn' | 'content' | 'popularity';
+
+/**
+ * The blend: reciprocal-rank fusion (Cormack et al. 2009) of the components' top lists. A user
+ * with at least `warm_threshold` interactions gets ials + item_knn + a little content; a user with
+ * fewer gets content + popularity within their categories; a user with none gets the cold-start
+ * list (global popularity), as every model does.
+ */
+export class HybridModel implements Recommender {
+  readonly kind = 'hybrid' as const;
+  readonly items: ItemTable;
+  private readonly buffer: Float32Array;
+
+  constructor(
+    private readonly parts: HybridParts,
+    readonly params: HybridParams,
+  ) {
+    this.items = parts.popularity.items;
+    this.buffer = new Float32Array(this.items.ids.length);
+  }
+
+  /** The weights that apply to this user. */
+  blend(user: UserHistory): Partial<Record<Part, number>> {
+    return user.items.length >= this.params.warm_threshold ? this.params.weights : this.params.cold_weights;
+  }
+
+  /** A component's scores for the user into `out`; false when it has none. */
+  componentScores(part: Part, user: UserHistory, out: Float32Array): boolean {
+    return part === 'popularity'
+      ? this.parts.popularity.scoreInCategories(user, out)
+      : this.parts[part].score(user, out);
+  }
+
+  score(user: UserHistory, out: Float32Array): boolean {
+    return this.fuse(user, out, (part, buf) => this.componentScores(part, user, buf));
+  }
+
+  /** Fuses the components' lists; `scores` gives a component's scores (evaluation passes ones it already has). */
+  fuse(
+    user: UserHistory,
+    out: Float32Array,
+    scores: (part: Part, buffer: Float32Array) => Float32Array | boolean,
+  ): boolean {
+    if (user.items.length === 0) return false;
+    out.fill(-Infinity);
+    let any = false;
+    for (const [part, weight] of Object.entries(this.blend(user)) as [Part, number][]) {
+      if (!weight) continue;
+      const got = scores(part, this.buffer);
+      if (got === false) continue;
+      const list = topK(got === true ? this.buffer : got, this.params.depth);
+      list.forEach((j, r) => {
+        out[j] = (out[j] === -Infinity ? 0 : out[j]!) + weight / (this.params.rrf_k + r + 1);
+      });
+      any ||= list.length > 0;
+    }
+    return any;
+  }
+
+  reason(user: UserHistory, item: number): string {
+    let best: { part: Part; value: number } | undefined;
+    for (const [part, weight] of Object.entries(this.blend(user)) as [Part, number][]) {
+      if (!weight || !this.componentScores(part, user, this.buffer)) continue;
+      const s = this.buffer[item]!;
+      if (s === -Infinity) continue;
+      let rank = 0;
+      for (let j = 0; j < this.buffer.length; j++) if (this.buffer[j]! > s) rank++;
+      const value = weight / (this.params.rrf_k + rank + 1);
+      if (!best || value > best.value) best = { part, value };
+    }
+    return best ? this.parts[best.part].reason(user, item) : this.parts.popularity.reason(user, item);
+  }
+
+  similar(item: number, out: Float32Array): boolean {
+    return this.parts.item_knn.similar(item, out) || this.parts.content.similar(item, out);
+  }
+}

@@ -1,0 +1,107 @@
+/** The cut-offs every metric is reported at. */
+export const KS = [5, 10, 20] as const;
+export const METRICS = [
+  'precision',
+  'recall',
+  'ndcg',
+  'map',
+  'hit_rate',
+  'mrr',
+  'coverage',
+  'novelty',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+/**
+ * One user's ranking metrics at k, with binary relevance: `recs` best first, `relevant` the items
+ * the user went on to buy (or cart). Definitions (docs/models.md):
+ * - precision@k = hits in the top k / k; recall@k = hits / |relevant|
+ * - NDCG@k = Σ_hits 1/log2(rank + 1) / Σ_{r ≤ min(|relevant|, k)} 1/log2(r + 1)
+ * - AP@k = Σ_hits precision@rank / min(|relevant|, k) (MAP is its mean)
+ * - hit rate@k = 1 if any hit; reciprocal rank@k = 1 / rank of the first hit, else 0 (MRR)
+ */
+export function userMetrics(
+  recs: ArrayLike<number>,
+  relevant: ReadonlySet<number>,
+  k: number,
+): { precision: number; recall: number; ndcg: number; map: number; hit_rate: number; mrr: number } {
+  let hits = 0;
+  let dcg = 0;
+  let apSum = 0;
+  let rr = 0;
+  const n = Math.min(k, recs.length);
+  for (let r = 0; r < n; r++) {
+    if (!relevant.has(recs[r]!)) continue;
+    hits++;
+    dcg += 1 / Math.log2(r + 2);
+    apSum += hits / (r + 1);
+    if (rr === 0) rr = 1 / (r + 1);
+  }
+  const ideal = Math.min(relevant.size, k);
+  let idcg = 0;
+  for (let r = 0; r < ideal; r++) idcg += 1 / Math.log2(r + 2);
+  return {
+    precision: hits / k,
+    recall: relevant.size > 0 ? hits / relevant.size : 0,
+    ndcg: idcg > 0 ? dcg / idcg : 0,
+    map: ideal > 0 ? apSum / ideal : 0,
+    hit_rate: hits > 0 ? 1 : 0,
+    mrr: rr,
+  };
+}
+
+/**
+ * Means of the per-user metrics over every user added, plus the list-level ones: catalogue
+ * coverage@k (distinct items in anyone's top k / catalogue size) and novelty@k (mean of
+ * −log2 p(i) over recommended items, p(i) = (users who interacted with i before T + 1) / (users + 1)).
+ */
+export class MetricTotals {
+  users = 0;
+  private readonly sums = new Map<string, number>();
+  private readonly seen = KS.map(() => new Set<number>());
+  private readonly noveltySum = KS.map(() => 0);
+  private readonly noveltyCount = KS.map(() => 0);
+
+  constructor(
+    private readonly catalogueSize: number,
+    /** −log2 p(i) per item code. */
+    private readonly selfInformation: Float32Array,
+  ) {}
+
+  add(recs: Int32Array, relevant: ReadonlySet<number>): void {
+    this.users++;
+    KS.forEach((k, ki) => {
+      for (const [name, v] of Object.entries(userMetrics(recs, relevant, k)))
+        this.sums.set(`${name}@${k}`, (this.sums.get(`${name}@${k}`) ?? 0) + v);
+      for (let r = 0; r < Math.min(k, recs.length); r++) {
+        this.seen[ki]!.add(recs[r]!);
+        this.noveltySum[ki]! += this.selfInformation[recs[r]!]!;
+        this.noveltyCount[ki]!++;
+      }
+    });
+  }
+
+  /** metric@k → value, rounded to 6 places. */
+  result(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const round = (v: number) => Math.round(v * 1e6) / 1e6;
+    for (const metric of METRICS) {
+      KS.forEach((k, ki) => {
+        const key = `${metric}@${k}`;
+        if (metric === 'coverage') out[key] = round(this.seen[ki]!.size / Math.max(1, this.catalogueSize));
+        else if (metric === 'novelty')
+          out[key] = round(this.noveltySum[ki]! / Math.max(1, this.noveltyCount[ki]!));
+        else out[key] = round((this.sums.get(key) ?? 0) / Math.max(1, this.users));
+      });
+    }
+    return out;
+  }
+}
+
+/** −log2 of each item's smoothed share of users, from how many users interacted with it. */
+export function selfInformation(usersPerItem: ArrayLike<number>, users: number): Float32Array {
+  return Float32Array.from(
+    { length: usersPerItem.length },
+    (_, i) => -Math.log2((usersPerItem[i]! + 1) / (users + 1)),
+  );
+}

@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { RuntimeError, UsageError } from '../errors/errors.js';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { queryRows } from '../duck/rows.js';
+import { quoteLiteral } from '../duck/sqlText.js';
+import { withDuck } from '../duck/withDuck.js';
+import type { RunContext } from '../runContext.js';
+import type { LoadedModel } from './loadModel.js';
+import { EMPTY_HISTORY, type UserHistory } from './recommender.js';
+import { topK } from './topK.js';
+
+export interface RecommendedItem {
+  rank: number;
+  item_id: string;
+  name: string | null;
+  category: string | null;
+  score: number;
+  reason: string;
+}
+
+export interface Recommendations {
+  model: string;
+  version: number;
+  as_of: string;
+  user?: string;
+  item?: string;
+  /** known: personalised; cold_start: the popularity list (unknown user, or none the model can use). */
+  kind: 'known' | 'cold_start' | 'similar';
+  history_items: number;
+  items: RecommendedItem[];
+}
+
+/** The user's history as of the model's training, from the user_item version it was trained on. */
+export async function historyFor(ctx: RunContext, loaded: LoadedModel, userId: string): Promise<UserHistory> {
+  const ref = loaded.meta.features.find((f) => f.view === 'user_item');
+  if (!ref) return EMPTY_HISTORY;
+  const rows = await withDuck(duckOptionsFor(ctx), (conn) =>
+    queryRows<{ item_id: string; strength: bigint | number; purchases: bigint | number }>(
+      conn,
+      `SELECT item_id, strength, purchases FROM read_parquet(${quoteLiteral(path.join(ctx.paths.root, ref.file))})
+       WHERE user_id = ${quoteLiteral(userId)} ORDER BY item_id`,
+    ),
+  );
+  const code = new Map(loaded.recommender.items.ids.map((id, i) => [id, i]));
+  const known = rows.filter((r) => code.has(r.item_id));
+  return {
+    items: Int32Array.from(known, (r) => code.get(r.item_id)!),
+    strength: Float32Array.from(known, (r) => Number(r.strength)),
+    purchased: Uint8Array.from(known, (r) => (Number(r.purchases) > 0 ? 1 : 0)),
+    row: loaded.userRows?.get(userId) ?? -1,
+  };
+}
+
+/**
+ * Top-k for a user with a reason each, without what they already bought (unless `includeBought`).
+ * A user the model cannot personalise for gets the cold-start list: popularity, labelled.
+ */
+export function recommendFor(
+  loaded: LoadedModel,
+  userId: string,
+  history: UserHistory,
+  k: number,
+  includeBought: boolean,
+): Recommendations {
+  const { recommender } = loaded;
+  const scores = new Float32Array(recommender.items.ids.length);
+  let kind: Recommendations['kind'] = 'known';
+  let explain = recommender;
+  if (history.items.length === 0 || !recommender.score(history, scores)) {
+    if (!loaded.coldStart) throw new RuntimeError(`model ${loaded.meta.name} has no cold-start list`);
+    loaded.coldStart.score(EMPTY_HISTORY, scores);
+    kind = 'cold_start';
+    explain = loaded.coldStart;
+  }
+  if (!includeBought)
+    for (let k2 = 0; k2 < history.items.length; k2++)
+      if (history.purchased[k2]) scores[history.items[k2]!] = -Infinity;
+  return {
+    ...header(loaded),
+    user: userId,
+    kind,
+    history_items: history.items.length,
+    items: listOf(loaded, scores, k, (item) =>
+      kind === 'cold_start' ? `cold-start: ${explain.reason(history, item)}` : explain.reason(history, item),
+    ),
+  };
+}
+
+/** The items most like `itemId` by the model's own notion of similarity. */
+export function similarTo(loaded: LoadedModel, itemId: string, k: number): Recommendations {
+  const { recommender } = loaded;
+  const item = recommender.items.ids.indexOf(itemId);
+  if (item < 0)
+    throw new UsageError(
+      `item ${itemId} is not in model ${loaded.meta.name} v=${loaded.meta.version}'s catalogue`,
+      'check the id (recomart query "SELECT product_id FROM catalog LIMIT 5")',
+    );
+  const scores = new Float32Array(recommender.items.ids.length);
+  if (!recommender.similar(item, scores)) scores.fill(-Infinity);
+  scores[item] = -Infinity;
+  return {
+    ...header(loaded),
+    item: itemId,
+    kind: 'similar',
+    history_items: 0,
+    items: listOf(
+      loaded,
+      scores,
+      k,
+      (j) => `similar to ${itemId} (${loaded.meta.name} ${scores[j]!.toFixed(3)})`,
+    ),
+  };
+}
+
+function header(loaded: LoadedModel) {
+  return { model: loaded.meta.name, version: loaded.meta.version, as_of: loaded.meta.as_of };
+}
+
+function listOf(
+  loaded: LoadedModel,
+  scores: Float32Array,
+  k: number,
+  reason: (item: number) => string,
+): RecommendedItem[] {
+  const items = loaded.recommender.items;
+  return Array.from(topK(scores, k), (item, r) => ({
+    rank: r + 1,
+    item_id: items.ids[item]!,
+    name: items.name[item] ?? null,
+    category: items.category[item] ?? null,
+    score: Math.round(scores[item]! * 1e6) / 1e6,
+    reason: reason(item),
+  }));
+}

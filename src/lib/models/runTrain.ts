@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { withDuck } from '../duck/withDuck.js';
+import { withLock } from '../lake/lock.js';
+import type { RunContext } from '../runContext.js';
+import { registerModel, type ModelVersion } from './modelRegistry.js';
+import { recordModelRun, type TrainRecord } from './modelRuns.js';
+import type { ModelKind } from './recommender.js';
+import type { Leaderboard } from './leaderboard.js';
+import {
+  featureRefs,
+  LEADERBOARD_FILE,
+  loadMatrix,
+  modelParams,
+  modelThreads,
+  readJsonIfExists,
+  resolveTrainingFeatures,
+} from './trainingInputs.js';
+import { itemTable, NEEDS, trainModels } from './trainModels.js';
+
+export interface TrainOptions {
+  models: ModelKind[];
+  asOf?: Date;
+  /** user_item's version (the other views: their newest as of its as-of time). */
+  version?: number;
+}
+
+export interface TrainResult {
+  run_id: string;
+  as_of: string;
+  features: ModelVersion['features'];
+  models: { name: string; version: number; reused: boolean; stats: Record<string, unknown> }[];
+  duration_ms: number;
+}
+
+/**
+ * Trains the models on the feature store (the served versions, or those as of `asOf`) and
+ * registers each in models/<name>/v=<N>/; a model whose inputs, parameters and code are unchanged
+ * keeps its version (cron retrains nothing when nothing changed).
+ */
+export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<TrainResult> {
+  const started = Date.now();
+  const versions = await resolveTrainingFeatures(ctx, { asOf: options.asOf, version: options.version });
+  const features = featureRefs(versions);
+  const params = modelParams(ctx);
+  const board = await readJsonIfExists<Leaderboard>(path.join(ctx.paths.models, LEADERBOARD_FILE));
+  return withLock(
+    { locksDir: ctx.paths.locks, name: 'models', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
+    () =>
+      withDuck(duckOptionsFor(ctx), async (conn) => {
+        const matrix = await loadMatrix(conn, ctx, versions);
+        const trained = await trainModels(
+          conn,
+          matrix,
+          path.join(ctx.paths.root, versions.item_neighbours.file),
+          options.models,
+          params,
+          modelThreads(ctx),
+        );
+        const registered = new Map<ModelKind, { meta: ModelVersion; reused: boolean }>();
+        for (const [kind, t] of trained) {
+          const components = NEEDS[kind].map((c) => ({ name: c, version: registered.get(c)!.meta.version }));
+          const evaluated = board?.rows.find(
+            (r) => r.model === kind && r.target === 'purchases' && r.segment === 'all',
+          );
+          const sameParams =
+            board && JSON.stringify(board.models[kind]?.params) === JSON.stringify(t.params) && evaluated;
+          registered.set(
+            kind,
+            await registerModel(ctx, {
+              name: kind,
+              kind,
+              asOf: versions.user_item.as_of,
+              params: t.params,
+              stats: t.stats,
+              evaluation: sameParams
+                ? {
+                    run_id: board.run_id,
+                    as_of: board.as_of,
+                    horizon_days: board.horizon_days,
+                    metrics: evaluated.metrics,
+                  }
+                : null,
+              features,
+              components,
+              users: matrix.users.length,
+              items: itemTable(matrix),
+              arrays: t.arrays,
+              texts: t.texts,
+            }),
+          );
+        }
+        const record: TrainRecord = [...registered.values()];
+        await recordModelRun(ctx, 'train', record);
+        return {
+          run_id: ctx.runId,
+          as_of: versions.user_item.as_of,
+          features,
+          models: record.map(({ meta, reused }) => ({
+            name: meta.name,
+            version: meta.version,
+            reused,
+            stats: meta.stats,
+          })),
+          duration_ms: Date.now() - started,
+        };
+      }),
+  );
+}

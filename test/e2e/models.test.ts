@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { withDuck } from '../../src/lib/duck/withDuck.js';
+import { buildFeatures } from '../../src/lib/features/featureStore.js';
+import { evaluateModels } from '../../src/lib/models/evaluateModels.js';
+import { readModelFiles, readModelVersion } from '../../src/lib/models/modelRegistry.js';
+import { runEvaluate, type Leaderboard } from '../../src/lib/models/runEvaluate.js';
+import { runTrain } from '../../src/lib/models/runTrain.js';
+import { loadMatrix, modelParams, resolveTrainingFeatures } from '../../src/lib/models/trainingInputs.js';
+import { trainModels } from '../../src/lib/models/trainModels.js';
+import { runPrepare } from '../../src/lib/prepare/runPrepare.js';
+import { testContext } from '../../src/lib/runContext.js';
+import { runCli } from '../helpers/runCli.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+import { writeTinyModelLake } from '../helpers/tinyModelLake.js';
+
+// The expected rankings are worked out by hand from test/helpers/tinyModelLake.ts.
+const tmp = makeTempDir();
+const root = tmp.dir;
+const ctx = testContext(root);
+const T = new Date('2026-08-05T00:00:00Z');
+const ALL = ['popularity', 'item_knn', 'ials', 'content', 'hybrid'] as const;
+
+beforeAll(async () => {
+  writeTinyModelLake(root);
+  await runPrepare(ctx);
+  await buildFeatures(ctx, { asOf: new Date('2026-08-20T00:00:00Z') }); // the served version: the wave included
+}, 120_000);
+afterAll(() => tmp.cleanup());
+
+describe('evaluate: a temporal split that cannot leak', () => {
+  let board: Leaderboard;
+  const row = (model: string) =>
+    board.rows.find((r) => r.model === model && r.target === 'purchases' && r.segment === 'all')!;
+
+  beforeAll(async () => {
+    board = await runEvaluate(ctx, { models: [...ALL], asOf: T, horizonDays: 7, excludeBought: true });
+  }, 60_000);
+
+  it('trains on feature versions built exactly as of T and tests on the purchases after it', () => {
+    expect(board.features_built).toEqual(['user_item', 'item_popularity', 'item_neighbours']);
+    expect(board.features.every((f) => f.as_of === T.toISOString())).toBe(true);
+    expect(board.test_users).toEqual({ purchases: 4, carts: 0 });
+    expect(board.rows.map((r) => r.model)).toEqual(expect.arrayContaining([...ALL]));
+  });
+
+  it('the planted wave after T earns popularity nothing in its top 5: P00005 is sixth for every test user', () => {
+    const pop = row('popularity');
+    expect(pop.users).toBe(4);
+    expect(pop.cold_start_users).toBe(0);
+    expect(pop.metrics['hit_rate@5']).toBe(0);
+    expect(pop.metrics['ndcg@5']).toBe(0);
+    // After excluding each user's own purchases, P00005 (no buyer before T) comes sixth.
+    expect(pop.metrics['mrr@20']).toBeCloseTo(1 / 6, 6);
+    expect(pop.metrics['hit_rate@20']).toBe(1);
+  });
+
+  it('the same test, trained on features that include the wave (a leaky split), would score a hit at rank 1', async () => {
+    const leaky = await resolveTrainingFeatures(ctx, {});
+    expect(leaky.user_item.as_of).toBe('2026-08-20T00:00:00.000Z');
+    const rows = await withDuck({}, async (conn) => {
+      const matrix = await loadMatrix(conn, ctx, leaky);
+      const models = await trainModels(
+        conn,
+        matrix,
+        path.join(root, leaky.item_neighbours.file),
+        ['popularity'],
+        modelParams(ctx),
+      );
+      const wave = new Map(['CUST001', 'CUST002', 'CUST003', 'CUST004'].map((u) => [u, ['P00005']]));
+      return evaluateModels({
+        matrix,
+        models,
+        targets: { purchases: wave, carts: new Map() },
+        excludeBought: false,
+      }).rows;
+    });
+    const pop = rows.find(
+      (r) => r.model === 'popularity' && r.target === 'purchases' && r.segment === 'all',
+    )!;
+    expect(pop.metrics['mrr@5']).toBe(1);
+    expect(row('popularity').metrics['mrr@5']).toBe(0);
+  }, 60_000);
+
+  it('records the run in model_runs and the leaderboard file', () => {
+    const out = runCli(
+      ['query', 'SELECT model, command, test_users FROM model_runs ORDER BY model', '--json'],
+      { cwd: root },
+    );
+    expect(out.status).toBe(0);
+    const rows = JSON.parse(out.stdout) as { model: string; command: string; test_users: number }[];
+    expect(rows.map((r) => r.model)).toEqual([...ALL].sort());
+    expect(rows.every((r) => r.command === 'evaluate' && Number(r.test_users) === 4)).toBe(true);
+    const file = JSON.parse(
+      readFileSync(path.join(root, 'models', 'leaderboard.json'), 'utf8'),
+    ) as Leaderboard;
+    expect(file.run_id).toBe(board.run_id);
+  });
+});
+
+describe('train: a registry of immutable, reproducible versions', () => {
+  const md5s = (name: string, version: number) =>
+    readModelVersion(ctx, name, version).then((m) => Object.fromEntries(m.files.map((f) => [f.file, f.md5])));
+
+  it('registers every model; training again on the same inputs keeps each version', async () => {
+    const first = await runTrain(ctx, { models: [...ALL] });
+    expect(first.models.map((m) => [m.name, m.version, m.reused])).toEqual(ALL.map((n) => [n, 1, false]));
+    const again = await runTrain(ctx, { models: [...ALL] });
+    expect(again.models.every((m) => m.version === 1 && m.reused)).toBe(true);
+    const ials = await readModelVersion(ctx, 'ials', 1);
+    expect(ials.components).toEqual([{ name: 'popularity', version: 1 }]);
+    expect(ials.features.map((f) => f.view)).toEqual(['user_item', 'item_popularity', 'item_neighbours']);
+    // The evaluation above used the same parameters: the version records its metrics.
+    expect(ials.evaluation?.as_of).toBe(T.toISOString());
+    for (const f of ials.files)
+      expect(statSync(path.join(root, 'models', 'ials', 'v=1', f.file)).mode & 0o222).toBe(0);
+  }, 60_000);
+
+  it('is deterministic: the same seed and features give byte-identical files', async () => {
+    const before = await md5s('ials', 1);
+    const saved = path.join(root, 'models');
+    rmSync(saved, { recursive: true, force: true });
+    await runTrain(ctx, { models: ['ials'] });
+    expect(await md5s('ials', 1)).toEqual(before);
+  }, 60_000);
+
+  it('new parameters make a new version and leave the old one as it was', async () => {
+    const before = await md5s('ials', 1);
+    const changed = { ...ctx, config: structuredClone(ctx.config) };
+    changed.config.models.ials.iterations = 3;
+    const result = await runTrain(changed, { models: ['ials'] });
+    expect(result.models.map((m) => [m.name, m.version, m.reused])).toEqual([
+      ['popularity', 1, true],
+      ['ials', 2, false],
+    ]);
+    expect(await md5s('ials', 1)).toEqual(before);
+    // The files still match their md5s (readModelFiles checks them).
+    await expect(readModelFiles(ctx, await readModelVersion(ctx, 'ials', 1))).resolves.toBeDefined();
+  }, 60_000);
+});
+
+describe('recommend', () => {
+  beforeAll(async () => {
+    await runTrain(ctx, { models: [...ALL] });
+  }, 60_000);
+  const recommend = (...args: string[]) => {
+    const out = runCli(['recommend', ...args, '--json'], { cwd: root });
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(0);
+    return JSON.parse(out.stdout) as { kind: string; items: { item_id: string; reason: string }[] };
+  };
+
+  it('a known user: personalised, without what they bought, each item with a reason', () => {
+    const r = recommend('--user', 'CUST001', '--model', 'popularity', '-k', '3');
+    expect(r.kind).toBe('known');
+    // CUST001 bought P00001, P00002, P00005; P00003 has the most buyers (2) of the rest.
+    expect(r.items.map((i) => i.item_id)).toEqual(['P00003', 'P00004', 'P00006']);
+    expect(r.items[0]!.reason).toBe('popular: 2 buyers (Home)');
+  });
+
+  it('an unknown user gets the cold-start list, labelled', () => {
+    const r = recommend('--user', 'NOBODY', '-k', '2');
+    expect(r.kind).toBe('cold_start');
+    expect(r.items.map((i) => i.item_id)).toEqual(['P00005', 'P00001']);
+    expect(r.items[0]!.reason).toBe('cold-start: popular: 4 buyers (Fruit)');
+  });
+
+  it('a cold-start user (one purchase) gets the hybrid cold blend: their category first', () => {
+    const r = recommend('--user', 'CUST006', '-k', '3');
+    expect(r.kind).toBe('known');
+    const ids = r.items.map((i) => i.item_id);
+    expect(ids).not.toContain('P00008');
+    expect(ids.slice(0, 2).sort()).toEqual(['P00006', 'P00007']); // the other Kitchen items
+  });
+
+  it('--item --similar: item_knn neighbours by co-purchase cosine', () => {
+    // Purchase sets: P00001 {C1, C2, C3}, P00005 {C1..C4}, P00002 {C1, C2}: cosine 3/√12 beats 2/√6.
+    const r = recommend('--item', 'P00001', '--similar', '--model', 'item_knn', '-k', '2');
+    expect(r.items.map((i) => i.item_id)).toEqual(['P00005', 'P00002']);
+    expect((r.items as unknown as { score: number }[]).map((i) => i.score)).toEqual([
+      expect.closeTo(3 / Math.sqrt(12), 5),
+      expect.closeTo(2 / Math.sqrt(6), 5),
+    ]);
+  });
+
+  it('refuses a k outside 1–100 and an unknown model (exit 2)', () => {
+    expect(runCli(['recommend', '--user', 'CUST001', '-k', '0'], { cwd: root }).status).toBe(2);
+    expect(runCli(['recommend', '--user', 'CUST001', '--model', 'svd'], { cwd: root }).status).toBe(2);
+  });
+});

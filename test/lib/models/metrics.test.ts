@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { MetricTotals, selfInformation, userMetrics } from '../../../src/lib/models/metrics.js';
+import { topK } from '../../../src/lib/models/topK.js';
+
+describe('ranking metrics, against hand-computed values', () => {
+  // Hits at ranks 2 (item 1) and 4 (item 5); item 8 is relevant but not recommended.
+  const recs = [3, 1, 7, 5, 9];
+  const relevant = new Set([1, 5, 8]);
+
+  it('at k = 5', () => {
+    const m = userMetrics(recs, relevant, 5);
+    expect(m.precision).toBeCloseTo(2 / 5, 12);
+    expect(m.recall).toBeCloseTo(2 / 3, 12);
+    // DCG = 1/log2(3) + 1/log2(5); IDCG over min(3, 5) = 3 ranks = 1 + 1/log2(3) + 1/2.
+    expect(m.ndcg).toBeCloseTo((0.6309297535714575 + 0.43067655807339306) / 2.1309297535714578, 12);
+    expect(m.ndcg).toBeCloseTo(0.498189, 6);
+    // AP = (precision@2 + precision@4) / min(3, 5) = (1/2 + 2/4) / 3.
+    expect(m.map).toBeCloseTo(1 / 3, 12);
+    expect(m.hit_rate).toBe(1);
+    expect(m.mrr).toBe(0.5);
+  });
+
+  it('at k = 2 only the first hit counts, and AP divides by min(|relevant|, k)', () => {
+    const m = userMetrics(recs, relevant, 2);
+    expect(m.precision).toBe(0.5);
+    expect(m.recall).toBeCloseTo(1 / 3, 12);
+    // DCG = 1/log2(3); IDCG = 1 + 1/log2(3).
+    expect(m.ndcg).toBeCloseTo(0.6309297535714575 / 1.6309297535714575, 12);
+    expect(m.map).toBeCloseTo(0.5 / 2, 12);
+  });
+
+  it('a list with no hit scores zero everywhere', () => {
+    expect(userMetrics([2, 4], new Set([1]), 2)).toEqual({
+      precision: 0,
+      recall: 0,
+      ndcg: 0,
+      map: 0,
+      hit_rate: 0,
+      mrr: 0,
+    });
+  });
+
+  it('averages over users; coverage and novelty are list-level', () => {
+    // 4 items; users per item 3, 1, 0, 0 of 3 users: p = (n + 1) / 4.
+    const info = selfInformation([3, 1, 0, 0], 3);
+    expect(Array.from(info)).toEqual([0, 1, 2, 2].map((b) => expect.closeTo(b, 6)));
+    const totals = new MetricTotals(4, info);
+    totals.add(Int32Array.from([0, 1]), new Set([1])); // hit at rank 2
+    totals.add(Int32Array.from([0, 2]), new Set([3])); // no hit
+    const r = totals.result();
+    expect(r['precision@5']).toBeCloseTo((1 / 5 + 0) / 2, 6);
+    expect(r['mrr@5']).toBeCloseTo(0.25, 6);
+    expect(r['hit_rate@5']).toBeCloseTo(0.5, 6);
+    // Items 0, 1, 2 recommended of 4.
+    expect(r['coverage@5']).toBe(0.75);
+    // Recommended: 0, 1, 0, 2 → (0 + 1 + 0 + 2) / 4 bits.
+    expect(r['novelty@5']).toBeCloseTo(0.75, 6);
+  });
+});
+
+describe('topK', () => {
+  it('keeps the k best, best first, ties to the lower code, skipping -Infinity and NaN', () => {
+    const s = Float32Array.from([0.5, 2, -Infinity, 2, NaN, 1, 3]);
+    expect(Array.from(topK(s, 3))).toEqual([6, 1, 3]);
+    expect(Array.from(topK(s, 10))).toEqual([6, 1, 3, 5, 0]);
+  });
+
+  it('matches a full sort on random scores with many ties', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const s = Float32Array.from({ length: 5000 }, () => Math.floor(next() * 50));
+    const sorted = Array.from(s.keys()).sort((a, b) => s[b]! - s[a]! || a - b);
+    expect(Array.from(topK(s, 100))).toEqual(sorted.slice(0, 100));
+  });
+});
