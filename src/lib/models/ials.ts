@@ -1,3 +1,4 @@
+import type { Config } from '../config/configSchema.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -6,16 +7,8 @@ import { gramian, solveRows, type AlsHalfStep } from './alsKernel.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
 import { seededRandom, shared, sharedFloat32 } from './seededRandom.js';
 
-export interface IalsParams {
-  factors: number;
-  regularization: number;
-  /** Confidence c = 1 + alpha · strength. */
-  alpha: number;
-  iterations: number;
-  /** Conjugate-gradient steps per row and half-step (3, as implicit). */
-  cg_steps: number;
-  seed: number;
-}
+/** factors, regularization, alpha (confidence c = 1 + alpha · strength), iterations, cg_steps, seed. */
+export type IalsParams = Config['models']['ials'];
 
 export const IALS_DEFAULTS: IalsParams = {
   factors: 64,
