@@ -52,10 +52,16 @@ describe('the documentation runs as written', () => {
   }, 180_000);
   afterAll(() => cleanup());
 
-  it('finds the runnable blocks of the walkthrough, the command reference, features and bring-your-own-data', () => {
+  it('finds the runnable blocks of the walkthrough, the command reference, features, models and bring-your-own-data', () => {
     expect(found.filter((s) => s.file === 'docs/walkthrough.md').length).toBe(10);
     expect(new Set(found.map((s) => s.file))).toEqual(
-      new Set(['docs/walkthrough.md', 'docs/bring-your-own-data.md', 'docs/commands.md', 'docs/features.md']),
+      new Set([
+        'docs/walkthrough.md',
+        'docs/bring-your-own-data.md',
+        'docs/commands.md',
+        'docs/features.md',
+        'docs/models.md',
+      ]),
     );
   });
 
