@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { withDuck } from '../../src/lib/duck/withDuck.js';
 import { buildFeatures } from '../../src/lib/features/featureStore.js';
@@ -82,6 +82,21 @@ describe('evaluate: a temporal split that cannot leak', () => {
     expect(pop.metrics['mrr@5']).toBe(1);
     expect(row('popularity').metrics['mrr@5']).toBe(0);
   }, 60_000);
+
+  it('an as-of with nothing after it to test on exits 3 and builds no feature version', async () => {
+    const before = readdirSync(path.join(root, 'feature_store', 'user_item')).sort();
+    await expect(
+      runEvaluate(ctx, {
+        models: ['popularity'],
+        asOf: new Date('2030-01-01T00:00:00Z'),
+        horizonDays: 7,
+        excludeBought: true,
+      }),
+    ).rejects.toThrow(
+      'no purchases or carts in (2030-01-01T00:00:00.000Z, 2030-01-08T00:00:00.000Z] to test on',
+    );
+    expect(readdirSync(path.join(root, 'feature_store', 'user_item')).sort()).toEqual(before);
+  });
 
   it('records the run in model_runs and the leaderboard file', () => {
     const out = runCli(

@@ -52,14 +52,16 @@ export async function runEvaluate(ctx: RunContext, options: EvaluateOptions): Pr
   const horizonMs = options.horizonDays * 86_400_000;
   const asOf = options.asOf ?? (await defaultSplit(ctx, interactions, horizonMs));
   const end = new Date(asOf.getTime() + horizonMs);
+  // The test set first: an empty one stops here, before any feature version is built for T (a
+  // version as of a T past the data would otherwise become the one served for inference).
+  const targets = await withDuck(duckOptionsFor(ctx), (conn) => testTargets(conn, interactions, asOf, end));
+  if (targets.purchases.size === 0 && targets.carts.size === 0)
+    throw new RuntimeError(
+      `no purchases or carts in (${asOf.toISOString()}, ${end.toISOString()}] to test on`,
+      'pick an earlier --as-of, or a longer --horizon',
+    );
   const { versions, built } = await featuresExactlyAt(ctx, asOf);
   return withDuck(duckOptionsFor(ctx), async (conn) => {
-    const targets = await testTargets(conn, interactions, asOf, end);
-    if (targets.purchases.size === 0 && targets.carts.size === 0)
-      throw new RuntimeError(
-        `no purchases or carts in (${asOf.toISOString()}, ${end.toISOString()}] to test on`,
-        'pick an earlier --as-of, or a longer --horizon',
-      );
     const matrix = await loadMatrix(conn, ctx, versions);
     const models = await trainModels(
       conn,
