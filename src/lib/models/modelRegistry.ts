@@ -83,10 +83,8 @@ export async function registerModel(
   const dir = path.join(ctx.paths.models, v.name);
   await mkdir(dir, { recursive: true });
   const digest = inputsDigest(v);
-  for (const n of (await listVersions(dir)).reverse()) {
-    const meta = await readModelVersion(ctx, v.name, n);
-    if (meta.inputs_digest === digest) return { meta, reused: true };
-  }
+  const existing = await findByDigest(ctx, v.name, digest);
+  if (existing) return { meta: existing, reused: true };
   const version = ((await listVersions(dir)).at(-1) ?? 0) + 1;
   const tmp = path.join(dir, `.tmp-v=${version}-${ctx.runId}`);
   await rm(tmp, { recursive: true, force: true });
@@ -148,6 +146,19 @@ export async function registerModel(
   await fsyncDir(dir);
   ctx.logger.info(`model ${v.name}: v=${version} as of ${v.asOf}`, { model: v.name, version });
   return { meta, reused: false };
+}
+
+/** The version of `name` whose inputs digest is `digest`, if one was published. */
+export async function findByDigest(
+  ctx: RunContext,
+  name: string,
+  digest: string,
+): Promise<ModelVersion | undefined> {
+  for (const n of (await listVersions(path.join(ctx.paths.models, name))).reverse()) {
+    const meta = await readModelVersion(ctx, name, n);
+    if (meta.inputs_digest === digest) return meta;
+  }
+  return undefined;
 }
 
 export async function readModelVersion(

@@ -3,7 +3,7 @@ import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { withDuck } from '../duck/withDuck.js';
 import { withLock } from '../lake/lock.js';
 import type { RunContext } from '../runContext.js';
-import { registerModel, type ModelVersion } from './modelRegistry.js';
+import { findByDigest, inputsDigest, registerModel, type ModelVersion } from './modelRegistry.js';
 import { recordModelRun, type TrainRecord } from './modelRuns.js';
 import type { ModelKind } from './recommender.js';
 import type { Leaderboard } from './leaderboard.js';
@@ -16,7 +16,14 @@ import {
   readJsonIfExists,
   resolveTrainingFeatures,
 } from './trainingInputs.js';
-import { itemTable, NEEDS, trainModels } from './trainModels.js';
+import {
+  itemTable,
+  kindParams,
+  NEEDS,
+  trainModels,
+  withComponents,
+  type ModelParams,
+} from './trainModels.js';
 
 export interface TrainOptions {
   models: ModelKind[];
@@ -44,10 +51,28 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
   const features = featureRefs(versions);
   const params = modelParams(ctx);
   const board = await readJsonIfExists<Leaderboard>(path.join(ctx.paths.models, LEADERBOARD_FILE));
+  const finish = async (record: TrainRecord): Promise<TrainResult> => {
+    await recordModelRun(ctx, 'train', record);
+    return {
+      run_id: ctx.runId,
+      as_of: versions.user_item.as_of,
+      features,
+      models: record.map(({ meta, reused }) => ({
+        name: meta.name,
+        version: meta.version,
+        reused,
+        stats: meta.stats,
+      })),
+      duration_ms: Date.now() - started,
+    };
+  };
   return withLock(
     { locksDir: ctx.paths.locks, name: 'models', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
-    () =>
-      withDuck(duckOptionsFor(ctx), async (conn) => {
+    async () => {
+      // Nothing changed since the last train (features, parameters, code): no training at all.
+      const kept = await publishedAlready(ctx, options.models, params, features);
+      if (kept) return finish(kept);
+      return withDuck(duckOptionsFor(ctx), async (conn) => {
         const matrix = await loadMatrix(conn, ctx, versions);
         const trained = await trainModels(
           conn,
@@ -90,20 +115,26 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
             }),
           );
         }
-        const record: TrainRecord = [...registered.values()];
-        await recordModelRun(ctx, 'train', record);
-        return {
-          run_id: ctx.runId,
-          as_of: versions.user_item.as_of,
-          features,
-          models: record.map(({ meta, reused }) => ({
-            name: meta.name,
-            version: meta.version,
-            reused,
-            stats: meta.stats,
-          })),
-          duration_ms: Date.now() - started,
-        };
-      }),
+        return finish([...registered.values()]);
+      });
+    },
   );
+}
+
+/** Every version this train would publish, when all of them exist already (same inputs digest). */
+async function publishedAlready(
+  ctx: RunContext,
+  kinds: ModelKind[],
+  params: ModelParams,
+  features: ModelVersion['features'],
+): Promise<TrainRecord | undefined> {
+  const found = new Map<ModelKind, ModelVersion>();
+  for (const kind of withComponents(kinds)) {
+    const components = NEEDS[kind].map((c) => ({ name: c, version: found.get(c)!.version }));
+    const digest = inputsDigest({ kind, params: kindParams(kind, params), features, components });
+    const meta = await findByDigest(ctx, kind, digest);
+    if (!meta) return undefined;
+    found.set(kind, meta);
+  }
+  return [...found.values()].map((meta) => ({ meta, reused: true }));
 }

@@ -47,6 +47,11 @@ export function withComponents(requested: readonly ModelKind[]): ModelKind[] {
 }
 const order = (k: ModelKind) => ['popularity', 'item_knn', 'ials', 'content', 'hybrid'].indexOf(k);
 
+/** The parameters a kind records (and its inputs digest covers). */
+export function kindParams(kind: ModelKind, params: ModelParams): Record<string, unknown> {
+  return kind === 'ials' ? { ...params.ials } : kind === 'hybrid' ? { ...params.hybrid } : {};
+}
+
 export function itemTable(m: InteractionMatrix): ItemTable {
   return { ids: m.items, category: m.itemCategory, brand: m.itemBrand, name: m.itemName };
 }
@@ -72,18 +77,23 @@ export async function trainModels(
       out.set(kind, { kind, ...t, stats: { ...stats, train_ms: Math.round(performance.now() - started) } });
     if (kind === 'popularity') {
       const arrays = trainPopularity(m);
-      done({ recommender: new PopularityModel(items, arrays), arrays, texts: {}, params: {} });
+      done({
+        recommender: new PopularityModel(items, arrays),
+        arrays,
+        texts: {},
+        params: kindParams(kind, params),
+      });
     } else if (kind === 'item_knn') {
       const arrays = await trainItemKnn(conn, items, neighbours);
       done(
-        { recommender: new ItemKnnModel(items, arrays), arrays, texts: {}, params: {} },
+        { recommender: new ItemKnnModel(items, arrays), arrays, texts: {}, params: kindParams(kind, params) },
         { neighbour_pairs: arrays.neighbours!.length },
       );
     } else if (kind === 'ials') {
       const f = await trainIals(m, params.ials, threads);
       const arrays = { user_factors: f.userFactors, item_factors: f.itemFactors };
       done(
-        { recommender: new IalsModel(items, arrays), arrays, texts: users, params: { ...params.ials } },
+        { recommender: new IalsModel(items, arrays), arrays, texts: users, params: kindParams(kind, params) },
         { iteration_ms: f.iteration_ms, threads: f.threads },
       );
     } else if (kind === 'content') {
@@ -93,7 +103,7 @@ export async function trainModels(
           recommender: new ContentModel(items, arrays, vocabulary.length),
           arrays,
           texts: { vocabulary },
-          params: {},
+          params: kindParams(kind, params),
         },
         { terms: vocabulary.length },
       );
@@ -108,7 +118,7 @@ export async function trainModels(
         },
         params.hybrid,
       );
-      done({ recommender, arrays: {}, texts: {}, params: { ...params.hybrid } });
+      done({ recommender, arrays: {}, texts: {}, params: kindParams(kind, params) });
     }
   }
   return out;
