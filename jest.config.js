@@ -12,8 +12,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 60000,
-  globalSetup: '<rootDir>/test/setup/kafkaGlobalSetup.mjs',
-  globalTeardown: '<rootDir>/test/setup/kafkaGlobalTeardown.mjs',
+  globalSetup: '<rootDir>/test/setup/globalSetup.mjs',
+  globalTeardown: '<rootDir>/test/setup/globalTeardown.mjs',
   // Tests spawn the CLI and open DuckDB; two workers match the two cores CI has.
   maxWorkers: 2,
 };

@@ -5,6 +5,7 @@ import { UsageError } from '../lib/errors/errors.js';
 import { listVersions } from '../lib/features/featureStore.js';
 import { loadModel } from '../lib/models/loadModel.js';
 import { KS } from '../lib/models/metrics.js';
+import type { MlflowLogged } from '../lib/models/mlflow.js';
 import {
   listModels,
   readModelVersion,
@@ -55,6 +56,7 @@ export async function trainCommand(
       ),
     );
     ctx.say(`as of ${result.as_of} on ${result.features.map((f) => `${f.view} v${f.version}`).join(', ')}`);
+    if (result.mlflow) ctx.say(mlflowLine(result.mlflow));
   }
   return 0;
 }
@@ -70,8 +72,16 @@ export async function evaluateCommand(
     excludeBought: options.includeBought ? false : ctx.config.models.exclude_bought,
   });
   if (ctx.json) ctx.printJson(board);
-  else ctx.say(leaderboardText(board));
+  else {
+    ctx.say(leaderboardText(board));
+    if (board.mlflow) ctx.say(mlflowLine(board.mlflow));
+  }
   return 0;
+}
+
+function mlflowLine(logged: MlflowLogged): string {
+  const fresh = logged.runs.filter((r) => r.logged).length;
+  return `MLflow: experiment ${logged.experiment_id}, ${fresh} run${fresh === 1 ? '' : 's'} logged, ${logged.runs.length - fresh} already there`;
 }
 
 /** The leaderboard as the terminal shows it: purchases, all users, the main metrics at each K. */

@@ -1,4 +1,5 @@
 import type { LeaderboardRow, Target } from './evaluateModels.js';
+import type { MlflowLogged } from './mlflow.js';
 import type { ModelVersion } from './modelRegistry.js';
 
 /** models/leaderboard.json (the newest) and models/evaluations/<run_id>.json. */
@@ -17,4 +18,6 @@ export interface Leaderboard {
   oracle_scoring_ms: number;
   rows: LeaderboardRow[];
   duration_ms: number;
+  /** Not in the files: the MLflow runs this evaluation went to, when MLFLOW_TRACKING_URI is set. */
+  mlflow?: MlflowLogged;
 }

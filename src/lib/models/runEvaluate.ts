@@ -11,6 +11,7 @@ import type { RunContext } from '../runContext.js';
 import { evaluateModels, TARGETS, type Target } from './evaluateModels.js';
 import type { Leaderboard } from './leaderboard.js';
 import { recordModelRun } from './modelRuns.js';
+import { evaluateRunSpecs, trackInMlflow } from './trackRuns.js';
 import { Oracle } from './oracle.js';
 import type { ModelKind } from './recommender.js';
 import {
@@ -108,7 +109,8 @@ export async function runEvaluate(ctx: RunContext, options: EvaluateOptions): Pr
     await writeFileAtomic(path.join(ctx.paths.models, 'evaluations', `${ctx.runId}.json`), json);
     await writeFileAtomic(path.join(ctx.paths.models, LEADERBOARD_FILE), json);
     await recordModelRun(ctx, 'evaluate', board);
-    return board;
+    const mlflow = await trackInMlflow(ctx, evaluateRunSpecs(ctx, board));
+    return mlflow ? { ...board, mlflow } : board;
   });
 }
 

@@ -4,7 +4,9 @@ import { withDuck } from '../duck/withDuck.js';
 import { withLock } from '../lake/lock.js';
 import type { RunContext } from '../runContext.js';
 import { findByDigest, inputsDigest, registerModel, type ModelVersion } from './modelRegistry.js';
+import type { MlflowLogged } from './mlflow.js';
 import { recordModelRun, type TrainRecord } from './modelRuns.js';
+import { trackInMlflow, trainRunSpecs } from './trackRuns.js';
 import type { ModelKind } from './recommender.js';
 import type { Leaderboard } from './leaderboard.js';
 import {
@@ -38,6 +40,8 @@ export interface TrainResult {
   features: ModelVersion['features'];
   models: { name: string; version: number; reused: boolean; stats: Record<string, unknown> }[];
   duration_ms: number;
+  /** The MLflow runs, when MLFLOW_TRACKING_URI is set. */
+  mlflow?: MlflowLogged;
 }
 
 /**
@@ -53,6 +57,7 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
   const board = await readJsonIfExists<Leaderboard>(path.join(ctx.paths.models, LEADERBOARD_FILE));
   const finish = async (record: TrainRecord): Promise<TrainResult> => {
     await recordModelRun(ctx, 'train', record);
+    const mlflow = await trackInMlflow(ctx, trainRunSpecs(ctx, record));
     return {
       run_id: ctx.runId,
       as_of: versions.user_item.as_of,
@@ -64,6 +69,7 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
         stats: meta.stats,
       })),
       duration_ms: Date.now() - started,
+      ...(mlflow ? { mlflow } : {}),
     };
   };
   return withLock(
