@@ -1,7 +1,7 @@
 import { effectivePrice, type Product } from './catalogGenerator.js';
 import { customerId, customerTraits, type Device } from './customerTraits.js';
 import { Prng } from './prng.js';
-import { TasteModel } from './tasteModel.js';
+import { POPULARITY_ZIPF, TasteModel } from './tasteModel.js';
 import { taxonomy } from './taxonomy.js';
 import { ZipfSampler } from './zipfSampler.js';
 
@@ -70,7 +70,7 @@ export class ShopWorld {
     this.taste = new TasteModel(options.seed, options.products, options.customers);
     this.start = Date.parse(`${options.startDate}T00:00:00Z`);
     this.byRank = [...options.products].sort((a, b) => a.rank - b.rank);
-    this.global = new ZipfSampler(this.byRank.length, 1.1);
+    this.global = new ZipfSampler(this.byRank.length, POPULARITY_ZIPF.global);
     const grouped = new Map<string, Product[]>();
     for (const p of this.byRank) {
       const key = `${p.superCategory}|${p.category}`;
@@ -79,7 +79,7 @@ export class ShopWorld {
       else grouped.set(key, [p]);
     }
     for (const [key, items] of grouped)
-      this.categoryItems.set(key, { items, zipf: new ZipfSampler(items.length, 1.2) });
+      this.categoryItems.set(key, { items, zipf: new ZipfSampler(items.length, POPULARITY_ZIPF.category) });
     this.categoriesBySuper = taxonomy.map((_, i) => [...grouped.keys()].filter((k) => k.startsWith(`${i}|`)));
     this.users = new ZipfSampler(options.customers, 0.7);
     this.userStride = coprimeStride(options.customers);

@@ -9,9 +9,11 @@ import { taxonomy } from './taxonomy.js';
 /** Dimensions of the latent taste space. */
 export const TASTE_DIMS = 8;
 /** How strongly taste sways a choice against popularity: P(item) ∝ popularity × exp(β · u·v). */
-export const TASTE_BETA = 1.6;
+export const TASTE_BETA = 4;
+/** The Zipf exponents of popularity: over the whole catalogue, and within a category. */
+export const POPULARITY_ZIPF = { global: 0.9, category: 1.0 } as const;
 /** Candidates drawn by popularity before one is chosen by taste (sampling-importance-resampling). */
-const CANDIDATES = 8;
+const CANDIDATES = 64;
 
 /**
  * The simulated shop's ground truth: every customer and product has a latent taste vector, and a
@@ -49,7 +51,7 @@ export class TasteModel {
       for (let k = 0; k < D; k++)
         this.items[p.index * D + k] =
           sup[k]! + 0.7 * cat[k]! + (0.8 * normal('taste-item', p.index * D + k)) / Math.sqrt(D);
-      this.logPrior[p.index] = -1.1 * Math.log(p.rank + 1);
+      this.logPrior[p.index] = -POPULARITY_ZIPF.global * Math.log(p.rank + 1);
     }
     this.users = new Float32Array(customers * D);
     for (let c = 0; c < customers; c++) {

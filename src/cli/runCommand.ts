@@ -7,12 +7,12 @@ export function register(program: Command, run: Run): void {
   program
     .command('run')
     .description(
-      'the whole pipeline for cron: ingest (master, transactions, clickstream, metadata) → verify → validate → profile → report → prepare → features',
+      'the whole pipeline for cron: ingest (master, transactions, clickstream, metadata) → verify → validate → profile → report → prepare → features → evaluate → train',
     )
     .option('--stages <stage...>', `only these stages (${STAGES.join(', ')})`)
     .option('--skip <stage...>', 'leave these stages out')
     .option('--from <stage>', 'start at this stage')
-    .option('--continue-on-dq-fail', 'prepare and build features even when validation fails')
+    .option('--continue-on-dq-fail', 'prepare, build features and train even when validation fails')
     .option(
       '--clickstream-from-file <path>',
       'replay clickstream from files (a file, directory or glob) instead of consuming Kafka',
@@ -22,7 +22,8 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 A failing stage stops the stages that depend on it; the others still run. prepare depends on
-every ingest of the run and on validate passing; features on prepare; report on validate. A
+every ingest of the run and on validate passing; features on prepare; evaluate and train on
+features; report on validate. A
 second \`recomart run\` while one is running exits 3 at once, naming the PID holding the lock.
 Exit code: the worst stage outcome. Record: logs/runs/<run_id>.json. Crontab:
   */15 * * * * cd /srv/lake && recomart run -q >> logs/cron.log 2>&1`,

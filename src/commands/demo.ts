@@ -1,6 +1,7 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { runDemo, type DemoStep } from '../lib/demo/runDemo.js';
+import { leaderboardText, recommendationsText } from './models.js';
 
 export interface DemoFlags extends GlobalOptions {
   seed?: string;
@@ -34,6 +35,8 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
   );
   if (ctx.json) ctx.printJson(result);
   else {
+    if (result.leaderboard) ctx.say(`\n${leaderboardText(result.leaderboard)}`);
+    if (result.recommendation) ctx.say(`\n${recommendationsText(result.recommendation)}`);
     ctx.say(`
 Demo finished in ${(result.duration_ms / 1000).toFixed(1)} s in ${result.root}
 Data-quality report: ${result.report ?? '(not written)'} (and reports/dq_report_latest.html)
@@ -48,6 +51,7 @@ Look around:
   recomart validate --export-failures         the rule suite; every failing row to reports/failures/
   recomart features get user_activity --ids CUST001 CUST002
   recomart lineage user_activity              feature version → silver → raw files → sources
+  recomart models list                        the model registry; recomart recommend --user <id> for anyone
 Query the lake (DuckDB SQL over every zone; recomart query --views lists the views):
   recomart query "SELECT event_type, count(*) AS events, sum(weight) AS weight FROM interactions GROUP BY ALL ORDER BY events DESC"
   recomart query "SELECT rfm_segment, count(*) AS users, round(avg(monetary), 2) AS avg_spend FROM user_activity GROUP BY ALL ORDER BY users DESC"

@@ -12,7 +12,7 @@ import {
   resolveModel,
   type ModelVersion,
 } from '../lib/models/modelRegistry.js';
-import { historyFor, recommendFor, similarTo } from '../lib/models/recommendFor.js';
+import { historyFor, recommendFor, similarTo, type Recommendations } from '../lib/models/recommendFor.js';
 import { MODEL_KINDS, type ModelKind } from '../lib/models/recommender.js';
 import { runEvaluate, type Leaderboard } from '../lib/models/runEvaluate.js';
 import { runTrain } from '../lib/models/runTrain.js';
@@ -116,6 +116,31 @@ export function leaderboardText(board: Leaderboard): string {
   ].join('\n');
 }
 
+/** Recommendations as the terminal shows them: who, which model version, and a ranked table with reasons. */
+export function recommendationsText(result: Recommendations): string {
+  const who =
+    result.kind === 'similar'
+      ? `Items like ${result.item}`
+      : result.kind === 'cold_start'
+        ? `Cold-start list for ${result.user} (${result.history_items === 0 ? 'no history before the model' : 'no history this model can use'}): the most popular items`
+        : `Recommendations for ${result.user} (${result.history_items} items in their history)`;
+  return [
+    `${who}: model ${result.model} v=${result.version}, as of ${result.as_of}`,
+    renderTable(
+      ['#', 'item', 'name', 'category', 'score', 'reason'],
+      result.items.map((i) => [
+        String(i.rank),
+        i.item_id,
+        i.name ?? '',
+        i.category ?? '',
+        i.score.toFixed(4),
+        i.reason,
+      ]),
+      [0, 4],
+    ),
+  ].join('\n');
+}
+
 export async function recommendCommand(
   options: GlobalOptions & {
     user?: string;
@@ -152,29 +177,7 @@ export async function recommendCommand(
         )
       : similarTo(loaded, options.item!, k);
   if (ctx.json) ctx.printJson(result);
-  else {
-    const who =
-      result.kind === 'similar'
-        ? `Items like ${result.item}`
-        : result.kind === 'cold_start'
-          ? `Cold-start list for ${result.user} (${result.history_items === 0 ? 'no history before the model' : 'no history this model can use'}): the most popular items`
-          : `Recommendations for ${result.user} (${result.history_items} items in their history)`;
-    ctx.say(`${who}: model ${result.model} v=${result.version}, as of ${result.as_of}`);
-    ctx.say(
-      renderTable(
-        ['#', 'item', 'name', 'category', 'score', 'reason'],
-        result.items.map((i) => [
-          String(i.rank),
-          i.item_id,
-          i.name ?? '',
-          i.category ?? '',
-          i.score.toFixed(4),
-          i.reason,
-        ]),
-        [0, 4],
-      ),
-    );
-  }
+  else ctx.say(recommendationsText(result));
   return 0;
 }
 

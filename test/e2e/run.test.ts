@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import type { Leaderboard } from '../../src/lib/models/leaderboard.js';
+import type { Recommendations } from '../../src/lib/models/recommendFor.js';
 import type { ProfileResult } from '../../src/lib/profile/profileTypes.js';
 import type { RunRecord, StageRecord } from '../../src/lib/run/runPipeline.js';
 import type { LakeStatus } from '../../src/lib/status/lakeStatus.js';
@@ -119,9 +121,14 @@ describe('recomart run with the metadata API down', () => {
         'report',
         'prepare',
         'features',
+        'evaluate',
+        'train',
       ]);
       expect(r.status).toBe(0);
       expect(stage(again, 'features').counts).toMatchObject({ views: 4 });
+      expect(stage(again, 'evaluate').outcome).toBe('ok');
+      expect(stage(again, 'evaluate').summary).toMatch(/^NDCG@10 on \d+ test users: /);
+      expect(stage(again, 'train').counts).toEqual({ models: 5, new: 5 });
     } finally {
       api.kill('SIGTERM');
       await api.exited;
@@ -165,18 +172,21 @@ describe('recomart run: the lock and the data-quality gate', () => {
     expect(existsSync(path.join(tmp.dir, '.recomart', 'locks', 'run.lock'))).toBe(false);
   });
 
-  it('failing validation stops prepare and features unless --continue-on-dq-fail', () => {
+  it('failing validation stops prepare, features, evaluate and train unless --continue-on-dq-fail', () => {
     runCli(['run', '--stages', 'ingest-transactions', 'ingest-clickstream', ...CLICKS, '-q'], {
       cwd: tmp.dir,
     });
-    const gated = runCli(['run', '--stages', 'validate,prepare,features', '--as-of', AS_OF, '--json'], {
-      cwd: tmp.dir,
-    });
+    const gated = runCli(
+      ['run', '--stages', 'validate,prepare,features,evaluate,train', '--as-of', AS_OF, '--json'],
+      { cwd: tmp.dir },
+    );
     expect(gated.status).toBe(1);
     const g = JSON.parse(gated.stdout) as RunRecord;
     expect(stage(g, 'validate').outcome).toBe('checks_failed');
     expect(stage(g, 'prepare').outcome).toBe('skipped');
     expect(stage(g, 'prepare').summary).toMatch(/--continue-on-dq-fail/);
+    expect([stage(g, 'evaluate').outcome, stage(g, 'train').outcome]).toEqual(['skipped', 'skipped']);
+    expect(existsSync(path.join(tmp.dir, 'models', 'leaderboard.json'))).toBe(false);
     const forced = runCli(
       ['run', '--stages', 'validate,prepare,features', '--continue-on-dq-fail', '--json'],
       {
@@ -204,7 +214,12 @@ describe('recomart demo', () => {
     // Kafka rebalance tests share; the many-files read it needs is covered by manyFiles.test.ts.
     const r = await runCliAsync(['demo', '--json'], { cwd: tmp.dir, env: { KAFKA_BROKERS: undefined } });
     expect(r.status).toBe(0);
-    const demo = JSON.parse(r.stdout) as { steps: { step: string; outcome: string }[]; report: string };
+    const demo = JSON.parse(r.stdout) as {
+      steps: { step: string; outcome: string }[];
+      report: string;
+      leaderboard: Leaderboard;
+      recommendation: Recommendations;
+    };
     expect(demo.steps.map((s) => s.step)).toEqual([
       'init',
       'simulate',
@@ -218,8 +233,20 @@ describe('recomart demo', () => {
       'report',
       'prepare',
       'features',
+      'evaluate',
+      'train',
     ]);
     expect(demo.steps.every((s) => s.outcome === 'ok')).toBe(true);
+    // The models: a leaderboard where the personalised model beats popularity on the simulated
+    // taste, below the oracle's ceiling, and one user's recommendations from the registry.
+    const ndcg = (model: string) =>
+      demo.leaderboard.rows.find((x) => x.model === model && x.target === 'purchases' && x.segment === 'all')!
+        .metrics['ndcg@10']!;
+    expect(ndcg('ials')).toBeGreaterThan(1.5 * ndcg('popularity'));
+    expect(ndcg('oracle')).toBeGreaterThan(ndcg('ials'));
+    expect(demo.recommendation.kind).toBe('known');
+    expect(demo.recommendation.items).toHaveLength(5);
+    expect(demo.recommendation.model).toBe('hybrid');
     // The report: a PDF, and HTML with the failed checks the defects cause and the EDA.
     expect(readFileSync(path.join(tmp.dir, demo.report)).subarray(0, 5).toString()).toBe('%PDF-');
     const html = readFileSync(path.join(tmp.dir, 'reports', 'dq_report_latest.html'), 'utf8');

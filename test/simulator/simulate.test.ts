@@ -279,7 +279,10 @@ describe('simulator without defects', () => {
     for (const e of events) if (e.item_id) perItem.set(e.item_id, (perItem.get(e.item_id) ?? 0) + 1);
     const counts = [...perItem.values()].sort((a, b) => b - a);
     const top20 = counts.slice(0, Math.ceil(sizes.products * 0.2)).reduce((a, b) => a + b, 0);
-    expect(top20 / counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.5);
+    // Twice the uniform share. With 120 products the 64 candidates a choice draws by popularity
+    // cover half the catalogue, so taste flattens it more than in a real-sized one (the medium
+    // lake's top 20% of items hold about 75% of the events).
+    expect(top20 / counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.4);
     const views = events.filter((e) => e.event_type === 'view').length;
     const carts = events.filter((e) => e.event_type === 'add_to_cart').length;
     const buys = events.filter((e) => e.event_type === 'purchase').length;

@@ -124,7 +124,8 @@ export interface Config {
     threads: number;
     ials: {
       factors: number;
-      regularization: number;
+      /** λ; 'auto': 1.6 · √(users in the matrix), which suits the simulator's lakes from 1,000 to 100,000 users. */
+      regularization: number | 'auto';
       /** Confidence c = 1 + alpha · strength. */
       alpha: number;
       iterations: number;
@@ -346,7 +347,12 @@ export const configSchema: JSONSchemaType<Config> = {
           required: ['factors', 'regularization', 'alpha', 'iterations', 'cg_steps', 'seed'],
           properties: {
             factors: { type: 'integer', minimum: 1, maximum: 1024 },
-            regularization: { type: 'number', minimum: 0 },
+            regularization: {
+              oneOf: [
+                { type: 'number', minimum: 0 },
+                { type: 'string', const: 'auto' },
+              ],
+            },
             alpha: { type: 'number', minimum: 0 },
             iterations: { type: 'integer', minimum: 1, maximum: 1000 },
             cg_steps: { type: 'integer', minimum: 1, maximum: 100 },
@@ -469,7 +475,7 @@ export const defaultConfig: Config = {
     exclude_bought: true,
     default_model: 'hybrid',
     threads: 0,
-    ials: { factors: 64, regularization: 0.05, alpha: 1, iterations: 15, cg_steps: 3, seed: 42 },
+    ials: { factors: 64, regularization: 'auto', alpha: 3, iterations: 15, cg_steps: 3, seed: 42 },
     hybrid: { warm_threshold: 3, weights: { ials: 1, item_knn: 1, content: 0.25 } },
   },
   log: { level: 'info', file: 'logs/recomart.log' },

@@ -180,6 +180,7 @@ function setPath(target: Json, keyPath: string, value: unknown): void {
 
 interface SchemaNode {
   type?: string;
+  oneOf?: SchemaNode[];
   properties?: Record<string, SchemaNode>;
 }
 
@@ -210,7 +211,9 @@ function leafSchema(keyPath: string): SchemaNode | undefined {
 /** Strings from env or flags become numbers/booleans when the schema says so; anything unparseable is left for ajv to reject. */
 function coerce(keyPath: string, value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  const type = leafSchema(keyPath)?.type;
+  const leaf = leafSchema(keyPath);
+  // A setting that is a number or a word (e.g. regularization: 'auto') takes the number when it is one.
+  const type = leaf?.type ?? leaf?.oneOf?.find((o) => o.type === 'number')?.type;
   if ((type === 'integer' || type === 'number') && value.trim() !== '' && Number.isFinite(Number(value))) {
     return Number(value);
   }

@@ -1,4 +1,13 @@
 import path from 'node:path';
+import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { queryRow } from '../duck/rows.js';
+import { quoteLiteral } from '../duck/sqlText.js';
+import { withDuck } from '../duck/withDuck.js';
+import type { Leaderboard } from '../models/leaderboard.js';
+import { loadModel } from '../models/loadModel.js';
+import { resolveModel } from '../models/modelRegistry.js';
+import { historyFor, recommendFor, type Recommendations } from '../models/recommendFor.js';
+import { LEADERBOARD_FILE, readJsonIfExists } from '../models/trainingInputs.js';
 import { startApiServer } from '../../../data_simulator/apiServer.js';
 import {
   CLICKSTREAM_BATCH_DIR,
@@ -40,6 +49,10 @@ export interface DemoResult {
   report?: string;
   /** The pipeline run's id: logs/runs/<run_id>.json is its record. */
   run_id?: string;
+  /** The newest evaluation, when the run's evaluate stage wrote one. */
+  leaderboard?: Leaderboard;
+  /** The default model's recommendations for the user with the longest history, when train ran. */
+  recommendation?: Recommendations;
   /** The "now" validate measured freshness at: the end of the simulated window. */
   validated_as_of: string;
   steps: DemoStep[];
@@ -152,6 +165,7 @@ export async function runDemo(
 
   const reportStage = run.stages.find((s) => s.stage === 'report' && s.outcome === 'ok');
   const report = reportStage ? reportStage.summary.split(' and ')[0] : undefined;
+  const trained = run.stages.some((s) => s.stage === 'train' && s.outcome === 'ok');
 
   return {
     outcome: worstOutcome(steps.map((s) => (s.skipped ? 'failed' : s.outcome))),
@@ -159,6 +173,7 @@ export async function runDemo(
     report,
     run_id: run.run_id,
     validated_as_of: end.toISOString(),
+    ...(trained ? await modelSample(ctx) : {}),
     steps,
     duration_ms: Date.now() - started,
   };
@@ -174,4 +189,23 @@ function minimalShapeSources(sources: Config['sources'], outputDir: string): Con
     clickstream: { ...sources.clickstream, file: path.join(outputDir, CLICKSTREAM_BATCH_DIR) },
     external_metadata: { ...sources.external_metadata, file: path.join(outputDir, METADATA_EXPORT) },
   };
+}
+
+/** What the demo shows of the models: the leaderboard and the busiest user's recommendations. */
+async function modelSample(
+  ctx: RunContext,
+): Promise<{ leaderboard?: Leaderboard; recommendation?: Recommendations }> {
+  const leaderboard = await readJsonIfExists<Leaderboard>(path.join(ctx.paths.models, LEADERBOARD_FILE));
+  const loaded = await loadModel(ctx, await resolveModel(ctx, ctx.config.models.default_model));
+  const ref = loaded.meta.features.find((f) => f.view === 'user_item')!;
+  const busiest = await withDuck(duckOptionsFor(ctx), (conn) =>
+    queryRow<{ user_id: string }>(
+      conn,
+      `SELECT user_id FROM read_parquet(${quoteLiteral(path.join(ctx.paths.root, ref.file))})
+       GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`,
+    ),
+  );
+  const history = await historyFor(ctx, loaded, busiest.user_id);
+  const recommendation = recommendFor(loaded, busiest.user_id, history, 5, !ctx.config.models.exclude_bought);
+  return { ...(leaderboard ? { leaderboard } : {}), recommendation };
 }

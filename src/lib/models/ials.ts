@@ -12,18 +12,27 @@ export type IalsParams = Config['models']['ials'];
 
 export const IALS_DEFAULTS: IalsParams = {
   factors: 64,
-  regularization: 0.05,
-  alpha: 1,
+  regularization: 'auto',
+  alpha: 3,
   iterations: 15,
   cg_steps: 3,
   seed: 42,
 };
+
+/** λ for the matrix: the configured number, or for 'auto' 1.6 · √users (tuned on simulated lakes of 1,000 and 100,000 users; docs/models.md). */
+export function ialsRegularization(params: IalsParams, users: number): number {
+  return params.regularization === 'auto'
+    ? Math.round(1.6 * Math.sqrt(users) * 100) / 100
+    : params.regularization;
+}
 
 export interface IalsFactors {
   userFactors: Float32Array;
   itemFactors: Float32Array;
   iteration_ms: number[];
   threads: number;
+  /** The λ used (the resolved 'auto'). */
+  regularization: number;
 }
 
 /**
@@ -39,6 +48,7 @@ export async function trainIals(
   const f = params.factors;
   const nUsers = m.users.length;
   const nItems = m.items.length;
+  const lambda = ialsRegularization(params, nUsers);
   const random = seededRandom(params.seed);
   const X = sharedFloat32(nUsers * f);
   const Y = sharedFloat32(nItems * f);
@@ -52,20 +62,14 @@ export async function trainIals(
     for (let it = 0; it < params.iterations; it++) {
       const started = performance.now();
       const common = { factors: f, alpha: params.alpha, cgSteps: params.cg_steps };
-      await pool.solve(
-        { ...users, ...common, X, Y, gram: gramian(Y, nItems, f, params.regularization) },
-        nUsers,
-      );
-      await pool.solve(
-        { ...items, ...common, X: Y, Y: X, gram: gramian(X, nUsers, f, params.regularization) },
-        nItems,
-      );
+      await pool.solve({ ...users, ...common, X, Y, gram: gramian(Y, nItems, f, lambda) }, nUsers);
+      await pool.solve({ ...items, ...common, X: Y, Y: X, gram: gramian(X, nUsers, f, lambda) }, nItems);
       iteration_ms.push(Math.round(performance.now() - started));
     }
   } finally {
     await pool.close();
   }
-  return { userFactors: X, itemFactors: Y, iteration_ms, threads: pool.threads };
+  return { userFactors: X, itemFactors: Y, iteration_ms, threads: pool.threads, regularization: lambda };
 }
 
 interface RowPool {

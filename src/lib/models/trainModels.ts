@@ -94,7 +94,7 @@ export async function trainModels(
       const arrays = { user_factors: f.userFactors, item_factors: f.itemFactors };
       done(
         { recommender: new IalsModel(items, arrays), arrays, texts: users, params: kindParams(kind, params) },
-        { iteration_ms: f.iteration_ms, threads: f.threads },
+        { iteration_ms: f.iteration_ms, threads: f.threads, regularization: f.regularization },
       );
     } else if (kind === 'content') {
       const { arrays, vocabulary } = trainContent(items);

@@ -1,5 +1,8 @@
 import type { Outcome } from '../errors/exitCode.js';
 import { buildFeatures } from '../features/featureStore.js';
+import { MODEL_KINDS } from '../models/recommender.js';
+import { runEvaluate } from '../models/runEvaluate.js';
+import { runTrain } from '../models/runTrain.js';
 import { runPrepare } from '../prepare/runPrepare.js';
 import { runProfile } from '../profile/runProfile.js';
 import { runValidation } from '../quality/runValidation.js';
@@ -124,6 +127,30 @@ export const stageRunners: Record<Stage, StageRunner> = {
       outcome: r.built.length > 0 ? 'ok' : 'failed',
       summary: r.built.map((b) => `${b.view} v=${b.version}`).join(', ') || 'no view built',
       counts: { views: r.built.length, rows: r.built.reduce((n, b) => n + b.rows, 0) },
+    };
+  },
+  evaluate: async (ctx) => {
+    const board = await runEvaluate(ctx, {
+      models: [...MODEL_KINDS],
+      horizonDays: ctx.config.models.horizon_days,
+      excludeBought: ctx.config.models.exclude_bought,
+    });
+    const ndcg = board.rows
+      .filter((r) => r.target === 'purchases' && r.segment === 'all')
+      .sort((a, b) => b.metrics['ndcg@10']! - a.metrics['ndcg@10']!)
+      .map((r) => `${r.model} ${r.metrics['ndcg@10']!.toFixed(3)}`);
+    return {
+      outcome: 'ok',
+      summary: `NDCG@10 on ${board.test_users.purchases} test users: ${ndcg.join(', ')}`,
+      counts: { test_users: board.test_users.purchases, models: Object.keys(board.models).length },
+    };
+  },
+  train: async (ctx) => {
+    const r = await runTrain(ctx, { models: [...MODEL_KINDS] });
+    return {
+      outcome: 'ok',
+      summary: r.models.map((m) => `${m.name} v=${m.version}${m.reused ? ' (kept)' : ''}`).join(', '),
+      counts: { models: r.models.length, new: r.models.filter((m) => !m.reused).length },
     };
   },
 };

@@ -12,6 +12,8 @@ export const STAGES = [
   'report',
   'prepare',
   'features',
+  'evaluate',
+  'train',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -28,7 +30,9 @@ const INGESTS: readonly Stage[] = [
  * profile need nothing: they work on whatever the lake holds. `prepare` needs
  * every ingest of this run (silver is a consistent snapshot: one failed source
  * leaves silver and features at the last complete run) and a passing
- * validation (unless --continue-on-dq-fail).
+ * validation (unless --continue-on-dq-fail). `evaluate` and `train` need the run's features,
+ * so they stand behind the same data-quality gate; evaluate goes first, so that the versions
+ * train publishes carry the fresh evaluation.
  */
 export const DEPENDS_ON: Record<Stage, Stage[]> = {
   'ingest-master': [],
@@ -41,4 +45,6 @@ export const DEPENDS_ON: Record<Stage, Stage[]> = {
   report: ['validate'],
   prepare: [...INGESTS, 'validate'],
   features: ['prepare'],
+  evaluate: ['features'],
+  train: ['features'],
 };
