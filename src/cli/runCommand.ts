@@ -7,7 +7,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('run')
     .description(
-      'the whole pipeline for cron: ingest (master, transactions, clickstream, metadata) → verify → validate → profile → report → prepare → features → evaluate → train',
+      'the whole pipeline for cron: ingest (master, transactions, clickstream, metadata) → verify → validate → profile → prepare → features → evaluate → train → report',
     )
     .option('--stages <stage...>', `only these stages (${STAGES.join(', ')})`)
     .option('--skip <stage...>', 'leave these stages out')

@@ -118,11 +118,11 @@ describe('recomart run with the metadata API down', () => {
         'verify',
         'validate',
         'profile',
-        'report',
         'prepare',
         'features',
         'evaluate',
         'train',
+        'report',
       ]);
       expect(r.status).toBe(0);
       expect(stage(again, 'features').counts).toMatchObject({ views: 4 });
@@ -230,11 +230,11 @@ describe('recomart demo', () => {
       'verify',
       'validate',
       'profile',
-      'report',
       'prepare',
       'features',
       'evaluate',
       'train',
+      'report',
     ]);
     expect(demo.steps.every((s) => s.outcome === 'ok')).toBe(true);
     // The models: a leaderboard where the personalised model beats popularity on the simulated
@@ -252,6 +252,9 @@ describe('recomart demo', () => {
     const html = readFileSync(path.join(tmp.dir, 'reports', 'dq_report_latest.html'), 'utf8');
     expect(html).toMatch(/<span class="status FAIL">FAIL<\/span>/);
     expect(html).toContain('id="chart-eda_long_tail"');
+    // The report comes last in the run, so its model section shows this run's leaderboard.
+    expect(html).toContain('id="chart-leaderboard"');
+    expect(html).toContain(`models/evaluations/${demo.leaderboard.run_id}.json`);
     const profile = JSON.parse(
       readFileSync(path.join(tmp.dir, 'reports', 'profile_latest.json'), 'utf8'),
     ) as ProfileResult;

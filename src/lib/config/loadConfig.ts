@@ -100,7 +100,12 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const ajv = newAjv({ strict: true });
   const validate = ajv.compile(configSchema);
   if (!validate(merged)) {
-    for (const error of validate.errors ?? []) problems.push(describe(error, origin));
+    const errors = validate.errors ?? [];
+    // A setting that may be a number or a word fails each alternative and the oneOf: report it once.
+    const oneOf = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+    for (const error of errors)
+      if (error.keyword === 'oneOf') problems.push(describeOneOf(error, origin));
+      else if (!oneOf.has(error.instancePath)) problems.push(describe(error, origin));
   }
   problems.push(...sourceProblems(merged as unknown as Config, origin));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -180,6 +185,8 @@ function setPath(target: Json, keyPath: string, value: unknown): void {
 
 interface SchemaNode {
   type?: string;
+  const?: unknown;
+  minimum?: number;
   oneOf?: SchemaNode[];
   properties?: Record<string, SchemaNode>;
 }
@@ -219,6 +226,16 @@ function coerce(keyPath: string, value: unknown): unknown {
   }
   if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   return value;
+}
+
+function describeOneOf(error: ErrorObject, origin: Map<string, string>): string {
+  const keyPath = error.instancePath.split('/').filter(Boolean).join('.');
+  const choices = (leafSchema(keyPath)?.oneOf ?? []).map((o) =>
+    o.const !== undefined
+      ? JSON.stringify(o.const)
+      : `a ${o.type}${o.minimum !== undefined ? ` ≥ ${o.minimum}` : ''}`,
+  );
+  return `${keyPath}: must be ${choices.join(' or ')} (from ${originOf(keyPath, origin)})`;
 }
 
 function describe(error: ErrorObject, origin: Map<string, string>): string {

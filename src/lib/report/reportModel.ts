@@ -1,5 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
+import type { Leaderboard } from '../models/leaderboard.js';
 import { profileCharts, type ReportChart } from '../profile/profileCharts.js';
+import { leaderboardChart } from './modelSection.js';
 import type { ProfileResult } from '../profile/profileTypes.js';
 import type { CheckResult, ValidationRun } from '../quality/validationResult.js';
 
@@ -14,6 +16,8 @@ export interface ReportModel {
   charts: ReportChart[];
   /** The latest `recomart profile`, when there is one (its charts are in `charts`, ids eda_* and hist_*). */
   profile?: ProfileResult;
+  /** The newest `recomart evaluate` (models/leaderboard.json), when there is one. */
+  leaderboard?: Leaderboard;
 }
 
 const STATUS_COLORS = {
@@ -31,6 +35,7 @@ export function buildReportModel(
   run: ValidationRun,
   previous: ValidationRun[],
   profile?: ProfileResult,
+  leaderboard?: Leaderboard,
 ): ReportModel {
   const charts: ReportChart[] = [];
   charts.push({
@@ -113,6 +118,7 @@ export function buildReportModel(
       run_id: r.run_id,
     }));
   if (history.length >= 2) charts.push(trendChart(history));
+  if (leaderboard) charts.push(leaderboardChart(leaderboard));
   return {
     title: 'RecoMart data-quality report',
     generated_at: new Date().toISOString(),
@@ -120,6 +126,7 @@ export function buildReportModel(
     history,
     charts: [...charts, ...(profile ? profileCharts(profile) : [])],
     profile,
+    ...(leaderboard ? { leaderboard } : {}),
   };
 }
 

@@ -1,14 +1,10 @@
 import type { CheckResult } from '../quality/validationResult.js';
 import { edaFacts, profileOverview } from '../profile/profileSummary.js';
-import { failedChecks, type ReportModel } from './reportModel.js';
+import { leaderboardBlocks } from './modelSection.js';
+import type { ReportBlock } from './reportBlock.js';
 
-/** A table as data, so that HTML and PDF render the same content. */
-export interface ReportTable {
-  columns: string[];
-  rows: string[][];
-  /** Per row, the status (for colour). */
-  status?: string[];
-}
+export type { ReportBlock, ReportTable } from './reportBlock.js';
+import { failedChecks, type ReportModel } from './reportModel.js';
 
 /** One section of the report; HTML and PDF are both drawn from its blocks. */
 export interface ReportSection {
@@ -16,12 +12,6 @@ export interface ReportSection {
   title: string;
   blocks(model: ReportModel): ReportBlock[];
 }
-
-export type ReportBlock =
-  | { kind: 'text'; text: string }
-  | { kind: 'facts'; facts: [string, string][] }
-  | { kind: 'table'; table: ReportTable }
-  | { kind: 'chart'; chartId: string };
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const checkRow = (c: CheckResult) => [
@@ -88,7 +78,13 @@ export const reportSections: ReportSection[] = [
     title: 'Charts',
     blocks: ({ charts }) =>
       charts
-        .filter((c) => c.id !== 'trend' && !c.id.startsWith('eda_') && !c.id.startsWith('hist_'))
+        .filter(
+          (c) =>
+            c.id !== 'trend' &&
+            c.id !== 'leaderboard' &&
+            !c.id.startsWith('eda_') &&
+            !c.id.startsWith('hist_'),
+        )
         .map((c) => ({ kind: 'chart', chartId: c.id }) as const),
   },
   {
@@ -130,6 +126,11 @@ export const reportSections: ReportSection[] = [
       );
       return blocks;
     },
+  },
+  {
+    id: 'models',
+    title: 'Recommender leaderboard',
+    blocks: ({ leaderboard }) => leaderboardBlocks(leaderboard),
   },
   {
     id: 'failures',

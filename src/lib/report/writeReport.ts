@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
+import type { Leaderboard } from '../models/leaderboard.js';
+import { LEADERBOARD_FILE, readJsonIfExists } from '../models/trainingInputs.js';
 import type { ProfileResult } from '../profile/profileTypes.js';
 import { PROFILE_LATEST } from '../profile/runProfile.js';
 import type { ValidationRun } from '../quality/validationResult.js';
@@ -22,7 +24,8 @@ export interface ReportFiles {
 /**
  * Writes reports/dq_report_<stamp>.{html,pdf} (and dq_report_latest.*) from a
  * validation run, with trends from the earlier validation_*.json runs and the
- * profile section from reports/profile_latest.json when `profile` has run.
+ * profile section from reports/profile_latest.json when `profile` has run, and the models
+ * section from models/leaderboard.json when `evaluate` has.
  */
 export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<ReportFiles> {
   const dir = ctx.paths.reports;
@@ -36,7 +39,8 @@ export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<
   const profile = existsSync(latestProfile)
     ? (JSON.parse(await readFile(latestProfile, 'utf8')) as ProfileResult)
     : undefined;
-  const model = buildReportModel(run, previous, profile);
+  const leaderboard = await readJsonIfExists<Leaderboard>(path.join(ctx.paths.models, LEADERBOARD_FILE));
+  const model = buildReportModel(run, previous, profile, leaderboard);
   const svgs = new Map<string, string>();
   for (const chart of model.charts) svgs.set(chart.id, await renderChart(chart.spec));
   const stamp = compactStamp(ctx.now());

@@ -9,11 +9,11 @@ export const STAGES = [
   'verify',
   'validate',
   'profile',
-  'report',
   'prepare',
   'features',
   'evaluate',
   'train',
+  'report',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 

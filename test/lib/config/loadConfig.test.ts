@@ -36,6 +36,21 @@ describe('loadConfig', () => {
     expect(config.simulator.defects).toBe(0); // default
   });
 
+  it('takes a number or the word a setting allows (regularization: auto), and names both when neither', () => {
+    const env = (v: string) => ({ RECOMART_MODELS_IALS_REGULARIZATION: v });
+    expect(loadConfig({ root, env: env('120') }).config.models.ials.regularization).toBe(120);
+    expect(loadConfig({ root, env: env('auto') }).config.models.ials.regularization).toBe('auto');
+    let error: unknown;
+    try {
+      loadConfig({ root, env: env('strong') });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'models.ials.regularization: must be a number ≥ 0 or "auto" (from environment variable RECOMART_MODELS_IALS_REGULARIZATION)',
+    ]);
+  });
+
   it('reads JSON config files too', () => {
     writeFileSync(path.join(root, 'recomart.config.json'), '{"lock": {"wait_seconds": 12}}');
     expect(loadConfig({ root, env: {} }).config.lock.wait_seconds).toBe(12);
