@@ -7,11 +7,11 @@ export function register(program: Command, run: Run): void {
   program
     .command('lineage')
     .description(
-      'where a feature view, silver dataset or lake file came from: upstream manifests, md5s, runs and transformations',
+      'where a model, feature view, silver dataset or lake file came from: upstream manifests, md5s, runs and transformations',
     )
     .argument(
       '<target>',
-      'a feature view (e.g. user_activity), a silver dataset (e.g. interactions) or a file path',
+      'model:<name>[@version], a feature view (e.g. user_activity), a silver dataset (e.g. interactions) or a file path',
     )
     .option(
       '--feature-version <n>',
@@ -22,6 +22,7 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 Examples:
+  recomart lineage model:ials                          model version → feature versions → silver → raw files → sources
   recomart lineage user_activity                       feature version → silver → raw files → landing files / Kafka offsets
   recomart lineage interactions
   recomart lineage raw_zone/transactions/2026-08-01/ingested_erp_web_20260801_20260830.csv   (also shows what used it)`,

@@ -247,6 +247,13 @@ describe('recomart demo', () => {
     expect(demo.recommendation.kind).toBe('known');
     expect(demo.recommendation.items).toHaveLength(5);
     expect(demo.recommendation.model).toBe('hybrid');
+    // The model's lineage reaches the landing files and the clickstream offsets.
+    const lineage = runCli(['lineage', 'model:hybrid', '--json'], { cwd: tmp.dir });
+    type Node = { kind: string; name: string; upstream: Node[] };
+    const walk = (n: Node): Node[] => [n, ...n.upstream.flatMap(walk)];
+    const origins = walk(JSON.parse(lineage.stdout) as Node).filter((n) => n.kind === 'origin');
+    expect(origins.some((n) => /^file erp_web_\d+_\d+\.csv/.test(n.name))).toBe(true);
+    expect(origins.some((n) => /^kafka file-events\[0\] offsets 0–\d+$/.test(n.name))).toBe(true);
     // The report: a PDF, and HTML with the failed checks the defects cause and the EDA.
     expect(readFileSync(path.join(tmp.dir, demo.report)).subarray(0, 5).toString()).toBe('%PDF-');
     const html = readFileSync(path.join(tmp.dir, 'reports', 'dq_report_latest.html'), 'utf8');

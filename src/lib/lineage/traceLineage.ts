@@ -7,28 +7,23 @@ import { featureViews } from '../features/featureViews.js';
 import { manifestPathFor, readManifest } from '../lake/manifest.js';
 import { PREPARE_RECORD, type PrepareRecord, type PreparedDatasetSummary } from '../prepare/silverZone.js';
 import type { RunContext } from '../runContext.js';
+import type { LineageNode } from './lineageNode.js';
+import { modelNode, modelTarget } from './modelLineage.js';
 
-/** One node of a lineage tree: what it is, the facts recorded about it, and what it was made from. */
-export interface LineageNode {
-  kind: 'feature_version' | 'silver' | 'raw_dataset' | 'raw_file' | 'origin';
-  name: string;
-  /** Recorded facts, in display order (file, md5, rows, times, run ids). */
-  facts: Record<string, string | number>;
-  transformations?: string[];
-  /** Something that no longer matches what was recorded (e.g. silver rebuilt since). */
-  warnings?: string[];
-  upstream: LineageNode[];
-  /** Where the output went (raw files only): silver datasets and feature versions built from it. */
-  downstream?: string[];
-}
+export type { LineageNode } from './lineageNode.js';
 
 /**
- * Traces a feature view (latest version or `version`), a silver dataset, or a
- * file of any zone back to its sources, from what ingest (manifests), prepare
- * (_prepare.json) and features (_metadata.json) recorded.
+ * Traces a model version (`model:<name>[@N]`), a feature view (latest version or `version`), a
+ * silver dataset, or a file of any zone back to its sources, from what ingest (manifests),
+ * prepare (_prepare.json), features (_metadata.json) and train (_recomart.json) recorded.
  */
 export async function traceLineage(ctx: RunContext, target: string, version?: number): Promise<LineageNode> {
   const record = await readPrepare(ctx);
+  const model = await modelTarget(ctx, target);
+  if (model)
+    return modelNode(ctx, model, async (view, v) =>
+      featureNode(await readVersionChecked(ctx, view, v), record),
+    );
   if (featureViews.some((v) => v.name === target)) {
     const meta =
       version !== undefined
@@ -49,8 +44,8 @@ export async function traceLineage(ctx: RunContext, target: string, version?: nu
     return silverNode(silverByName(record, silverFile[1]!)!, record);
   if (rel.startsWith('raw_zone/')) return rawFileNode(ctx, rel, record);
   throw new UsageError(
-    `${target} is not a feature view, a silver dataset or a file of the lake`,
-    `feature views: ${featureViews.map((v) => v.name).join(', ')}; silver: ${record ? silverNames(record).join(', ') : 'none (run recomart prepare)'}; or a path such as raw_zone/transactions/<date>/<file>.csv`,
+    `${target} is not a model, a feature view, a silver dataset or a file of the lake`,
+    `models: model:<name>[@version]; feature views: ${featureViews.map((v) => v.name).join(', ')}; silver: ${record ? silverNames(record).join(', ') : 'none (run recomart prepare)'}; or a path such as raw_zone/transactions/<date>/<file>.csv`,
   );
 }
 
@@ -244,6 +239,7 @@ async function rawFileNode(
 export function renderLineage(node: LineageNode, depth = 0): string[] {
   const pad = '  '.repeat(depth);
   const label: Record<LineageNode['kind'], string> = {
+    model_version: 'model',
     feature_version: 'feature',
     silver: 'silver',
     raw_dataset: 'raw',

@@ -191,7 +191,7 @@ export async function resolveModel(ctx: RunContext, spec: string): Promise<Model
   if (at !== undefined) {
     const n = Number(at.replace(/^v=?/, ''));
     if (!Number.isInteger(n) || !versions.includes(n))
-      throw new RuntimeError(`model ${name} has no version ${at}`, `versions: ${versions.join(', ')}`);
+      throw new UsageError(`model ${name} has no version ${at}`, `versions: ${versions.join(', ')}`);
     return readModelVersion(ctx, name, n);
   }
   let best: ModelVersion | undefined;
