@@ -67,7 +67,7 @@ describe('recomart run on simulate --shape minimal (the seed schemas)', () => {
   it('runs every stage with exit 0', () => {
     expect(record.stages.map((s) => [s.stage, s.outcome])).toEqual(
       ['ingest-master', 'ingest-transactions', 'ingest-clickstream', 'ingest-metadata', 'verify', 'validate']
-        .concat(['profile', 'report', 'prepare', 'features'])
+        .concat(['profile', 'prepare', 'features', 'evaluate', 'train', 'report'])
         .map((s) => [s, 'ok']),
     );
     expect(record.exit_code).toBe(0);
