@@ -18,32 +18,56 @@ export interface AlsHalfStep {
   X: Float32Array;
   /** The other side's factors (cols × f), fixed during the half-step. */
   Y: Float32Array;
-  /** YᵀY + λI, f × f, row-major. */
+  /** YᵀY + λI, f × f, row-major; or, when `diagonal`, its f eigenvalues (the factors are in its eigenbasis). */
   gram: Float64Array;
+  diagonal?: boolean;
   factors: number;
   alpha: number;
   cgSteps: number;
 }
 
+/** One unit of work for a worker thread (or the main thread): rows [from, to) of a step. */
+export type AlsTask =
+  | { kind: 'solve'; step: AlsHalfStep; from: number; to: number }
+  | { kind: 'gram'; Y: Float32Array; f: number; from: number; to: number }
+  | { kind: 'rotate'; X: Float32Array; Q: Float64Array; f: number; from: number; to: number };
+
+/** Runs a task; a Gramian part is returned, the other tasks write into shared arrays. */
+export function runAlsTask(t: AlsTask): Float64Array | undefined {
+  if (t.kind === 'solve') solveRows(t.step, t.from, t.to);
+  else if (t.kind === 'gram') return gramPart(t.Y, t.from, t.to, t.f);
+  else rotateRows(t.X, t.from, t.to, t.f, t.Q);
+  return undefined;
+}
+
 export function solveRows(s: AlsHalfStep, from: number, to: number): void {
   const f = s.factors;
   const { ptr, idx, strength, X, Y, gram, alpha } = s;
+  const gramTimes = s.diagonal ? diagv : symv;
   const x = new Float64Array(f);
   const r = new Float64Array(f);
   const p = new Float64Array(f);
   const ap = new Float64Array(f);
+  // The row's other-side factors, gathered once as float64 and contiguous: the 1 + cgSteps passes
+  // over them then read cached memory with no float32 conversion.
+  let rows = new Float64Array(0);
   for (let u = from; u < to; u++) {
     const xo = u * f;
     for (let a = 0; a < f; a++) x[a] = X[xo + a]!;
-    // r = b − A x, where A = gram + Σ (c−1) y yᵀ and b = Σ c y.
-    symv(gram, x, r, f);
-    for (let a = 0; a < f; a++) r[a] = -r[a]!;
     const start = ptr[u]!;
-    const end = ptr[u + 1]!;
-    for (let k = start; k < end; k++) {
-      const yo = idx[k]! * f;
-      const c = 1 + alpha * strength[k]!;
-      axpy(c - (c - 1) * dot(Y, yo, x, f), Y, yo, r, f);
+    const n = ptr[u + 1]! - start;
+    if (rows.length < n * f) rows = new Float64Array(Math.max(n * f, rows.length * 2));
+    for (let k = 0; k < n; k++) {
+      const yo = idx[start + k]! * f;
+      const ro = k * f;
+      for (let a = 0; a < f; a++) rows[ro + a] = Y[yo + a]!;
+    }
+    // r = b − A x, where A = gram + Σ (c−1) y yᵀ and b = Σ c y.
+    gramTimes(gram, x, r, f);
+    for (let a = 0; a < f; a++) r[a] = -r[a]!;
+    for (let k = 0; k < n; k++) {
+      const c = 1 + alpha * strength[start + k]!;
+      axpy(c - (c - 1) * dot(rows, k * f, x, f), rows, k * f, r, f);
     }
     let rsOld = 0;
     for (let a = 0; a < f; a++) {
@@ -51,11 +75,9 @@ export function solveRows(s: AlsHalfStep, from: number, to: number): void {
       rsOld += r[a]! * r[a]!;
     }
     for (let step = 0; step < s.cgSteps && rsOld > 1e-20; step++) {
-      symv(gram, p, ap, f);
-      for (let k = start; k < end; k++) {
-        const yo = idx[k]! * f;
-        axpy(alpha * strength[k]! * dot(Y, yo, p, f), Y, yo, ap, f);
-      }
+      gramTimes(gram, p, ap, f);
+      for (let k = 0; k < n; k++)
+        axpy(alpha * strength[start + k]! * dot(rows, k * f, p, f), rows, k * f, ap, f);
       let pAp = 0;
       for (let a = 0; a < f; a++) pAp += p[a]! * ap[a]!;
       if (pAp <= 0) break;
@@ -72,6 +94,11 @@ export function solveRows(s: AlsHalfStep, from: number, to: number): void {
     }
     for (let a = 0; a < f; a++) X[xo + a] = x[a]!;
   }
+}
+
+/** out = diag(d) v: the Gramian in its own eigenbasis. */
+function diagv(d: Float64Array, v: Float64Array, out: Float64Array, f: number): void {
+  for (let a = 0; a < f; a++) out[a] = d[a]! * v[a]!;
 }
 
 /** out = M v for the f × f matrix M: four rows at a time, so each v[b] is loaded once for four. */
@@ -106,7 +133,7 @@ function symv(M: Float64Array, v: Float64Array, out: Float64Array, f: number): v
 }
 
 /** Y[yo .. yo+f) · v, with four running sums. */
-function dot(Y: Float32Array, yo: number, v: Float64Array, f: number): number {
+function dot(Y: Float64Array, yo: number, v: Float64Array, f: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -123,7 +150,7 @@ function dot(Y: Float32Array, yo: number, v: Float64Array, f: number): number {
 }
 
 /** out += w · Y[yo .. yo+f). */
-function axpy(w: number, Y: Float32Array, yo: number, out: Float64Array, f: number): void {
+function axpy(w: number, Y: Float64Array, yo: number, out: Float64Array, f: number): void {
   let a = 0;
   for (; a + 3 < f; a += 4) {
     out[a]! += w * Y[yo + a]!;
@@ -134,21 +161,182 @@ function axpy(w: number, Y: Float32Array, yo: number, out: Float64Array, f: numb
   for (; a < f; a++) out[a]! += w * Y[yo + a]!;
 }
 
-/** YᵀY + λI over all rows of Y (rows × f). */
-export function gramian(Y: Float32Array, rows: number, f: number, lambda: number): Float64Array {
+/**
+ * Σ yᵀy over rows [from, to) of Y (rows × f), the upper triangle of an f × f matrix (row-major), in
+ * 4 × 4 register tiles: each pair of loads feeds four multiply-adds instead of one.
+ */
+export function gramPart(Y: Float32Array, from: number, to: number, f: number): Float64Array {
   const g = new Float64Array(f * f);
-  for (let i = 0; i < rows; i++) {
-    const o = i * f;
-    for (let a = 0; a < f; a++) {
-      const ya = Y[o + a]!;
-      if (ya === 0) continue;
-      const go = a * f;
-      for (let b = a; b < f; b++) g[go + b]! += ya * Y[o + b]!;
+  const tiles = f - (f % 4);
+  for (let a = 0; a < tiles; a += 4)
+    for (let b = a; b < tiles; b += 4) {
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      let s20 = 0,
+        s21 = 0,
+        s22 = 0,
+        s23 = 0,
+        s30 = 0,
+        s31 = 0,
+        s32 = 0,
+        s33 = 0;
+      for (let r = from, o = from * f; r < to; r++, o += f) {
+        const a0 = Y[o + a]!,
+          a1 = Y[o + a + 1]!,
+          a2 = Y[o + a + 2]!,
+          a3 = Y[o + a + 3]!;
+        const b0 = Y[o + b]!,
+          b1 = Y[o + b + 1]!,
+          b2 = Y[o + b + 2]!,
+          b3 = Y[o + b + 3]!;
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        s03 += a0 * b3;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        s13 += a1 * b3;
+        s20 += a2 * b0;
+        s21 += a2 * b1;
+        s22 += a2 * b2;
+        s23 += a2 * b3;
+        s30 += a3 * b0;
+        s31 += a3 * b1;
+        s32 += a3 * b2;
+        s33 += a3 * b3;
+      }
+      const put = (i: number, j: number, v: number) => {
+        if (j >= i) g[i * f + j] = v;
+      };
+      put(a, b, s00);
+      put(a, b + 1, s01);
+      put(a, b + 2, s02);
+      put(a, b + 3, s03);
+      put(a + 1, b, s10);
+      put(a + 1, b + 1, s11);
+      put(a + 1, b + 2, s12);
+      put(a + 1, b + 3, s13);
+      put(a + 2, b, s20);
+      put(a + 2, b + 1, s21);
+      put(a + 2, b + 2, s22);
+      put(a + 2, b + 3, s23);
+      put(a + 3, b, s30);
+      put(a + 3, b + 1, s31);
+      put(a + 3, b + 2, s32);
+      put(a + 3, b + 3, s33);
     }
-  }
+  // The columns past the last whole tile (f not a multiple of 4), one at a time.
+  for (let r = from, o = from * f; r < to; r++, o += f)
+    for (let b = tiles; b < f; b++) {
+      const yb = Y[o + b]!;
+      for (let a = 0; a <= b; a++) g[a * f + b]! += Y[o + a]! * yb;
+    }
+  return g;
+}
+
+/** YᵀY + λI from upper-triangle parts summed in order (the same sum for any number of threads). */
+export function gramFromParts(parts: Float64Array[], f: number, lambda: number): Float64Array {
+  const g = new Float64Array(f * f);
+  for (const p of parts) for (let k = 0; k < g.length; k++) g[k]! += p[k]!;
   for (let a = 0; a < f; a++) {
     g[a * f + a]! += lambda;
     for (let b = 0; b < a; b++) g[a * f + b] = g[b * f + a]!;
   }
   return g;
+}
+
+/** YᵀY + λI over all rows of Y (rows × f). */
+export function gramian(Y: Float32Array, rows: number, f: number, lambda: number): Float64Array {
+  return gramFromParts([gramPart(Y, 0, rows, f)], f, lambda);
+}
+
+/**
+ * Rows [from, to) of X (rows × f) multiplied in place by Q (f × f, row-major): x ← x Q, four rows
+ * by four columns at a time.
+ */
+export function rotateRows(X: Float32Array, from: number, to: number, f: number, Q: Float64Array): void {
+  const row = new Float64Array(4 * f);
+  let r = from;
+  for (; r + 3 < to; r += 4) {
+    const o = r * f;
+    for (let k = 0; k < 4 * f; k++) row[k] = X[o + k]!;
+    for (let c = 0; c < f; c++) {
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let k = 0, q = c; k < f; k++, q += f) {
+        const qk = Q[q]!;
+        s0 += row[k]! * qk;
+        s1 += row[f + k]! * qk;
+        s2 += row[2 * f + k]! * qk;
+        s3 += row[3 * f + k]! * qk;
+      }
+      X[o + c] = s0;
+      X[o + f + c] = s1;
+      X[o + 2 * f + c] = s2;
+      X[o + 3 * f + c] = s3;
+    }
+  }
+  for (; r < to; r++) {
+    const o = r * f;
+    for (let k = 0; k < f; k++) row[k] = X[o + k]!;
+    for (let c = 0; c < f; c++) {
+      let sum = 0;
+      for (let k = 0; k < f; k++) sum += row[k]! * Q[k * f + c]!;
+      X[o + c] = sum;
+    }
+  }
+}
+
+/**
+ * Eigenvalues and eigenvectors of the symmetric f × f matrix A (row-major) by cyclic Jacobi
+ * rotations: A = Q diag(values) Qᵀ, Q's columns the eigenvectors, orthonormal. Deterministic.
+ */
+export function symmetricEigen(A: Float64Array, f: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(A);
+  const q = new Float64Array(f * f);
+  for (let i = 0; i < f; i++) q[i * f + i] = 1;
+  let scale = 0;
+  for (let k = 0; k < a.length; k++) scale += a[k]! * a[k]!;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    for (let i = 0; i < f; i++) for (let j = i + 1; j < f; j++) off += a[i * f + j]! * a[i * f + j]!;
+    if (off <= 1e-30 * scale) break;
+    for (let p = 0; p < f; p++)
+      for (let r = p + 1; r < f; r++) {
+        const apr = a[p * f + r]!;
+        if (apr === 0) continue;
+        const theta = (a[r * f + r]! - a[p * f + p]!) / (2 * apr);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const sn = t * c;
+        for (let k = 0; k < f; k++) {
+          const akp = a[k * f + p]!;
+          const akr = a[k * f + r]!;
+          a[k * f + p] = c * akp - sn * akr;
+          a[k * f + r] = sn * akp + c * akr;
+        }
+        for (let k = 0; k < f; k++) {
+          const apk = a[p * f + k]!;
+          const ark = a[r * f + k]!;
+          a[p * f + k] = c * apk - sn * ark;
+          a[r * f + k] = sn * apk + c * ark;
+        }
+        for (let k = 0; k < f; k++) {
+          const qkp = q[k * f + p]!;
+          const qkr = q[k * f + r]!;
+          q[k * f + p] = c * qkp - sn * qkr;
+          q[k * f + r] = sn * qkp + c * qkr;
+        }
+      }
+  }
+  return { values: Float64Array.from({ length: f }, (_, i) => a[i * f + i]!), vectors: q };
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { gramian, solveRows, type AlsHalfStep } from './alsKernel.js';
+import { gramFromParts, runAlsTask, symmetricEigen, type AlsHalfStep, type AlsTask } from './alsKernel.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
 import { seededRandom, shared, sharedFloat32 } from './seededRandom.js';
 
@@ -35,10 +35,19 @@ export interface IalsFactors {
   regularization: number;
 }
 
+/** Rows per Gramian part: fixed, so that the parts, and their sum, do not depend on the threads. */
+const GRAM_ROWS = 2048;
+
 /**
  * Implicit ALS over the interaction matrix: alternately solves every user's and every item's
  * factors (alsKernel.ts), `iterations` times, with the rows shared out between worker threads.
  * Factors start small and seeded; the result does not depend on the number of threads.
+ *
+ * The users' half-step runs in the eigenbasis of YᵀY + λI: both factor matrices are rotated by
+ * its eigenvectors Q, which changes no dot product (so no score, and no iterate of the conjugate
+ * gradient, which is equivariant under orthogonal changes of basis), and makes the Gramian
+ * diagonal, so its product with a vector costs f instead of f² per CG step. With many more users
+ * than items, that was most of the dense work; one rotation of X per iteration costs less.
  */
 export async function trainIals(
   m: InteractionMatrix,
@@ -56,14 +65,43 @@ export async function trainIals(
   for (let k = 0; k < Y.length; k++) Y[k] = random() * 0.01;
   const users = { ptr: shared(m.userPtr), idx: shared(m.userItems), strength: shared(m.userStrength) };
   const items = { ptr: shared(m.itemPtr), idx: shared(m.itemUsers), strength: shared(m.itemStrength) };
-  const pool = rowPool(threads);
+  const pool = taskPool(threads);
+  const ranges = (rows: number, size: number) =>
+    Array.from({ length: Math.ceil(rows / size) }, (_, i) => ({
+      from: i * size,
+      to: Math.min(rows, (i + 1) * size),
+    }));
+  const gram = async (M: Float32Array, rows: number) =>
+    gramFromParts(
+      (await pool.run(ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'gram' as const, Y: M, f, ...r })))).map(
+        (p) => p!,
+      ),
+      f,
+      lambda,
+    );
+  const rotate = (M: Float32Array, rows: number, Q: Float64Array) =>
+    pool.run(
+      ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'rotate' as const, X: M, Q: sharedFloat64(Q), f, ...r })),
+    );
+  // Rows differ in cost by their number of entries: many small ranges balance the threads.
+  const solve = (step: AlsHalfStep, rows: number) =>
+    pool.run(
+      ranges(rows, Math.max(256, Math.ceil(rows / (pool.threads * 16)))).map((r) => ({
+        kind: 'solve' as const,
+        step,
+        ...r,
+      })),
+    );
   const iteration_ms: number[] = [];
   try {
     for (let it = 0; it < params.iterations; it++) {
       const started = performance.now();
       const common = { factors: f, alpha: params.alpha, cgSteps: params.cg_steps };
-      await pool.solve({ ...users, ...common, X, Y, gram: gramian(Y, nItems, f, lambda) }, nUsers);
-      await pool.solve({ ...items, ...common, X: Y, Y: X, gram: gramian(X, nUsers, f, lambda) }, nItems);
+      const eigen = symmetricEigen(await gram(Y, nItems), f);
+      await rotate(Y, nItems, eigen.vectors);
+      await rotate(X, nUsers, eigen.vectors);
+      await solve({ ...users, ...common, X, Y, gram: eigen.values, diagonal: true }, nUsers);
+      await solve({ ...items, ...common, X: Y, Y: X, gram: await gram(X, nUsers) }, nItems);
       iteration_ms.push(Math.round(performance.now() - started));
     }
   } finally {
@@ -72,23 +110,29 @@ export async function trainIals(
   return { userFactors: X, itemFactors: Y, iteration_ms, threads: pool.threads, regularization: lambda };
 }
 
-interface RowPool {
+function sharedFloat64(a: Float64Array): Float64Array {
+  const copy = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
+}
+
+interface TaskPool {
   threads: number;
-  solve(step: AlsHalfStep, rows: number): Promise<void>;
+  /** Runs the tasks, each on the next free thread; their results in task order. */
+  run(tasks: AlsTask[]): Promise<(Float64Array | undefined)[]>;
   close(): Promise<void>;
 }
 
 /**
- * Worker threads that solve ranges of rows, each taking the next range as it finishes one (rows
- * differ in cost by their number of entries). On the main thread when there is one thread or no
- * compiled worker (the TypeScript source the tests run).
+ * Worker threads that take the next task as they finish one. On the main thread when there is
+ * one thread or no compiled worker (the TypeScript source the tests run).
  */
-function rowPool(threads: number): RowPool {
+function taskPool(threads: number): TaskPool {
   const file = new URL('./alsWorker.js', import.meta.url);
   if (threads <= 1 || !import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(file)))
     return {
       threads: 1,
-      solve: async (step, rows) => solveRows(step, 0, rows),
+      run: async (tasks) => tasks.map(runAlsTask),
       close: async () => undefined,
     };
   const workers = Array.from({ length: threads }, () => new Worker(file));
@@ -96,26 +140,26 @@ function rowPool(threads: number): RowPool {
   for (const w of workers) w.on('error', (e) => (failure = e));
   return {
     threads,
-    async solve(step, rows) {
-      const chunk = Math.max(256, Math.ceil(rows / (threads * 16)));
+    async run(tasks) {
+      const results: (Float64Array | undefined)[] = new Array(tasks.length);
       let next = 0;
-      let id = 0;
-      const run = (w: Worker): Promise<void> =>
+      const drive = (w: Worker): Promise<void> =>
         new Promise((resolve, reject) => {
-          const take = () => {
+          const take = (reply?: { id: number; result?: Float64Array }) => {
+            if (reply) results[reply.id] = reply.result;
             if (failure) return reject(failure);
-            if (next >= rows) {
+            if (next >= tasks.length) {
               w.off('message', take);
               return resolve();
             }
-            const from = next;
-            next = Math.min(rows, next + chunk);
-            w.postMessage({ id: id++, step, from, to: next });
+            const id = next++;
+            w.postMessage({ id, task: tasks[id] });
           };
           w.on('message', take);
           take();
         });
-      await Promise.all(workers.map(run));
+      await Promise.all(workers.map(drive));
+      return results;
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
