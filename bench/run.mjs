@@ -11,7 +11,8 @@
 //   npm run bench -- --baseline <git-ref>  # the same stages on that commit too, side by side in one
 //                                          # run: a lake each, repeated stages alternating between them
 //   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
-//           prepare (also runs features), features, profile, verify
+//           prepare (also runs features), features, profile, verify, models (evaluate, train, and
+//           ials beside the `implicit` library: BENCH_PYTHON or bench/.venv/bin/python with implicit)
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -46,6 +47,7 @@ const STAGES = [
   'features',
   'profile',
   'verify',
+  'models',
 ];
 let args;
 try {
@@ -331,7 +333,7 @@ async function kafkaClickstream(target) {
 }
 
 // Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
-const needsLake = ['validate', 'prepare', 'features', 'profile'].some(wanted);
+const needsLake = ['validate', 'prepare', 'features', 'profile', 'models'].some(wanted);
 reference('before');
 // Ingest, validate and the first profile: once per version, each on its own lake.
 for (const target of targets) {
@@ -509,6 +511,55 @@ if (wanted('prepare') || wanted('features')) {
     const both = medianOf(runs.map((r) => r.both));
     record(`prepare + features${times}`, both, both.json?.interactions?.rows ?? null, target);
   }
+}
+if (wanted('models')) {
+  for (const target of targets) {
+    if (!wanted('prepare') && !wanted('features')) {
+      if (!wanted('validate')) measure('validate', ['validate', '-q'], target);
+      measure('prepare', ['prepare', '-q'], target);
+      measure('features', ['features', 'build', '-q'], target);
+    }
+    rmSync(path.join(target.lake, 'models'), { recursive: true, force: true });
+    const e = measure('evaluate', ['evaluate', '--json', '-q'], target);
+    const ials = e.json?.models?.ials?.stats;
+    record(
+      `evaluate (5 models + oracle, ${e.json?.test_users?.purchases} test users; ials trained in ${((ials?.train_ms ?? 0) / 1000).toFixed(1)} s)`,
+      e,
+      e.json?.test_users?.purchases,
+      target,
+    );
+    const t = measure('train', ['train', '--json', '-q'], target);
+    record('train (5 models on the served features)', t, null, target);
+  }
+  // recomart's ials and the implicit library's, same matrix, parameters and split, in one run.
+  const python = process.env.BENCH_PYTHON ?? path.join(repo, 'bench', 'venv', 'bin', 'python');
+  if (existsSync(python)) {
+    const cpu = cpuTimes();
+    const c = spawnSync(
+      process.execPath,
+      [path.join(repo, 'bench', 'ials_compare.mjs'), targets.at(-1).lake, python],
+      { encoding: 'utf8' },
+    );
+    const steal = stealPercent(cpu, cpuTimes());
+    const cmp = c.status === 0 ? JSON.parse(c.stdout.trim().split('\n').at(-1)) : undefined;
+    if (!cmp) process.stderr.write(`bench/ials_compare.mjs failed:\n${c.stderr}\n`);
+    for (const [name, side] of [
+      ['recomart ials', cmp?.recomart],
+      [cmp?.implicit?.library ?? 'implicit', cmp?.implicit],
+    ])
+      results.push({
+        stage: `${name}: ${cmp?.params?.factors} factors, ${cmp?.params?.iterations} iterations, 2 threads; NDCG@10 ${side?.ndcg_at_10} (popularity ${cmp?.popularity_ndcg_at_10})`,
+        seconds: side?.seconds ?? Number.NaN,
+        rows: cmp?.matrix?.entries ?? null,
+        rows_per_second: null,
+        peak_rss_mb: null,
+        cpu_steal_percent: steal,
+        exit: c.status,
+      });
+  } else
+    process.stderr.write(
+      `models: no ${python}: the implicit side-by-side is left out (python3 -m venv bench/venv && bench/venv/bin/pip install implicit pyarrow pandas threadpoolctl)\n`,
+    );
 }
 if (wanted('verify')) {
   for (const target of targets) {
