@@ -195,6 +195,11 @@ function freshLake(target) {
   for (const [from, to] of [
     [path.join(pristine, 'raw_zone', 'landing'), path.join(lake, 'raw_zone', 'landing')],
     [path.join(pristine, 'source_systems', 'master'), path.join(lake, 'source_systems', 'master')],
+    // The simulator's true taste: evaluate's oracle row.
+    [
+      path.join(pristine, 'source_systems', 'ground_truth'),
+      path.join(lake, 'source_systems', 'ground_truth'),
+    ],
   ]) {
     mkdirSync(to, { recursive: true });
     for (const f of readdirSync(from)) linkSync(path.join(from, f), path.join(to, f));
@@ -523,7 +528,7 @@ if (wanted('models')) {
     const e = measure('evaluate', ['evaluate', '--json', '-q'], target);
     const ials = e.json?.models?.ials?.stats;
     record(
-      `evaluate (5 models + oracle, ${e.json?.test_users?.purchases} test users; ials trained in ${((ials?.train_ms ?? 0) / 1000).toFixed(1)} s)`,
+      `evaluate (5 models${e.json?.oracle ? ' + oracle' : ''}, ${e.json?.test_users?.purchases} test users; ials trained in ${((ials?.train_ms ?? 0) / 1000).toFixed(1)} s)`,
       e,
       e.json?.test_users?.purchases,
       target,

@@ -16,12 +16,13 @@ const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The chart and ALS workers are entries of their own, beside main.js, where chartRenderer and
-  // ials start them from.
+  // The chart, ALS and evaluation workers are entries of their own, beside main.js, where
+  // chartRenderer, ials and evaluate start them from.
   entryPoints: {
     main: 'dist/src/main.js',
     chartWorker: 'dist/src/lib/report/chartWorker.js',
     alsWorker: 'dist/src/lib/models/alsWorker.js',
+    evaluateWorker: 'dist/src/lib/models/evaluateWorker.js',
   },
   outdir,
   bundle: true,

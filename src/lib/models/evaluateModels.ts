@@ -1,6 +1,6 @@
 import type { InteractionMatrix } from './interactionMatrix.js';
 import { HybridModel } from './hybridModel.js';
-import { MetricTotals, selfInformation, KS } from './metrics.js';
+import { MetricTotals, selfInformation, KS, type MetricTotalsState } from './metrics.js';
 import type { Oracle } from './oracle.js';
 import { EMPTY_HISTORY, type ModelKind, type UserHistory } from './recommender.js';
 import type { TrainedModel } from './trainModels.js';
@@ -28,7 +28,7 @@ export interface LeaderboardRow {
 
 export interface EvaluationInput {
   matrix: InteractionMatrix;
-  models: Map<ModelKind, TrainedModel>;
+  models: Map<ModelKind, Pick<TrainedModel, 'recommender'>>;
   oracle?: Oracle;
   /** Per target, user id → the item ids they bought (carted) in (T, T + horizon]. */
   targets: Record<Target, Map<string, string[]>>;
@@ -63,21 +63,81 @@ export function evaluateModels(input: EvaluationInput): {
   rows: LeaderboardRow[];
   scoring_ms: Record<string, number>;
 } {
+  return finishEvaluation(input, [scoreUsers(input, testUsersOf(input))]);
+}
+
+/** Every user with a purchase or a cart in the test window, sorted. */
+export function testUsersOf(input: Pick<EvaluationInput, 'targets'>): string[] {
+  return [...new Set([...input.targets.purchases.keys(), ...input.targets.carts.keys()])].sort();
+}
+
+/** A part of an evaluation (some of the test users), as plain data: what a worker thread returns. */
+export interface EvaluationPart {
+  totals: Record<string, MetricTotalsState>;
+  cold: Record<string, number>;
+  scoring_ms: Record<string, number>;
+}
+
+const key = (model: string, target: Target, segment: Segment) => `${model}|${target}|${segment}`;
+const modelNames = (input: Pick<EvaluationInput, 'models' | 'oracle'>): (ModelKind | 'oracle')[] => [
+  ...input.models.keys(),
+  ...(input.oracle ? ['oracle' as const] : []),
+];
+
+function newTotals(m: InteractionMatrix): () => MetricTotals {
+  const nItems = m.items.length;
+  const usersPerItem = new Int32Array(nItems);
+  for (let i = 0; i < nItems; i++) usersPerItem[i] = m.itemPtr[i + 1]! - m.itemPtr[i]!;
+  const info = selfInformation(usersPerItem, m.users.length);
+  return () => new MetricTotals(nItems, info);
+}
+
+/** The leaderboard rows from the parts' sums (each part a disjoint set of test users). */
+export function finishEvaluation(
+  input: Pick<EvaluationInput, 'matrix' | 'models' | 'oracle'>,
+  parts: EvaluationPart[],
+): { rows: LeaderboardRow[]; scoring_ms: Record<string, number> } {
+  const fresh = newTotals(input.matrix);
+  const rows: LeaderboardRow[] = [];
+  for (const model of modelNames(input))
+    for (const target of TARGETS)
+      for (const segment of SEGMENTS) {
+        const k = key(model, target, segment);
+        const t = fresh();
+        for (const p of parts) if (p.totals[k]) t.absorb(p.totals[k]);
+        if (t.users === 0) continue;
+        rows.push({
+          model,
+          target,
+          segment,
+          users: t.users,
+          cold_start_users: parts.reduce((n, p) => n + (p.cold[k] ?? 0), 0),
+          metrics: t.result(),
+        });
+      }
+  const scoring_ms: Record<string, number> = {};
+  for (const p of parts)
+    for (const [name, ms] of Object.entries(p.scoring_ms)) scoring_ms[name] = (scoring_ms[name] ?? 0) + ms;
+  return { rows, scoring_ms };
+}
+
+/**
+ * Scores `testUsers` with every model (and the oracle), keeps each one's top max(K) with the
+ * user's earlier purchases excluded, and sums the metrics per target and segment.
+ */
+export function scoreUsers(input: EvaluationInput, testUsers: string[]): EvaluationPart {
   const { matrix: m, models } = input;
   const nItems = m.items.length;
   const depth = Math.max(...KS);
   const itemCode = new Map(m.items.map((id, i) => [id, i]));
   const userRow = new Map(m.users.map((id, i) => [id, i]));
-  const usersPerItem = new Int32Array(nItems);
-  for (let i = 0; i < nItems; i++) usersPerItem[i] = m.itemPtr[i + 1]! - m.itemPtr[i]!;
-  const info = selfInformation(usersPerItem, m.users.length);
-  const names: (ModelKind | 'oracle')[] = [...models.keys(), ...(input.oracle ? ['oracle' as const] : [])];
+  const names = modelNames(input);
+  const fresh = newTotals(m);
   const totals = new Map<string, MetricTotals>();
   const coldCounts = new Map<string, number>();
-  const key = (model: string, target: Target, segment: Segment) => `${model}|${target}|${segment}`;
   for (const model of names)
     for (const target of TARGETS)
-      for (const segment of SEGMENTS) totals.set(key(model, target, segment), new MetricTotals(nItems, info));
+      for (const segment of SEGMENTS) totals.set(key(model, target, segment), fresh());
   const buffers = new Map(
     names.map((n) => [n, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
   );
@@ -89,7 +149,6 @@ export function evaluateModels(input: EvaluationInput): {
   const relevantOf = (items: string[] | undefined) =>
     new Set((items ?? []).map((id) => itemCode.get(id) ?? unknown--));
   const scoringMs = new Map<string, number>();
-  const testUsers = [...new Set([...input.targets.purchases.keys(), ...input.targets.carts.keys()])].sort();
   for (let from = 0; from < testUsers.length; from += BLOCK) {
     const block = testUsers.slice(from, from + BLOCK).map((userId) => {
       const history = historyOf(m, userRow.get(userId));
@@ -153,20 +212,9 @@ export function evaluateModels(input: EvaluationInput): {
       scoringMs.set(name, (scoringMs.get(name) ?? 0) + performance.now() - t0);
     }
   }
-  const rows: LeaderboardRow[] = [];
-  for (const model of names)
-    for (const target of TARGETS)
-      for (const segment of SEGMENTS) {
-        const t = totals.get(key(model, target, segment))!;
-        if (t.users === 0) continue;
-        rows.push({
-          model,
-          target,
-          segment,
-          users: t.users,
-          cold_start_users: coldCounts.get(key(model, target, segment)) ?? 0,
-          metrics: t.result(),
-        });
-      }
-  return { rows, scoring_ms: Object.fromEntries([...scoringMs].map(([k, v]) => [k, Math.round(v)])) };
+  return {
+    totals: Object.fromEntries([...totals].filter(([, t]) => t.users > 0).map(([k, t]) => [k, t.state()])),
+    cold: Object.fromEntries(coldCounts),
+    scoring_ms: Object.fromEntries([...scoringMs].map(([k, v]) => [k, Math.round(v)])),
+  };
 }

@@ -16,6 +16,8 @@ export interface Leaderboard {
   models: Record<string, { params: Record<string, unknown>; stats: Record<string, unknown> }>;
   oracle: boolean;
   oracle_scoring_ms: number;
+  /** Worker threads the test users were scored on; each model's scoring_ms is summed over them. */
+  scoring_threads: number;
   rows: LeaderboardRow[];
   duration_ms: number;
   /** Not in the files: the MLflow runs this evaluation went to, when MLFLOW_TRACKING_URI is set. */

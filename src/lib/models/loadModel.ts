@@ -1,8 +1,5 @@
 import type { RunContext } from '../runContext.js';
-import { ContentModel } from './contentModel.js';
-import { HybridModel, HYBRID_DEFAULTS, type HybridParams } from './hybridModel.js';
-import { IalsModel } from './ialsModel.js';
-import { ItemKnnModel } from './itemKnn.js';
+import { buildRecommenders, hybridOf } from './buildRecommenders.js';
 import { readModelFiles, readModelVersion, type ModelVersion } from './modelRegistry.js';
 import { PopularityModel } from './popularity.js';
 import type { Recommender } from './recommender.js';
@@ -23,34 +20,23 @@ export async function loadModel(ctx: RunContext, meta: ModelVersion): Promise<Lo
     const parts = new Map<string, LoadedModel>();
     for (const c of meta.components)
       parts.set(c.name, await loadModel(ctx, await readModelVersion(ctx, c.name, c.version)));
-    const get = <T extends Recommender>(name: string) => parts.get(name)!.recommender as T;
-    const recommender = new HybridModel(
-      {
-        popularity: get<PopularityModel>('popularity'),
-        item_knn: get<ItemKnnModel>('item_knn'),
-        ials: get<IalsModel>('ials'),
-        content: get<ContentModel>('content'),
-      },
-      { ...HYBRID_DEFAULTS, ...(meta.params as Partial<HybridParams>) },
+    const recommender = hybridOf(
+      new Map([...parts].map(([name, loaded]) => [name, loaded.recommender])),
+      meta.params,
     );
     return {
       meta,
       recommender,
       userRows: parts.get('ials')!.userRows!,
-      coldStart: get<PopularityModel>('popularity'),
+      coldStart: parts.get('popularity')!.recommender as PopularityModel,
     };
   }
   const { arrays, texts, items } = await readModelFiles(ctx, meta);
   if (!items) throw new Error(`model ${meta.name} v=${meta.version} has no ${'items.json'}`);
   const userRows = texts.user_ids ? new Map(texts.user_ids.map((id, i) => [id, i])) : undefined;
-  const recommender: Recommender =
-    meta.kind === 'popularity'
-      ? new PopularityModel(items, arrays)
-      : meta.kind === 'item_knn'
-        ? new ItemKnnModel(items, arrays)
-        : meta.kind === 'ials'
-          ? new IalsModel(items, arrays)
-          : new ContentModel(items, arrays, texts.vocabulary?.length ?? 0);
+  const recommender = buildRecommenders(items, [{ kind: meta.kind, arrays, texts, params: meta.params }]).get(
+    meta.kind,
+  )!;
   const popularity = meta.components.find((c) => c.name === 'popularity');
   const coldStart =
     recommender instanceof PopularityModel

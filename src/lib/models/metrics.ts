@@ -55,6 +55,14 @@ export function userMetrics(
  * coverage@k (distinct items in anyone's top k / catalogue size) and novelty@k (mean of
  * −log2 p(i) over recommended items, p(i) = (users who interacted with i before T + 1) / (users + 1)).
  */
+export interface MetricTotalsState {
+  users: number;
+  sums: [string, number][];
+  seen: number[][];
+  noveltySum: number[];
+  noveltyCount: number[];
+}
+
 export class MetricTotals {
   users = 0;
   private readonly sums = new Map<string, number>();
@@ -79,6 +87,26 @@ export class MetricTotals {
         this.noveltyCount[ki]!++;
       }
     });
+  }
+
+  /** The running sums, as plain data (a worker thread's part of an evaluation). */
+  state(): MetricTotalsState {
+    return {
+      users: this.users,
+      sums: [...this.sums],
+      seen: this.seen.map((s) => [...s]),
+      noveltySum: [...this.noveltySum],
+      noveltyCount: [...this.noveltyCount],
+    };
+  }
+
+  /** Adds another part's sums: the result is that of one MetricTotals over both parts' users. */
+  absorb(part: MetricTotalsState): void {
+    this.users += part.users;
+    for (const [k, v] of part.sums) this.sums.set(k, (this.sums.get(k) ?? 0) + v);
+    part.seen.forEach((items, ki) => items.forEach((i) => this.seen[ki]!.add(i)));
+    part.noveltySum.forEach((v, ki) => (this.noveltySum[ki]! += v));
+    part.noveltyCount.forEach((v, ki) => (this.noveltyCount[ki]! += v));
   }
 
   /** metric@k → value, rounded to 6 places. */

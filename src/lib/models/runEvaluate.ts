@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError } from '../errors/errors.js';
@@ -8,7 +9,8 @@ import { quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import type { RunContext } from '../runContext.js';
-import { evaluateModels, TARGETS, type Target } from './evaluateModels.js';
+import { TARGETS, type Target } from './evaluateModels.js';
+import { evaluateInThreads } from './evaluateInThreads.js';
 import type { Leaderboard } from './leaderboard.js';
 import { recordModelRun } from './modelRuns.js';
 import { evaluateRunSpecs, trackInMlflow } from './trackRuns.js';
@@ -72,17 +74,14 @@ export async function runEvaluate(ctx: RunContext, options: EvaluateOptions): Pr
       modelParams(ctx),
       modelThreads(ctx),
     );
-    const oracle = await Oracle.load(
-      path.join(ctx.paths.root, ctx.config.simulator.output_dir, 'ground_truth'),
-      itemTable(matrix),
+    const truth = path.join(ctx.paths.root, ctx.config.simulator.output_dir, 'ground_truth');
+    const oracle = await Oracle.load(truth, itemTable(matrix));
+    const { rows, scoring_ms, threads } = await evaluateInThreads(
+      { matrix, models, ...(oracle ? { oracle } : {}), targets, excludeBought: options.excludeBought },
+      [...models.values()],
+      oracle ? truth : undefined,
+      modelThreads(ctx) ?? availableParallelism(),
     );
-    const { rows, scoring_ms } = evaluateModels({
-      matrix,
-      models,
-      ...(oracle ? { oracle } : {}),
-      targets,
-      excludeBought: options.excludeBought,
-    });
     const board: Leaderboard = {
       run_id: ctx.runId,
       created_at: ctx.now().toISOString(),
@@ -100,6 +99,7 @@ export async function runEvaluate(ctx: RunContext, options: EvaluateOptions): Pr
         ]),
       ),
       oracle_scoring_ms: scoring_ms.oracle ?? 0,
+      scoring_threads: threads,
       oracle: oracle !== undefined,
       rows,
       duration_ms: Date.now() - started,

@@ -16,7 +16,7 @@ export function sharedFloat32(length: number): Float32Array {
 }
 
 /** A shared copy of a typed array. */
-export function shared<T extends Int32Array | Float32Array>(a: T): T {
+export function shared<T extends Int32Array | Float32Array | Uint8Array>(a: T): T {
   const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
   copy.set(a);
   return copy;

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { hybridOf } from './buildRecommenders.js';
 import { ContentModel, trainContent } from './contentModel.js';
-import { HybridModel, type HybridParams } from './hybridModel.js';
+import type { HybridParams } from './hybridModel.js';
 import { trainIals, type IalsParams } from './ials.js';
 import { IalsModel } from './ialsModel.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
@@ -108,15 +109,9 @@ export async function trainModels(
         { terms: vocabulary.length },
       );
     } else {
-      const part = <K extends ModelKind>(k: K) => out.get(k)!.recommender;
-      const recommender = new HybridModel(
-        {
-          popularity: part('popularity') as PopularityModel,
-          item_knn: part('item_knn') as ItemKnnModel,
-          ials: part('ials') as IalsModel,
-          content: part('content') as ContentModel,
-        },
-        params.hybrid,
+      const recommender = hybridOf(
+        new Map([...out].map(([k, t]) => [k, t.recommender])),
+        kindParams(kind, params),
       );
       done({ recommender, arrays: {}, texts: {}, params: kindParams(kind, params) });
     }

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ModelSpec } from './buildRecommenders.js';
+import {
+  evaluateModels,
+  finishEvaluation,
+  testUsersOf,
+  type EvaluationInput,
+  type EvaluationPart,
+  type LeaderboardRow,
+  type Target,
+} from './evaluateModels.js';
+import type { InteractionMatrix } from './interactionMatrix.js';
+import { shared } from './seededRandom.js';
+
+/** What one worker thread gets: the matrix and the models' arrays in shared memory, and its users. */
+export interface EvaluateTask {
+  matrix: InteractionMatrix;
+  specs: ModelSpec[];
+  oracleDir?: string;
+  targets: Record<Target, [string, string[]][]>;
+  users: string[];
+  excludeBought: boolean;
+}
+
+/** Below this many test users, starting threads costs more than it saves. */
+const MIN_USERS_FOR_THREADS = 2000;
+
+/**
+ * evaluateModels with the test users shared out between worker threads (blocks of 16 dealt in
+ * turn), each rebuilding the models from the same shared arrays; the parts' sums are merged into
+ * the same rows (up to the last bit of floating-point addition order). On the main thread for
+ * one thread, few users, or no compiled worker (the TypeScript source the tests run).
+ */
+export async function evaluateInThreads(
+  input: EvaluationInput,
+  specs: ModelSpec[],
+  oracleDir: string | undefined,
+  threads: number,
+): Promise<{ rows: LeaderboardRow[]; scoring_ms: Record<string, number>; threads: number }> {
+  const file = new URL('./evaluateWorker.js', import.meta.url);
+  const users = testUsersOf(input);
+  if (
+    threads <= 1 ||
+    users.length < MIN_USERS_FOR_THREADS ||
+    !import.meta.url.endsWith('.js') ||
+    !existsSync(fileURLToPath(file))
+  )
+    return { ...evaluateModels(input), threads: 1 };
+  const m = input.matrix;
+  const matrix: InteractionMatrix = {
+    ...m,
+    userPtr: shared(m.userPtr),
+    userItems: shared(m.userItems),
+    userStrength: shared(m.userStrength),
+    userPurchased: shared(m.userPurchased),
+    itemPtr: shared(m.itemPtr),
+    itemUsers: shared(m.itemUsers),
+    itemStrength: shared(m.itemStrength),
+  };
+  const sharedSpecs = specs.map((s) => ({
+    ...s,
+    arrays: Object.fromEntries(Object.entries(s.arrays).map(([k, a]) => [k, shared(a!)])),
+  }));
+  const parts = await Promise.all(
+    Array.from({ length: threads }, (_, t) => {
+      const mine = users.filter((_, n) => Math.floor(n / 16) % threads === t);
+      const own = new Set(mine);
+      const task: EvaluateTask = {
+        matrix,
+        specs: sharedSpecs,
+        ...(oracleDir ? { oracleDir } : {}),
+        targets: {
+          purchases: [...input.targets.purchases].filter(([u]) => own.has(u)),
+          carts: [...input.targets.carts].filter(([u]) => own.has(u)),
+        },
+        users: mine,
+        excludeBought: input.excludeBought,
+      };
+      return runWorker(file, task);
+    }),
+  );
+  return { ...finishEvaluation(input, parts), threads };
+}
+
+function runWorker(file: URL, task: EvaluateTask): Promise<EvaluationPart> {
+  const worker = new Worker(file);
+  return new Promise<EvaluationPart>((resolve, reject) => {
+    worker.once('message', (part: EvaluationPart) => resolve(part));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`evaluate worker exited with code ${code}`)));
+    worker.postMessage(task);
+  }).finally(() => void worker.terminate());
+}
