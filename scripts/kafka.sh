@@ -18,6 +18,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${RECOMART_KAFKA_CACHE:-$HOME/.cache/recomart}/kafka-$VERSION"
 LIBS="$CACHE/libs"
 STATE="${RECOMART_KAFKA_STATE:-${TMPDIR:-/tmp}/recomart-kafka-$(id -u)}"
+# shellcheck source=serverLib.sh
+. "$(dirname "$0")/serverLib.sh"
 say() { echo "kafka.sh: $*" >&2; }
 
 fetch() {
@@ -31,13 +33,7 @@ fetch() {
   touch "$LIBS/.complete"
 }
 
-free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
-}
 
-running() {
-  [ -f "$STATE/pid" ] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null
-}
 
 answers() {
   node -e "
@@ -106,23 +102,5 @@ PROPS
   exit 3
 }
 
-stop() {
-  if running; then
-    local pid
-    pid=$(cat "$STATE/pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
-    say "stopped broker pid $pid"
-  fi
-  rm -rf "$STATE"
-}
 
-case "${1:-}" in
-  fetch) fetch ;;
-  start) start ;;
-  stop) stop ;;
-  status)
-    if running; then echo "KAFKA_BROKERS=$(cat "$STATE/brokers")"; else say "not running"; exit 1; fi ;;
-  *) say "usage: scripts/kafka.sh start|stop|status|fetch"; exit 2 ;;
-esac
+dispatch kafka.sh KAFKA_BROKERS brokers broker "$@"

@@ -16,6 +16,8 @@ CACHE="${RECOMART_MLFLOW_CACHE:-$HOME/.cache/recomart}"
 VENV="$CACHE/mlflow-venv"
 STATE="${RECOMART_MLFLOW_STATE:-${TMPDIR:-/tmp}/recomart-mlflow-$(id -u)}"
 SPEC="${MLFLOW_PIP_SPEC:-mlflow>=3,<4}"
+# shellcheck source=serverLib.sh
+. "$(dirname "$0")/serverLib.sh"
 say() { echo "mlflow.sh: $*" >&2; }
 
 fetch() {
@@ -28,13 +30,7 @@ fetch() {
   touch "$VENV/.complete"
 }
 
-free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
-}
 
-running() {
-  [ -f "$STATE/pid" ] && kill -0 "$(cat "$STATE/pid")" 2>/dev/null
-}
 
 start() {
   if running; then
@@ -65,25 +61,5 @@ start() {
   exit 3
 }
 
-stop() {
-  if running; then
-    local pid
-    pid=$(cat "$STATE/pid")
-    # mlflow server runs its workers in child processes: stop the whole group.
-    pkill -TERM -P "$pid" 2>/dev/null || true
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
-    say "stopped server pid $pid"
-  fi
-  rm -rf "$STATE"
-}
 
-case "${1:-}" in
-  fetch) fetch ;;
-  start) start ;;
-  stop) stop ;;
-  status)
-    if running; then echo "MLFLOW_TEST_URI=$(cat "$STATE/uri")"; else say "not running"; exit 1; fi ;;
-  *) say "usage: scripts/mlflow.sh start|stop|status|fetch"; exit 2 ;;
-esac
+dispatch mlflow.sh MLFLOW_TEST_URI uri server "$@"
