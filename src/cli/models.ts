@@ -17,7 +17,8 @@ export function register(program: Command, run: Run): void {
       `
 Each model is seeded and deterministic: the same features and parameters give byte-identical
 files, and training again on unchanged inputs keeps the existing version. Parameters: config
-models.ials.* and models.hybrid.* (docs/models.md).`,
+models.ials.* and models.hybrid.* (docs/models.md). With MLFLOW_TRACKING_URI set, each model
+version is also logged to that MLflow server (run per version: params, metrics, files).`,
     )
     .action(async (_opts, cmd: Command) =>
       run((await import('../commands/models.js')).trainCommand(cmd.optsWithGlobals())),
@@ -35,7 +36,8 @@ models.ials.* and models.hybrid.* (docs/models.md).`,
 Training sees feature versions computed as of T (built for T when the store has none); the test
 set is purchases (and, separately, carts) that became available in (T, T + horizon]. Metrics at
 K = 5, 10, 20 over all test users and by segment; on simulated data an oracle row recommends from
-the true taste. Writes models/leaderboard.json; every run is in \`recomart query "SELECT * FROM model_runs"\`.`,
+the true taste. Writes models/leaderboard.json; every run is in \`recomart query "SELECT * FROM model_runs"\`,
+and with MLFLOW_TRACKING_URI set also in that MLflow server (a run per model).`,
     )
     .action(async (_opts, cmd: Command) =>
       run((await import('../commands/models.js')).evaluateCommand(cmd.optsWithGlobals())),
