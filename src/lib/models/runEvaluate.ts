@@ -20,12 +20,11 @@ import {
   featureRefs,
   featuresExactlyAt,
   LEADERBOARD_FILE,
-  loadMatrix,
-  modelParams,
   modelThreads,
   silverFile,
+  trainOn,
 } from './trainingInputs.js';
-import { itemTable, trainModels } from './trainModels.js';
+import { itemTable } from './trainModels.js';
 
 export type { Leaderboard };
 
@@ -65,15 +64,7 @@ export async function runEvaluate(ctx: RunContext, options: EvaluateOptions): Pr
     );
   const { versions, built } = await featuresExactlyAt(ctx, asOf);
   return withDuck(duckOptionsFor(ctx), async (conn) => {
-    const matrix = await loadMatrix(conn, ctx, versions);
-    const models = await trainModels(
-      conn,
-      matrix,
-      path.join(ctx.paths.root, versions.item_neighbours.file),
-      options.models,
-      modelParams(ctx),
-      modelThreads(ctx),
-    );
+    const { matrix, trained: models } = await trainOn(conn, ctx, versions, options.models);
     const truth = path.join(ctx.paths.root, ctx.config.simulator.output_dir, 'ground_truth');
     const oracle = await Oracle.load(truth, itemTable(matrix));
     const { rows, scoring_ms, threads } = await evaluateInThreads(

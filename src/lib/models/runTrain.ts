@@ -12,20 +12,12 @@ import type { Leaderboard } from './leaderboard.js';
 import {
   featureRefs,
   LEADERBOARD_FILE,
-  loadMatrix,
   modelParams,
-  modelThreads,
   readJsonIfExists,
   resolveTrainingFeatures,
+  trainOn,
 } from './trainingInputs.js';
-import {
-  itemTable,
-  kindParams,
-  NEEDS,
-  trainModels,
-  withComponents,
-  type ModelParams,
-} from './trainModels.js';
+import { itemTable, kindParams, NEEDS, withComponents, type ModelParams } from './trainModels.js';
 
 export interface TrainOptions {
   models: ModelKind[];
@@ -79,15 +71,7 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
       const kept = await publishedAlready(ctx, options.models, params, features);
       if (kept) return finish(kept);
       return withDuck(duckOptionsFor(ctx), async (conn) => {
-        const matrix = await loadMatrix(conn, ctx, versions);
-        const trained = await trainModels(
-          conn,
-          matrix,
-          path.join(ctx.paths.root, versions.item_neighbours.file),
-          options.models,
-          params,
-          modelThreads(ctx),
-        );
+        const { matrix, trained } = await trainOn(conn, ctx, versions, options.models, params);
         const registered = new Map<ModelKind, { meta: ModelVersion; reused: boolean }>();
         for (const [kind, t] of trained) {
           const components = NEEDS[kind].map((c) => ({ name: c, version: registered.get(c)!.meta.version }));

@@ -15,7 +15,8 @@ import { HYBRID_DEFAULTS } from './hybridModel.js';
 import { IALS_DEFAULTS } from './ials.js';
 import { loadInteractionMatrix, type InteractionMatrix } from './interactionMatrix.js';
 import type { ModelVersion } from './modelRegistry.js';
-import type { ModelParams } from './trainModels.js';
+import type { ModelKind } from './recommender.js';
+import { trainModels, type ModelParams, type TrainedModel } from './trainModels.js';
 
 /** The feature views the models train on. */
 export const MODEL_VIEWS = ['user_item', 'item_popularity', 'item_neighbours'] as const;
@@ -93,6 +94,26 @@ export async function loadMatrix(
     itemPopularity: path.join(ctx.paths.root, versions.item_popularity.file),
     ...(catalog && existsSync(catalog) ? { catalog } : {}),
   });
+}
+
+/** The matrix of `versions` and the models trained on it (evaluate's and train's common step). */
+export async function trainOn(
+  conn: DuckDBConnection,
+  ctx: RunContext,
+  versions: FeatureVersions,
+  kinds: readonly ModelKind[],
+  params: ModelParams = modelParams(ctx),
+): Promise<{ matrix: InteractionMatrix; trained: Map<ModelKind, TrainedModel> }> {
+  const matrix = await loadMatrix(conn, ctx, versions);
+  const trained = await trainModels(
+    conn,
+    matrix,
+    path.join(ctx.paths.root, versions.item_neighbours.file),
+    kinds,
+    params,
+    modelThreads(ctx),
+  );
+  return { matrix, trained };
 }
 
 /** The models' parameters from the configuration. */
