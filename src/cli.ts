@@ -17,6 +17,7 @@ import { register as registerProfile } from './cli/profile.js';
 import { register as registerQuality } from './cli/quality.js';
 import { register as registerQuery } from './cli/query.js';
 import { register as registerRun } from './cli/runCommand.js';
+import { register as registerServe } from './cli/serve.js';
 import { register as registerSimulate } from './cli/simulate.js';
 import { register as registerStatus } from './cli/status.js';
 import { register as registerVerify } from './cli/verify.js';
@@ -65,6 +66,7 @@ Start with:  recomart demo      (the whole pipeline on simulated data, no servic
     registerModels,
     registerQuery,
     registerLineage,
+    registerServe,
     registerRun,
     registerStatus,
     registerDemo,

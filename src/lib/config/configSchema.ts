@@ -139,6 +139,19 @@ export interface Config {
       weights: { ials: number; item_knn: number; content: number };
     };
   };
+  /** recomart monitor's alert thresholds (docs/serving.md, "Monitoring"). */
+  monitor: {
+    /** Population stability index of a numeric feature between the served version and the one before. */
+    psi_max: number;
+    /** Share of the served version's users (or items) absent from the one before. */
+    new_entities_max: number;
+    /** Mean share of the default model's top-10 kept between its served version and the one before. */
+    overlap_min: number;
+    /** 99th percentile of answered requests' latency, milliseconds. */
+    latency_p99_ms_max: number;
+    /** Share of recommendation answers that were the cold-start list. */
+    cold_start_share_max: number;
+  };
   log: {
     level: LogLevel;
     /** JSON-lines log file, relative to the lake root. */
@@ -201,6 +214,7 @@ export const configSchema: JSONSchemaType<Config> = {
     'duckdb',
     'profile',
     'models',
+    'monitor',
     'log',
     'sources',
   ],
@@ -379,6 +393,18 @@ export const configSchema: JSONSchemaType<Config> = {
         },
       },
     },
+    monitor: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['psi_max', 'new_entities_max', 'overlap_min', 'latency_p99_ms_max', 'cold_start_share_max'],
+      properties: {
+        psi_max: { type: 'number', minimum: 0 },
+        new_entities_max: { type: 'number', minimum: 0, maximum: 1 },
+        overlap_min: { type: 'number', minimum: 0, maximum: 1 },
+        latency_p99_ms_max: { type: 'number', minimum: 0 },
+        cold_start_share_max: { type: 'number', minimum: 0, maximum: 1 },
+      },
+    },
     log: {
       type: 'object',
       additionalProperties: false,
@@ -477,6 +503,14 @@ export const defaultConfig: Config = {
     threads: 0,
     ials: { factors: 64, regularization: 'auto', alpha: 3, iterations: 15, cg_steps: 3, seed: 42 },
     hybrid: { warm_threshold: 3, weights: { ials: 1, item_knn: 1, content: 0.25 } },
+  },
+  // PSI: 0.1–0.25 is the usual "moderate shift" band, above 0.25 a significant one.
+  monitor: {
+    psi_max: 0.25,
+    new_entities_max: 0.5,
+    overlap_min: 0.3,
+    latency_p99_ms_max: 250,
+    cold_start_share_max: 0.5,
   },
   log: { level: 'info', file: 'logs/recomart.log' },
   sources: {},

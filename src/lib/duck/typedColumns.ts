@@ -1,16 +1,19 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-export type ColumnKind = 'int32' | 'float32' | 'string';
+export type ColumnKind = 'int32' | 'float32' | 'float64' | 'string';
 type ColumnOf<K extends ColumnKind> = K extends 'int32'
   ? Int32Array
   : K extends 'float32'
     ? Float32Array
-    : (string | null)[];
+    : K extends 'float64'
+      ? Float64Array
+      : (string | null)[];
 
 /**
  * A query's columns as typed arrays, read chunk by chunk (model training's input: a million
  * interactions as three arrays, not a million row objects). `rows` sizes the arrays: the query's
- * row count, known beforehand (a count(*) of the same relation). NULL numbers read as 0.
+ * row count, known beforehand (a count(*) of the same relation). NULL numbers read as 0, except
+ * in float64 columns, where NULL is NaN (JSON.stringify writes it back as null).
  */
 export async function readTypedColumns<S extends Record<string, ColumnKind>>(
   conn: DuckDBConnection,
@@ -25,7 +28,9 @@ export async function readTypedColumns<S extends Record<string, ColumnKind>>(
       ? new Int32Array(rows)
       : kind === 'float32'
         ? new Float32Array(rows)
-        : new Array<string | null>(rows).fill(null);
+        : kind === 'float64'
+          ? new Float64Array(rows)
+          : new Array<string | null>(rows).fill(null);
   });
   const result = await conn.stream(sql);
   let at = 0;
@@ -44,6 +49,8 @@ export async function readTypedColumns<S extends Record<string, ColumnKind>>(
           const v = vector.getItem(r);
           target[at + r] = v === null ? null : String(v);
         }
+      } else if (target instanceof Float64Array) {
+        for (let r = 0; r < n; r++) target[at + r] = Number(vector.getItem(r) ?? NaN);
       } else {
         for (let r = 0; r < n; r++) target[at + r] = Number(vector.getItem(r) ?? 0);
       }

@@ -14,12 +14,27 @@ export interface LoadedModel {
   coldStart?: PopularityModel;
 }
 
-/** Reads a registered version back into a recommender (a hybrid loads its components). */
-export async function loadModel(ctx: RunContext, meta: ModelVersion): Promise<LoadedModel> {
+/** Versions already read, by `name@version`: a server loads a hybrid's components once, not twice. */
+export type ModelCache = Map<string, Promise<LoadedModel>>;
+
+/**
+ * Reads a registered version back into a recommender (a hybrid loads its components). With a
+ * cache, a version read before (as a component or on its own) is shared.
+ */
+export function loadModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache): Promise<LoadedModel> {
+  const key = `${meta.name}@${meta.version}`;
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const loading = readModel(ctx, meta, cache);
+  cache?.set(key, loading);
+  return loading;
+}
+
+async function readModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache): Promise<LoadedModel> {
   if (meta.kind === 'hybrid') {
     const parts = new Map<string, LoadedModel>();
     for (const c of meta.components)
-      parts.set(c.name, await loadModel(ctx, await readModelVersion(ctx, c.name, c.version)));
+      parts.set(c.name, await loadModel(ctx, await readModelVersion(ctx, c.name, c.version), cache));
     const recommender = hybridOf(
       new Map([...parts].map(([name, loaded]) => [name, loaded.recommender])),
       meta.params,
@@ -42,7 +57,7 @@ export async function loadModel(ctx: RunContext, meta: ModelVersion): Promise<Lo
     recommender instanceof PopularityModel
       ? recommender
       : popularity
-        ? ((await loadModel(ctx, await readModelVersion(ctx, 'popularity', popularity.version)))
+        ? ((await loadModel(ctx, await readModelVersion(ctx, 'popularity', popularity.version), cache))
             .recommender as PopularityModel)
         : undefined;
   return { meta, recommender, ...(userRows ? { userRows } : {}), ...(coldStart ? { coldStart } : {}) };

@@ -6,6 +6,8 @@ import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { listVersions, readVersion, resolveVersion } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
 import { MODEL_RUN_COLUMNS, RUNS_DIR } from '../models/modelRuns.js';
+import { inferenceLogRelation } from '../monitor/inferenceStats.js';
+import { INFERENCE_DIR } from '../serve/inferenceLog.js';
 import { PREPARE_RECORD, type PrepareRecord } from '../prepare/silverZone.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
 import { rawTextReader } from '../rawzone/prepareDatasets.js';
@@ -13,7 +15,7 @@ import type { RunContext } from '../runContext.js';
 
 export interface LakeView {
   name: string;
-  zone: 'raw' | 'silver' | 'excluded' | 'features' | 'models';
+  zone: 'raw' | 'silver' | 'excluded' | 'features' | 'models' | 'serving';
   /** What it reads, relative to the lake root. */
   source: string;
   description: string;
@@ -132,5 +134,17 @@ export async function registerLakeViews(
       `SELECT * FROM read_json(${quoteLiteral(path.join(runs, '*.jsonl'))}, format = 'newline_delimited', columns = {${columns}}) ORDER BY created_at, model`,
     );
   }
+  const inference = inferenceLogRelation(ctx);
+  if (inference)
+    await define(
+      {
+        name: 'inference_log',
+        zone: 'serving',
+        source: path.join('logs', INFERENCE_DIR, '*.jsonl'),
+        description:
+          'every answer recomart serve gave: time, endpoint, user or item, items, versions, latency',
+      },
+      `SELECT * FROM ${inference} ORDER BY ts`,
+    );
   return views;
 }
