@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import puppeteer from 'puppeteer-core';
 import { runCliAsync } from '../helpers/runCli.js';
 import { getJson, startServe, type RunningServer } from '../helpers/serve.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -232,6 +234,88 @@ describe('recomart serve: the API', () => {
     ]);
     expect(q).toEqual([{ n: 1, user: 'CUST004' }]);
   });
+});
+
+// Chromium is a test tool, installed by .ci/run (as for the report); CI requires it.
+const chromium = (() => {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+})();
+if (!chromium && process.env.RECOMART_REQUIRE_REPORT_TOOLS === '1')
+  throw new Error('RECOMART_REQUIRE_REPORT_TOOLS=1 but chromium is missing');
+if (!chromium) process.stderr.write('\n*** DASHBOARD TESTS SKIPPED: install chromium to run them.\n\n');
+const describeBrowser = chromium ? describe : describe.skip;
+
+describeBrowser('recomart serve: the dashboard in headless Chromium', () => {
+  it('loads with no console errors and nothing from outside, renders the charts, and looks users up as recommend does', async () => {
+    const token = 'dashboard-token-123';
+    const server = await startServe(root, ['--token', token]);
+    const browser = await puppeteer.launch({
+      executablePath: chromium,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    const problems: string[] = [];
+    try {
+      const page = await browser.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warn') problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
+      page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+      page.on('request', (r) => {
+        if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:'))
+          problems.push(`outside: ${r.url()}`);
+      });
+      page.on('response', (r) => {
+        if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`);
+      });
+      await page.goto(`${server.url}/#token=${token}`, { waitUntil: 'networkidle0' });
+      await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
+      expect(await page.$eval('#error', (e) => (e as unknown as { hidden: boolean }).hidden)).toBe(true);
+      // The token left the address bar once read.
+      expect(page.url()).toBe(`${server.url}/`);
+
+      const profile = JSON.parse(readFileSync(path.join(root, 'reports', 'profile_latest.json'), 'utf8')) as {
+        charts: string[];
+      };
+      const eda = profile.charts.filter((c) => /\/eda_[a-z_]+\.svg$/.test(c)).length;
+      expect(eda).toBeGreaterThanOrEqual(5);
+      const sizes = await page.$$eval('#eda-charts img, #board-chart img', (imgs) =>
+        imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+      );
+      expect(sizes).toHaveLength(eda + 1);
+      expect(sizes.every((w) => w > 100)).toBe(true);
+      const sources = await page.$$eval('#sources tr td:first-child', (tds) => tds.map((t) => t.textContent));
+      expect(sources).toEqual(['master', 'transactions', 'clickstream', 'metadata']);
+      const board = await page.$$eval('#leaderboard tr td:first-child', (tds) =>
+        tds.map((t) => t.textContent),
+      );
+      expect(board).toEqual(['popularity', 'item_knn', 'ials', 'content', 'hybrid', 'oracle']);
+      const report = await page.$eval('#report-link', (a) => a.getAttribute('href'));
+      expect(report).toMatch(/^\/reports\/dq_report_\d{8}T\d{9}Z\.html$/);
+      const html = await fetch(server.url + report!, { headers: { authorization: `Bearer ${token}` } });
+      expect([html.status, (await html.text()).includes('<section id="summary">')]).toEqual([200, true]);
+
+      await page.type('#user', 'CUST002');
+      await page.click('#lookup-form button');
+      await page.waitForSelector('body[data-lookup="CUST002"]');
+      const shown = await page.$$eval('#recommendations tr td:nth-child(2)', (tds) =>
+        tds.map((t) => t.textContent),
+      );
+      const expected = await cliJson<Recs>(root, ['recommend', '--user', 'CUST002']);
+      expect(shown).toEqual(expected.items.map((i) => i.item_id));
+      const history = await page.$$eval('#history tr td:first-child', (tds) => tds.map((t) => t.textContent));
+      expect(history.length).toBeGreaterThan(0);
+      expect(await page.$eval('#lookup-note', (e) => e.textContent)).toContain('model hybrid v1');
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
 
 describe('recomart serve: access', () => {

@@ -11,6 +11,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>recomart</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1b1f24; background: #f6f7f9; }
   header { background: #1b1f24; color: #fff; padding: 12px 24px; display: flex; gap: 24px; align-items: baseline; }
