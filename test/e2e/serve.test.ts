@@ -266,7 +266,7 @@ describeBrowser('recomart serve: the dashboard in headless Chromium', () => {
       page.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
       page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
       page.on('request', (r) => {
-        if (!r.url().startsWith(server.url) && !r.url().startsWith('blob:'))
+        if (!r.url().startsWith(server.url) && !/^(blob|data):/.test(r.url()))
           problems.push(`outside: ${r.url()}`);
       });
       page.on('response', (r) => {
@@ -473,4 +473,40 @@ describe('recomart serve: hot reload and monitoring', () => {
     const lax = await runCliAsync(['monitor', '--config', 'lax.json', '--sample', '20'], { cwd: lake });
     expect([lax.status, lax.stderr]).toEqual([0, expect.stringContaining('No threshold crossed')]);
   }, 120_000);
+});
+
+describe('recomart serve: a lake from the minimal seed shapes', () => {
+  it('serves recommendations and features equal to the CLI on required columns only', async () => {
+    const lake = path.join(tmp.dir, 'minimal');
+    await cli(tmp.dir, ['demo', '--shape', 'minimal', '--root', lake]);
+    const server = await startServe(lake);
+    try {
+      const first = await cliJson<{ rows: { user_id: string }[] }>(lake, [
+        'features',
+        'get',
+        'user_activity',
+        '--limit',
+        '2',
+      ]);
+      const users = first.rows.map((r) => r.user_id);
+      expect(users).toHaveLength(2);
+      for (const user of users) {
+        const expected = await cliJson<Recs>(lake, ['recommend', '--user', user]);
+        const got = await getJson<Recs>(`${server.url}/v1/recommendations?user=${encodeURIComponent(user)}`);
+        expect(got.status).toBe(200);
+        expect(got.body.items.map((i) => [i.item_id, i.score, i.reason])).toEqual(
+          expected.items.map((i) => [i.item_id, i.score, i.reason]),
+        );
+      }
+      for (const view of ['user_activity', 'user_item']) {
+        const expected = await cliJson(lake, ['features', 'get', view, '--ids', users.join(',')]);
+        expect(
+          (await getJson(`${server.url}/v1/features/${view}?ids=${users.map(encodeURIComponent).join(',')}`))
+            .body,
+        ).toEqual(expected);
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
 });

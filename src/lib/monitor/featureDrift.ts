@@ -82,7 +82,11 @@ export async function featureDrift(conn: DuckDBConnection, ctx: RunContext): Pro
   return out;
 }
 
-async function psi(
+/**
+ * PSI of `column` in relation `served` against `previous` (SQL relations): ten bins cut at the
+ * previous deciles, NULLs a bin of their own, empty bins at EPSILON.
+ */
+export async function psi(
   conn: DuckDBConnection,
   column: string,
   served: string,
