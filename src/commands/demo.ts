@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { runDemo, type DemoStep } from '../lib/demo/runDemo.js';
@@ -33,7 +34,12 @@ export async function demoCommand(options: DemoFlags): Promise<number> {
       if (!ctx.json) ctx.say(line(s));
     },
   );
-  if (ctx.json) ctx.printJson(result);
+  // The last step is the user's: serve what the demo built.
+  const serve = {
+    command: `recomart serve${path.resolve(result.root) === process.cwd() ? '' : ` --root ${result.root}`}`,
+    url: 'http://127.0.0.1:8080/',
+  };
+  if (ctx.json) ctx.printJson({ ...result, serve });
   else {
     if (result.leaderboard) ctx.say(`\n${leaderboardText(result.leaderboard)}`);
     if (result.recommendation) ctx.say(`\n${recommendationsText(result.recommendation)}`);
@@ -55,7 +61,10 @@ Look around:
 Query the lake (DuckDB SQL over every zone; recomart query --views lists the views):
   recomart query "SELECT event_type, count(*) AS events, sum(weight) AS weight FROM interactions GROUP BY ALL ORDER BY events DESC"
   recomart query "SELECT rfm_segment, count(*) AS users, round(avg(monetary), 2) AS avg_spend FROM user_activity GROUP BY ALL ORDER BY users DESC"
-  recomart query "SELECT n.neighbour_id, c.product_name, n.similarity FROM item_neighbours n JOIN catalog c ON c.product_id = n.neighbour_id WHERE n.item_id = 'P00001' ORDER BY n.rank LIMIT 5"`);
+  recomart query "SELECT n.neighbour_id, c.product_name, n.similarity FROM item_neighbours n JOIN catalog c ON c.product_id = n.neighbour_id WHERE n.item_id = 'P00001' ORDER BY n.rank LIMIT 5"
+Serve it (HTTP API and dashboard; Ctrl-C stops it):
+  ${serve.command}
+  then open ${serve.url} · curl '${serve.url}v1/recommendations?user=CUST001&k=5' · recomart monitor`);
   }
   return exitCodeForOutcome(result.outcome);
 }

@@ -219,6 +219,7 @@ describe('recomart demo', () => {
       report: string;
       leaderboard: Leaderboard;
       recommendation: Recommendations;
+      serve: { command: string; url: string };
     };
     expect(demo.steps.map((s) => s.step)).toEqual([
       'init',
@@ -244,6 +245,7 @@ describe('recomart demo', () => {
         .metrics['ndcg@10']!;
     expect(ndcg('ials')).toBeGreaterThan(1.5 * ndcg('popularity'));
     expect(ndcg('oracle')).toBeGreaterThan(ndcg('ials'));
+    expect(demo.serve).toEqual({ command: 'recomart serve', url: 'http://127.0.0.1:8080/' });
     expect(demo.recommendation.kind).toBe('known');
     expect(demo.recommendation.items).toHaveLength(5);
     expect(demo.recommendation.model).toBe('hybrid');

@@ -472,6 +472,11 @@ describe('recomart serve: hot reload and monitoring', () => {
     );
     const lax = await runCliAsync(['monitor', '--config', 'lax.json', '--sample', '20'], { cwd: lake });
     expect([lax.status, lax.stderr]).toEqual([0, expect.stringContaining('No threshold crossed')]);
+    // The report shows the newest monitoring (the lax one: no alerts table).
+    const report = await cliJson<{ report: { html: string } }>(lake, ['report', '--as-of', '2026-10-30']);
+    const html = readFileSync(path.join(lake, report.report.html), 'utf8');
+    expect(html).toContain('<section id="monitoring">');
+    expect(html).toMatch(/hybrid v1 → v2: top-10 overlap 0\.\d{4}/);
   }, 120_000);
 });
 

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Leaderboard } from '../models/leaderboard.js';
+import type { MonitorResult } from '../monitor/runMonitor.js';
 import { profileCharts, type ReportChart } from '../profile/profileCharts.js';
 import { leaderboardChart } from './modelSection.js';
 import type { ProfileResult } from '../profile/profileTypes.js';
@@ -18,6 +19,8 @@ export interface ReportModel {
   profile?: ProfileResult;
   /** The newest `recomart evaluate` (models/leaderboard.json), when there is one. */
   leaderboard?: Leaderboard;
+  /** The newest `recomart monitor` (reports/monitor_*.json), when there is one. */
+  monitor?: MonitorResult;
 }
 
 const STATUS_COLORS = {
@@ -36,6 +39,7 @@ export function buildReportModel(
   previous: ValidationRun[],
   profile?: ProfileResult,
   leaderboard?: Leaderboard,
+  monitor?: MonitorResult,
 ): ReportModel {
   const charts: ReportChart[] = [];
   charts.push({
@@ -127,6 +131,7 @@ export function buildReportModel(
     charts: [...charts, ...(profile ? profileCharts(profile) : [])],
     profile,
     ...(leaderboard ? { leaderboard } : {}),
+    ...(monitor ? { monitor } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../quality/validationResult.js';
 import { edaFacts, profileOverview } from '../profile/profileSummary.js';
 import { leaderboardBlocks } from './modelSection.js';
+import { monitorBlocks } from './monitorSection.js';
 import type { ReportBlock } from './reportBlock.js';
 
 export type { ReportBlock, ReportTable } from './reportBlock.js';
@@ -131,6 +132,11 @@ export const reportSections: ReportSection[] = [
     id: 'models',
     title: 'Recommender leaderboard',
     blocks: ({ leaderboard }) => leaderboardBlocks(leaderboard),
+  },
+  {
+    id: 'monitoring',
+    title: 'Serving and drift',
+    blocks: ({ monitor }) => monitorBlocks(monitor),
   },
   {
     id: 'failures',

@@ -1,3 +1,4 @@
+import { MONITOR_FILE, type MonitorResult } from '../monitor/runMonitor.js';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,7 +26,8 @@ export interface ReportFiles {
  * Writes reports/dq_report_<stamp>.{html,pdf} (and dq_report_latest.*) from a
  * validation run, with trends from the earlier validation_*.json runs and the
  * profile section from reports/profile_latest.json when `profile` has run, and the models
- * section from models/leaderboard.json when `evaluate` has.
+ * section from models/leaderboard.json when `evaluate` has, and the monitoring section from the
+ * newest reports/monitor_*.json when `monitor` has.
  */
 export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<ReportFiles> {
   const dir = ctx.paths.reports;
@@ -40,7 +42,14 @@ export async function writeReport(ctx: RunContext, run: ValidationRun): Promise<
     ? (JSON.parse(await readFile(latestProfile, 'utf8')) as ProfileResult)
     : undefined;
   const leaderboard = await readJsonIfExists<Leaderboard>(path.join(ctx.paths.models, LEADERBOARD_FILE));
-  const model = buildReportModel(run, previous, profile, leaderboard);
+  const monitorFile = (await readdir(dir))
+    .filter((n) => MONITOR_FILE.test(n))
+    .sort()
+    .at(-1);
+  const monitor = monitorFile
+    ? await readJsonIfExists<MonitorResult>(path.join(dir, monitorFile))
+    : undefined;
+  const model = buildReportModel(run, previous, profile, leaderboard, monitor);
   const svgs = new Map<string, string>();
   for (const chart of model.charts) svgs.set(chart.id, await renderChart(chart.spec));
   const stamp = compactStamp(ctx.now());
