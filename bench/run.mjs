@@ -12,7 +12,9 @@
 //                                          # run: a lake each, repeated stages alternating between them
 //   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
 //           prepare (also runs features), features, profile, verify, models (evaluate, train, and
-//           ials beside the `implicit` library: BENCH_PYTHON or bench/.venv/bin/python with implicit)
+//           ials beside the `implicit` library: BENCH_PYTHON or bench/.venv/bin/python with implicit),
+//           serve (bench/serve_load.mjs: start-up, then autocannon on each route, beside one
+//           `recomart recommend` process per question)
 import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -48,6 +50,7 @@ const STAGES = [
   'profile',
   'verify',
   'models',
+  'serve',
 ];
 let args;
 try {
@@ -338,7 +341,7 @@ async function kafkaClickstream(target) {
 }
 
 // Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
-const needsLake = ['validate', 'prepare', 'features', 'profile', 'models'].some(wanted);
+const needsLake = ['validate', 'prepare', 'features', 'profile', 'models', 'serve'].some(wanted);
 reference('before');
 // Ingest, validate and the first profile: once per version, each on its own lake.
 for (const target of targets) {
@@ -565,6 +568,48 @@ if (wanted('models')) {
     process.stderr.write(
       `models: no ${python}: the implicit side-by-side is left out (python3 -m venv bench/venv && bench/venv/bin/pip install implicit pyarrow pandas threadpoolctl)\n`,
     );
+}
+if (wanted('serve')) {
+  const target = targets.at(-1);
+  if (!existsSync(path.join(target.lake, 'models', 'hybrid'))) {
+    if (!existsSync(path.join(target.lake, 'feature_store', 'user_item'))) {
+      measure('validate', ['validate', '-q'], target);
+      measure('prepare', ['prepare', '-q'], target);
+      measure('features', ['features', 'build', '-q'], target);
+    }
+    measure('train', ['train', '-q'], target);
+  }
+  const cpu = cpuTimes();
+  const s = spawnSync(process.execPath, [path.join(repo, 'bench', 'serve_load.mjs'), target.lake, '15'], {
+    encoding: 'utf8',
+  });
+  const steal = stealPercent(cpu, cpuTimes());
+  const load = s.status === 0 ? JSON.parse(s.stdout.trim().split('\n').at(-1)) : undefined;
+  if (!load) process.stderr.write(`bench/serve_load.mjs failed:\n${s.stderr}\n`);
+  const row = (stage, seconds, extra = {}) =>
+    results.push({
+      stage,
+      seconds,
+      rows: null,
+      rows_per_second: null,
+      peak_rss_mb: null,
+      cpu_steal_percent: steal,
+      exit: s.status,
+      ...extra,
+    });
+  row('serve: start-up to ready (every served version in memory)', (load?.ready_ms ?? NaN) / 1000, {
+    peak_rss_mb: load?.peak_rss_mb ?? null,
+  });
+  for (const r of load?.routes ?? [])
+    row(
+      `serve ${r.route}: 32 connections, p50 ${r.latency_ms.p50} ms, p99 ${r.latency_ms.p99} ms, ${r.non_2xx + r.errors} failed`,
+      load.duration_seconds,
+      { rows: r.requests, rows_per_second: r.requests_per_second },
+    );
+  row(
+    'the alternative: one `recomart recommend --user` process per question',
+    (load?.cli_recommend_ms ?? NaN) / 1000,
+  );
 }
 if (wanted('verify')) {
   for (const target of targets) {

@@ -43,6 +43,9 @@ export class HybridModel implements Recommender {
   readonly kind = 'hybrid' as const;
   readonly items: ItemTable;
   private readonly buffer: Float32Array;
+  /** Each component's scores for the last user scored, reused by reasons() for that same user. */
+  private readonly partBuffers = new Map<Part, Float32Array>();
+  private memo?: { user: UserHistory; has: Map<Part, boolean> };
 
   constructor(
     private readonly parts: HybridParts,
@@ -65,7 +68,17 @@ export class HybridModel implements Recommender {
   }
 
   score(user: UserHistory, out: Float32Array): boolean {
-    return this.fuse(user, out, (part, buf) => this.componentScores(part, user, buf));
+    return this.fuse(user, out, (part) => this.partScores(part, user));
+  }
+
+  /** A component's scores for `user`, computed once per user (recommend asks again for the reasons). */
+  private partScores(part: Part, user: UserHistory): Float32Array | false {
+    if (this.memo?.user !== user) this.memo = { user, has: new Map() };
+    let buffer = this.partBuffers.get(part);
+    if (!buffer) this.partBuffers.set(part, (buffer = new Float32Array(this.items.ids.length)));
+    let has = this.memo.has.get(part);
+    if (has === undefined) this.memo.has.set(part, (has = this.componentScores(part, user, buffer)));
+    return has ? buffer : false;
   }
 
   /** Fuses the components' lists; `scores` gives a component's scores (evaluation passes ones it already has). */
@@ -91,17 +104,32 @@ export class HybridModel implements Recommender {
   }
 
   reason(user: UserHistory, item: number): string {
-    let best: { part: Part; value: number } | undefined;
+    return this.reasons(user, [item])[0]!;
+  }
+
+  /**
+   * Each item's reason is the one of the component that gave it the most fused weight. Each
+   * component scores the user once for the whole list (not once per item: a top-10 costs three
+   * scorings, not thirty).
+   */
+  reasons(user: UserHistory, items: number[]): string[] {
+    const best: ({ part: Part; value: number } | undefined)[] = items.map(() => undefined);
     for (const [part, weight] of Object.entries(this.blend(user)) as [Part, number][]) {
-      if (!weight || !this.componentScores(part, user, this.buffer)) continue;
-      const s = this.buffer[item]!;
-      if (s === -Infinity) continue;
-      let rank = 0;
-      for (let j = 0; j < this.buffer.length; j++) if (this.buffer[j]! > s) rank++;
-      const value = weight / (this.params.rrf_k + rank + 1);
-      if (!best || value > best.value) best = { part, value };
+      const scores = weight ? this.partScores(part, user) : false;
+      if (!scores) continue;
+      items.forEach((item, n) => {
+        const s = scores[item]!;
+        if (s === -Infinity) return;
+        let rank = 0;
+        for (let j = 0; j < scores.length; j++) if (scores[j]! > s) rank++;
+        const value = weight / (this.params.rrf_k + rank + 1);
+        if (!best[n] || value > best[n].value) best[n] = { part, value };
+      });
     }
-    return best ? this.parts[best.part].reason(user, item) : this.parts.popularity.reason(user, item);
+    return items.map((item, n) => {
+      const b = best[n];
+      return b ? this.parts[b.part].reason(user, item) : this.parts.popularity.reason(user, item);
+    });
   }
 
   similar(item: number, out: Float32Array): boolean {

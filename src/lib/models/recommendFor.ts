@@ -80,9 +80,10 @@ export function recommendFor(
     user: userId,
     kind,
     history_items: history.items.length,
-    items: listOf(loaded, scores, k, (item) =>
-      kind === 'cold_start' ? `cold-start: ${explain.reason(history, item)}` : explain.reason(history, item),
-    ),
+    items: listOf(loaded, scores, k, (list) => {
+      const reasons = explain.reasons?.(history, list) ?? list.map((item) => explain.reason(history, item));
+      return kind === 'cold_start' ? reasons.map((r) => `cold-start: ${r}`) : reasons;
+    }),
   };
 }
 
@@ -103,11 +104,8 @@ export function similarTo(loaded: LoadedModel, itemId: string, k: number): Recom
     item: itemId,
     kind: 'similar',
     history_items: 0,
-    items: listOf(
-      loaded,
-      scores,
-      k,
-      (j) => `similar to ${itemId} (${loaded.meta.name} ${scores[j]!.toFixed(3)})`,
+    items: listOf(loaded, scores, k, (list) =>
+      list.map((j) => `similar to ${itemId} (${loaded.meta.name} ${scores[j]!.toFixed(3)})`),
     ),
   };
 }
@@ -120,15 +118,17 @@ function listOf(
   loaded: LoadedModel,
   scores: Float32Array,
   k: number,
-  reason: (item: number) => string,
+  reasons: (items: number[]) => string[],
 ): RecommendedItem[] {
   const items = loaded.recommender.items;
-  return Array.from(topK(scores, k), (item, r) => ({
+  const list = Array.from(topK(scores, k));
+  const why = reasons(list);
+  return list.map((item, r) => ({
     rank: r + 1,
     item_id: items.ids[item]!,
     name: items.name[item] ?? null,
     category: items.category[item] ?? null,
     score: Math.round(scores[item]! * 1e6) / 1e6,
-    reason: reason(item),
+    reason: why[r]!,
   }));
 }

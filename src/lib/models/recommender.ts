@@ -44,6 +44,8 @@ export interface Recommender {
   scoreMany?(users: UserHistory[], outs: Float32Array[]): boolean[];
   /** A short reason for recommending `item` to `user`, e.g. "bought with P00012". */
   reason(user: UserHistory, item: number): string;
+  /** reason() for a whole list, when the model has a faster way (hybrid: each component scores once). */
+  reasons?(user: UserHistory, items: number[]): string[];
   /** Scores every item's similarity to `item` into `out`; false when the model has none for it. */
   similar(item: number, out: Float32Array): boolean;
 }
