@@ -51,7 +51,7 @@ export function monitorText(r: MonitorResult): string {
           `Inference log since ${i.since}: ${i.requests} answers (${Object.entries(i.by_endpoint)
             .map(([e, n]) => `${e} ${n}`)
             .join(', ')})`,
-          `  latency p50 ${i.latency_ms!.p50} ms, p95 ${i.latency_ms!.p95} ms, p99 ${i.latency_ms!.p99} ms`,
+          `  latency p50 ${i.latency_ms!.p50.toFixed(2)} ms, p95 ${i.latency_ms!.p95.toFixed(2)} ms, p99 ${i.latency_ms!.p99.toFixed(2)} ms`,
           `  by model version: ${i.by_model_version.map((v) => `${v.model} v${v.version} ${v.requests}`).join(', ') || '–'}`,
           `  catalogue coverage ${i.coverage ?? '–'}, cold-start share ${i.cold_start_share ?? '–'}`,
         ].join('\n'),

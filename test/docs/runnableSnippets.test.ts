@@ -53,7 +53,7 @@ describe('the documentation runs as written', () => {
   afterAll(() => cleanup());
 
   it('finds the runnable blocks of the walkthrough, the command reference, features, models and bring-your-own-data', () => {
-    expect(found.filter((s) => s.file === 'docs/walkthrough.md').length).toBe(11);
+    expect(found.filter((s) => s.file === 'docs/walkthrough.md').length).toBe(12);
     expect(new Set(found.map((s) => s.file))).toEqual(
       new Set([
         'docs/walkthrough.md',

@@ -325,6 +325,19 @@ describe('recomart serve: access', () => {
     expect(r.stderr).toMatch(/--host 0\.0\.0\.0 .* no --token/);
   });
 
+  it('says which port is taken (exit 3) instead of a stack trace', async () => {
+    const first = await startServe(root);
+    try {
+      const port = new URL(first.url).port;
+      const r = await runCliAsync(['serve', '--port', port], { cwd: root });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('with --token, requires the Bearer token on every data route and never logs it', async () => {
     const token = 'tok-' + 'z'.repeat(24);
     const server = await startServe(root, ['--token', token, '-v']);

@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { FastifyInstance } from 'fastify';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { withDuck } from '../duck/withDuck.js';
-import { UsageError } from '../errors/errors.js';
+import { RuntimeError, UsageError } from '../errors/errors.js';
 import { readVersion } from '../features/featureStore.js';
 import type { RunContext } from '../runContext.js';
 import { FeatureTable } from './featureTable.js';
@@ -76,7 +76,19 @@ export async function startServer(ctx: RunContext, options: ServeOptions): Promi
     metrics,
     ...(options.token ? { token: options.token } : {}),
   });
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new RuntimeError(
+        `cannot listen on ${options.host}:${options.port} (${code})`,
+        code === 'EADDRINUSE'
+          ? 'another process has that port: stop it, or give --port <n> (0: any free port)'
+          : 'give an address of this machine (--host) and a port you may open (--port, above 1023)',
+      );
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
