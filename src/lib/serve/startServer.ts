@@ -53,22 +53,7 @@ export async function startServer(ctx: RunContext, options: ServeOptions): Promi
   checkServeOptions(options);
   const metrics = new ServeMetrics();
   const log = new InferenceLog(path.join(ctx.paths.logs, INFERENCE_DIR));
-  const asOf = new Map<string, Promise<FeatureTable>>();
-  const holder: StateHolder = {
-    tableFor(view, version) {
-      const key = `${view}@${version}`;
-      let t = asOf.get(key);
-      if (!t) {
-        t = readVersion(ctx, view, version).then((meta) =>
-          withDuck(duckOptionsFor(ctx), (conn) => FeatureTable.load(conn, ctx.paths.root, meta)),
-        );
-        t.catch(() => asOf.delete(key));
-        asOf.set(key, t);
-        while (asOf.size > AS_OF_TABLES) asOf.delete(asOf.keys().next().value!);
-      }
-      return t;
-    },
-  };
+  const holder = stateHolder(ctx);
   const app = buildServeApp({
     ctx,
     holder,
@@ -76,19 +61,7 @@ export async function startServer(ctx: RunContext, options: ServeOptions): Promi
     metrics,
     ...(options.token ? { token: options.token } : {}),
   });
-  try {
-    await app.listen({ host: options.host, port: options.port });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-      throw new RuntimeError(
-        `cannot listen on ${options.host}:${options.port} (${code})`,
-        code === 'EADDRINUSE'
-          ? 'another process has that port: stop it, or give --port <n> (0: any free port)'
-          : 'give an address of this machine (--host) and a port you may open (--port, above 1023)',
-      );
-    throw e;
-  }
+  await listen(app, options);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
@@ -173,4 +146,41 @@ export async function startServer(ctx: RunContext, options: ServeOptions): Promi
       await log.close();
     },
   };
+}
+
+/** The holder of the served state, and a small cache of versions that as_of requests reach. */
+function stateHolder(ctx: RunContext): StateHolder {
+  const asOf = new Map<string, Promise<FeatureTable>>();
+  return {
+    tableFor(view, version) {
+      const key = `${view}@${version}`;
+      let t = asOf.get(key);
+      if (!t) {
+        t = readVersion(ctx, view, version).then((meta) =>
+          withDuck(duckOptionsFor(ctx), (conn) => FeatureTable.load(conn, ctx.paths.root, meta)),
+        );
+        t.catch(() => asOf.delete(key));
+        asOf.set(key, t);
+        while (asOf.size > AS_OF_TABLES) asOf.delete(asOf.keys().next().value!);
+      }
+      return t;
+    },
+  };
+}
+
+/** Listens, turning the usual refusals into a runtime error with its fix. */
+async function listen(app: FastifyInstance, options: ServeOptions): Promise<void> {
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new RuntimeError(
+        `cannot listen on ${options.host}:${options.port} (${code})`,
+        code === 'EADDRINUSE'
+          ? 'another process has that port: stop it, or give --port <n> (0: any free port)'
+          : 'give an address of this machine (--host) and a port you may open (--port, above 1023)',
+      );
+    throw e;
+  }
 }
