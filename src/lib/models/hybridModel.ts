@@ -32,6 +32,7 @@ export interface HybridParts {
 }
 
 type Part = 'ials' | 'item_knn' | 'content' | 'popularity';
+const PARTS: Part[] = ['ials', 'item_knn', 'content', 'popularity'];
 
 /**
  * The blend: reciprocal-rank fusion (Cormack et al. 2009) of the components' top lists. A user
@@ -43,9 +44,10 @@ export class HybridModel implements Recommender {
   readonly kind = 'hybrid' as const;
   readonly items: ItemTable;
   private readonly buffer: Float32Array;
-  /** Each component's scores for the last user scored, reused by reasons() for that same user. */
-  private readonly partBuffers = new Map<Part, Float32Array>();
-  private memo?: { user: UserHistory; has: Map<Part, boolean> };
+  /** The last fusion's user, and per item the component that added most to its score (its index in PARTS, or -1). */
+  private fusedFor?: UserHistory;
+  private readonly topPart: Int8Array;
+  private readonly topShare: Float32Array;
 
   constructor(
     private readonly parts: HybridParts,
@@ -53,6 +55,8 @@ export class HybridModel implements Recommender {
   ) {
     this.items = parts.popularity.items;
     this.buffer = new Float32Array(this.items.ids.length);
+    this.topPart = new Int8Array(this.items.ids.length);
+    this.topShare = new Float32Array(this.items.ids.length);
   }
 
   /** The weights that apply to this user. */
@@ -68,17 +72,7 @@ export class HybridModel implements Recommender {
   }
 
   score(user: UserHistory, out: Float32Array): boolean {
-    return this.fuse(user, out, (part) => this.partScores(part, user));
-  }
-
-  /** A component's scores for `user`, computed once per user (recommend asks again for the reasons). */
-  private partScores(part: Part, user: UserHistory): Float32Array | false {
-    if (this.memo?.user !== user) this.memo = { user, has: new Map() };
-    let buffer = this.partBuffers.get(part);
-    if (!buffer) this.partBuffers.set(part, (buffer = new Float32Array(this.items.ids.length)));
-    let has = this.memo.has.get(part);
-    if (has === undefined) this.memo.has.set(part, (has = this.componentScores(part, user, buffer)));
-    return has ? buffer : false;
+    return this.fuse(user, out, (part, buf) => this.componentScores(part, user, buf));
   }
 
   /** Fuses the components' lists; `scores` gives a component's scores (evaluation passes ones it already has). */
@@ -87,19 +81,29 @@ export class HybridModel implements Recommender {
     out: Float32Array,
     scores: (part: Part, buffer: Float32Array) => Float32Array | boolean,
   ): boolean {
+    this.fusedFor = undefined;
     if (user.items.length === 0) return false;
     out.fill(-Infinity);
+    this.topPart.fill(-1);
+    this.topShare.fill(0);
     let any = false;
     for (const [part, weight] of Object.entries(this.blend(user)) as [Part, number][]) {
       if (!weight) continue;
       const got = scores(part, this.buffer);
       if (got === false) continue;
       const list = topK(got === true ? this.buffer : got, this.params.depth);
+      const index = PARTS.indexOf(part);
       list.forEach((j, r) => {
-        out[j] = (out[j] === -Infinity ? 0 : out[j]!) + weight / (this.params.rrf_k + r + 1);
+        const share = weight / (this.params.rrf_k + r + 1);
+        out[j] = (out[j] === -Infinity ? 0 : out[j]!) + share;
+        if (share > this.topShare[j]!) {
+          this.topShare[j] = share;
+          this.topPart[j] = index;
+        }
       });
       any ||= list.length > 0;
     }
+    this.fusedFor = user;
     return any;
   }
 
@@ -108,27 +112,15 @@ export class HybridModel implements Recommender {
   }
 
   /**
-   * Each item's reason is the one of the component that gave it the most fused weight. Each
-   * component scores the user once for the whole list (not once per item: a top-10 costs three
-   * scorings, not thirty).
+   * Each item's reason is that of the component that added the most to its fused score (the
+   * highest weight / (rrf_k + rank) among the lists it is in), noted while fusing: explaining a
+   * list costs no scoring beyond the one that ranked it.
    */
   reasons(user: UserHistory, items: number[]): string[] {
-    const best: ({ part: Part; value: number } | undefined)[] = items.map(() => undefined);
-    for (const [part, weight] of Object.entries(this.blend(user)) as [Part, number][]) {
-      const scores = weight ? this.partScores(part, user) : false;
-      if (!scores) continue;
-      items.forEach((item, n) => {
-        const s = scores[item]!;
-        if (s === -Infinity) return;
-        let rank = 0;
-        for (let j = 0; j < scores.length; j++) if (scores[j]! > s) rank++;
-        const value = weight / (this.params.rrf_k + rank + 1);
-        if (!best[n] || value > best[n].value) best[n] = { part, value };
-      });
-    }
-    return items.map((item, n) => {
-      const b = best[n];
-      return b ? this.parts[b.part].reason(user, item) : this.parts.popularity.reason(user, item);
+    if (this.fusedFor !== user) this.score(user, new Float32Array(this.items.ids.length));
+    return items.map((item) => {
+      const part = this.fusedFor === user ? PARTS[this.topPart[item]!] : undefined;
+      return part ? this.parts[part].reason(user, item) : this.parts.popularity.reason(user, item);
     });
   }
 
