@@ -13,6 +13,8 @@ export async function serveCommand(
     ...(token ? { token } : {}),
   });
   const state = server.holder.state!;
+  // An example that answers on this lake: its first user, not the simulator's CUST001.
+  const example = state.features.get('user_activity')?.ids().next().value ?? 'CUST001';
   if (ctx.json)
     ctx.printJson({ url: server.url, ready: true, load_ms: state.load_ms, versions: state.versions });
   ctx.say(
@@ -28,7 +30,7 @@ export async function serveCommand(
           .map(([m, n]) => `${m} v${n}`)
           .join(', ') || 'none yet'
       }${state.defaultModel ? ` (default ${state.defaultModel})` : ''}`,
-      `try: curl '${server.url}/v1/recommendations?user=CUST001&k=5'${token ? ` -H 'Authorization: Bearer …'` : ''}`,
+      `try: curl '${server.url}/v1/recommendations?user=${encodeURIComponent(example)}&k=5'${token ? ` -H 'Authorization: Bearer …'` : ''}`,
       'Ctrl-C stops it.',
     ].join('\n'),
   );
