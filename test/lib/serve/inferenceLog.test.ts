@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InferenceLog, type InferenceRecord } from '../../../src/lib/serve/inferenceLog.js';
+import { makeTempDir } from '../../helpers/tempDir.js';
+
+const record = (ts: string, id: string): InferenceRecord => ({
+  ts,
+  request_id: id,
+  endpoint: 'recommendations',
+  status: 200,
+  user: 'CUST001',
+  k: 2,
+  kind: 'known',
+  items: ['P1', 'P2'],
+  model: 'ials',
+  model_version: 1,
+  feature_versions: { user_item: 1 },
+  latency_ms: 0.5,
+});
+
+describe('InferenceLog', () => {
+  it('writes one JSON line per answer into a file per UTC day, and appends after a restart', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const log = new InferenceLog(dir);
+      log.write(record('2026-12-03T23:59:59.999Z', 'a'));
+      log.write(record('2026-12-04T00:00:00.000Z', 'b'));
+      log.write(record('2026-12-04T10:00:00.000Z', 'c'));
+      await log.close();
+      const again = new InferenceLog(dir);
+      again.write(record('2026-12-04T11:00:00.000Z', 'd'));
+      await again.close();
+      expect(readdirSync(dir).sort()).toEqual(['inference-2026-12-03.jsonl', 'inference-2026-12-04.jsonl']);
+      const ids = (day: string) =>
+        readFileSync(path.join(dir, `inference-${day}.jsonl`), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as InferenceRecord).request_id);
+      expect(ids('2026-12-03')).toEqual(['a']);
+      expect(ids('2026-12-04')).toEqual(['b', 'c', 'd']);
+    } finally {
+      cleanup();
+    }
+  });
+});
