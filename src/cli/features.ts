@@ -16,7 +16,7 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 \`recomart features\` alone builds (same as \`features build\`). Every build writes a new immutable
-version feature_store/<view>/v=<N>/ (Parquet + _metadata.json) and rewrites feature_store/registry.json.
+version feature_store/<view>/v=<N>/ (Parquet + _recomart.json) and rewrites feature_store/registry.json.
 Training: \`features get <view> --as-of T\` serves the newest version computed as of T or earlier.
 Inference: \`features get <view>\` serves the latest.`,
     );

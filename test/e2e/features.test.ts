@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildFeatures,
@@ -312,6 +312,45 @@ describe('point-in-time retrieval and versions', () => {
     const md = readFileSync(path.join(root, 'feature_store/FEATURES.md'), 'utf8');
     for (const view of featureViews) expect(md).toContain(`## ${view.name}`);
     expect(md).toContain('| `rfm_segment` | VARCHAR |');
+  });
+});
+
+describe('metadata that other engines skip', () => {
+  const names = (lake: string) =>
+    featureViews.flatMap((v) =>
+      readdirSync(path.join(lake, 'feature_store', v.name)).flatMap((d) =>
+        readdirSync(path.join(lake, 'feature_store', v.name, d)).map((f) => `${v.name}/${d}/${f}`),
+      ),
+    );
+
+  const versionsIn = (lake: string) => names(lake).filter((f) => f.endsWith('/data.parquet')).length;
+
+  it('names each version metadata _recomart.json (Spark reads _metadata* as Parquet), and migrates an older lake on first read', () => {
+    expect(names(root).filter((f) => f.includes('_metadata'))).toEqual([]);
+    expect(names(root).filter((f) => f.endsWith('/_recomart.json'))).toHaveLength(versionsIn(root));
+    // An older lake: every version's metadata under the old name.
+    const { dir: old, cleanup } = makeTempDir();
+    try {
+      cpSync(root, old, { recursive: true });
+      for (const f of names(old).filter((n) => n.endsWith('/_recomart.json')))
+        renameSync(
+          path.join(old, 'feature_store', f),
+          path.join(old, 'feature_store', f.replace('_recomart.json', '_metadata.json')),
+        );
+      expect(names(old).filter((f) => f.endsWith('/_metadata.json'))).toHaveLength(versionsIn(root));
+      const got = runCli(['features', 'get', 'user_activity', '--ids', 'CUST001', '--json'], { cwd: old });
+      expect(got.status).toBe(0);
+      const listed = runCli(['features', 'list', '--json'], { cwd: old });
+      expect(listed.status).toBe(0);
+      const listedVersions = (JSON.parse(listed.stdout) as { versions: unknown[] }[]).map(
+        (v) => v.versions.length,
+      );
+      expect(listedVersions.reduce((a, b) => a + b, 0)).toBe(versionsIn(root));
+      expect(names(old).filter((f) => f.includes('_metadata'))).toEqual([]);
+      expect(names(old).filter((f) => f.endsWith('/_recomart.json'))).toHaveLength(versionsIn(root));
+    } finally {
+      cleanup();
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import { PREPARE_RECORD, recoverPublish, type PrepareRecord } from '../prepare/s
 import type { RunContext } from '../runContext.js';
 import { emptySilver, featureViews, pointInTime, sharedSteps, type FeatureView } from './featureViews.js';
 
-/** feature_store/<view>/v=<N>/_metadata.json: everything needed to trust and reproduce a version. */
+/** feature_store/<view>/v=<N>/_recomart.json: everything needed to trust and reproduce a version. */
 export interface VersionMetadata {
   view: string;
   version: number;
@@ -62,7 +62,13 @@ export interface BuildResult {
 }
 
 const DATA_FILE = 'data.parquet';
-const METADATA_FILE = '_metadata.json';
+/**
+ * Named so that Spark, Trino and pandas skip it when they read a view's directory: they read files
+ * called `_metadata*` as Parquet summary files and fail on JSON (docs/features.md). Lakes written
+ * before were migrated from LEGACY_METADATA_FILE on first read.
+ */
+const METADATA_FILE = '_recomart.json';
+const LEGACY_METADATA_FILE = '_metadata.json';
 export const REGISTRY_FILE = 'registry.json';
 
 /**
@@ -267,9 +273,28 @@ export async function listVersions(viewDir: string): Promise<number[]> {
 }
 
 export async function readVersion(ctx: RunContext, view: string, version: number): Promise<VersionMetadata> {
-  const file = path.join(ctx.paths.featureStore, view, `v=${version}`, METADATA_FILE);
+  const dir = path.join(ctx.paths.featureStore, view, `v=${version}`);
+  const file = path.join(dir, METADATA_FILE);
+  if (!existsSync(file)) await migrateMetadata(ctx, dir);
   if (!existsSync(file)) throw new RuntimeError(`feature view ${view} has no version ${version}`);
   return JSON.parse(await readFile(file, 'utf8')) as VersionMetadata;
+}
+
+/**
+ * A version written before this name (recomart until 2026-12-04) has `_metadata.json`, which
+ * breaks Spark's directory reads: renamed once, in place (a rename within the version directory,
+ * atomic; two processes racing both end with the new name).
+ */
+async function migrateMetadata(ctx: RunContext, dir: string): Promise<void> {
+  const legacy = path.join(dir, LEGACY_METADATA_FILE);
+  if (!existsSync(legacy)) return;
+  try {
+    await rename(legacy, path.join(dir, METADATA_FILE));
+    await fsyncDir(dir);
+    ctx.logger.info(`features: renamed ${path.relative(ctx.paths.root, legacy)} to ${METADATA_FILE}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 /** The registry, rebuilt from the declarations and the versions on disk (the disk is the truth). */

@@ -15,7 +15,7 @@ export type { LineageNode } from './lineageNode.js';
 /**
  * Traces a model version (`model:<name>[@N]`), a feature view (latest version or `version`), a
  * silver dataset, or a file of any zone back to its sources, from what ingest (manifests),
- * prepare (_prepare.json), features (_metadata.json) and train (_recomart.json) recorded.
+ * prepare (_prepare.json), features (_recomart.json) and train (_recomart.json) recorded.
  */
 export async function traceLineage(ctx: RunContext, target: string, version?: number): Promise<LineageNode> {
   const record = await readPrepare(ctx);
