@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { RuntimeError } from '../errors/errors.js';
 import { resolveVersion } from '../features/featureStore.js';
 import { featureViews } from '../features/featureViews.js';
-import { recommendFor, similarTo } from '../models/recommendFor.js';
+import { recommendFor, similarTo, type Recommendations } from '../models/recommendFor.js';
 import type { RunContext } from '../runContext.js';
 import { registerDashboard } from './dashboardRoutes.js';
 import type { FeatureTable } from './featureTable.js';
@@ -132,16 +132,7 @@ function registerAnswers(
     const feature_versions: Record<string, number> = model.history
       ? { user_item: model.history.meta.version }
       : {};
-    pending.set(request, {
-      endpoint: 'recommendations',
-      user,
-      k,
-      kind: result.kind,
-      items: result.items.map((i) => i.item_id),
-      model: result.model,
-      model_version: result.version,
-      feature_versions,
-    });
+    pending.set(request, answered('recommendations', result, k, { user, feature_versions }));
     return { request_id: request.id, ...result, feature_versions };
   });
 
@@ -158,16 +149,7 @@ function registerAnswers(
         `item ${item} is not in model ${model.meta.name} v=${model.meta.version}'s catalogue`,
       );
     const result = similarTo(model.loaded, item, k);
-    pending.set(request, {
-      endpoint: 'similar',
-      item,
-      k,
-      kind: result.kind,
-      items: result.items.map((i) => i.item_id),
-      model: result.model,
-      model_version: result.version,
-      feature_versions: {},
-    });
+    pending.set(request, answered('similar', result, k, { item, feature_versions: {} }));
     return { request_id: request.id, ...result };
   });
 
@@ -194,6 +176,24 @@ function registerAnswers(
     });
     return { view, version: table.meta.version, as_of: table.meta.as_of, rows };
   });
+}
+
+/** What the inference log records of a recommendation or similar-items answer. */
+function answered(
+  endpoint: 'recommendations' | 'similar',
+  result: Recommendations,
+  k: number,
+  extra: Pick<Pending, 'feature_versions'> & Partial<Pending>,
+): Pending {
+  return {
+    endpoint,
+    k,
+    kind: result.kind,
+    items: result.items.map((i) => i.item_id),
+    model: result.model,
+    model_version: result.version,
+    ...extra,
+  };
 }
 
 function modelOf(state: ServedState, name: string | string[] | undefined) {
