@@ -464,11 +464,16 @@ describe('dialects, date formats, renames and keys a source mapping sets', () =>
     );
     expect(cli(root, 'ingest', 'transactions', '--stable-seconds', '0', '-q').status).toBe(0);
     const partition = 'raw_zone/transactions/2026-08-01/ingested_export.csv';
+    // The catalog's header, the optional columns the drop lacked written empty and named in the manifest.
     expect(readFileSync(path.join(root, partition), 'utf8').split('\n').slice(0, 2)).toEqual([
-      'txn_id,txn_date,customer_id,product_id,quantity',
-      'T1,2026-08-01,CUST001,P00001,2',
+      'txn_id,txn_date,customer_id,product_id,quantity,unit_price,rating',
+      'T1,2026-08-01,CUST001,P00001,2,,',
     ]);
-    expect(manifestOf(root, partition)).toMatchObject({ source_encoding: 'utf-16', source_delimiter: ',' });
+    expect(manifestOf(root, partition)).toMatchObject({
+      source_encoding: 'utf-16',
+      source_delimiter: ',',
+      filled_columns: ['unit_price', 'rating'],
+    });
     expect(cli(root, 'verify', '-q').status).toBe(0);
   });
 

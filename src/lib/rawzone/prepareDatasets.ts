@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { columnNames, specOf } from '../datasets/datasetCatalog.js';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
+import { manifestPathFor } from '../lake/manifest.js';
+import { mapLimit } from '../mapLimit.js';
 import { RuntimeError } from '../errors/errors.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, silverTypesFor, type SilverType } from '../prepare/silverSchemas.js';
@@ -70,6 +72,27 @@ function absentFrom(dataset: string, columns: string[]): string[] {
   return spec ? columnNames(spec).filter((c) => !columns.includes(c)) : [];
 }
 
+/**
+ * The optional columns every one of a CSV dataset's files carries only because ingest wrote the
+ * catalog's header: its manifest's `details.filled_columns` (a drop without them). They are
+ * absent, as a column no file has is: a file without a manifest, or from an older ingest, has
+ * what its header says.
+ */
+async function filledEverywhere(files: string[]): Promise<string[]> {
+  const lists = await mapLimit(files, 32, async (f) => {
+    try {
+      const doc = JSON.parse(await readFile(manifestPathFor(f), 'utf8')) as {
+        details?: { filled_columns?: unknown };
+      };
+      const filled = doc.details?.filled_columns;
+      return Array.isArray(filled) ? filled.map(String) : [];
+    } catch {
+      return [];
+    }
+  });
+  return lists.reduce((all, l) => all.filter((c) => l.includes(c)));
+}
+
 /** The raw-zone cache's column holding `column` cast to its silver type, beside its text. */
 function typedCacheColumn(column: string): string {
   return `__typed_${column}`;
@@ -89,6 +112,46 @@ export function typedValue(dataset: PreparedDataset, column: string, type: Silve
   return dataset.cacheTyped?.includes(column)
     ? quoteIdent(typedCacheColumn(column))
     : castExpression(column, type);
+}
+
+/**
+ * The dataset's view over its raw-zone cache: checks, profiles and prepare scan the compressed
+ * columnar cache directly, reading only the columns each query needs. The checks' view shows only
+ * the text columns; prepare's (`withSourceFile`) also the typed ones and each row's file and read
+ * order: the files' order in the list, then the rows' in each file, what a table loaded from them
+ * would have as rowid. Catalog columns no file has, or that ingest only `filled`, read as NULL text.
+ */
+async function viewOverCache(
+  conn: DuckDBConnection,
+  name: string,
+  view: string,
+  parts: string[],
+  filled: string[],
+  withSourceFile: boolean,
+): Promise<{ cacheTyped: string[]; absentColumns: string[] }> {
+  const scan = cacheScan(parts);
+  const scanned = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`))
+    .getRowObjectsJS()
+    .map((r) => String(r.column_name));
+  const typedOf = (c: string) => (c.startsWith(TYPED_PREFIX) ? c.slice(TYPED_PREFIX.length) : undefined);
+  const isFilled = (c: string) => filled.includes(typedOf(c) ?? c);
+  const typed = scanned.filter((c) => typedOf(c) !== undefined && !isFilled(c));
+  const absentColumns = absentFrom(
+    name,
+    scanned.filter((c) => !isFilled(c)),
+  );
+  const nulls = absentColumns.map((c) => `, NULL::VARCHAR AS ${quoteIdent(c)}`).join('');
+  const hidden = [...scanned.filter(isFilled), ...(withSourceFile ? [] : ['__file', ...typed])].map(
+    quoteIdent,
+  );
+  const shown = hidden.length > 0 ? `* EXCLUDE (${hidden.join(', ')})` : '*';
+  await conn.run(
+    withSourceFile
+      ? `CREATE OR REPLACE TEMP VIEW ${view} AS
+         SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
+      : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${shown}${nulls} FROM ${scan}`,
+  );
+  return { cacheTyped: typed.map((c) => typedOf(c)!), absentColumns };
 }
 
 /**
@@ -148,9 +211,10 @@ export async function prepareDatasets(
     const dirs = new Set(files.map((f) => path.dirname(f)));
     let cacheTyped: string[] | undefined;
     let absentColumns: string[] = [];
+    const filled = isJson ? [] : await filledEverywhere(files);
     if (dirs.size > 1) {
       const types = silverTypesFor(name, suite);
-      const parts = await cachedPartitions(
+      cacheParts = await cachedPartitions(
         conn,
         root,
         name,
@@ -159,31 +223,19 @@ export async function prepareDatasets(
         loadInto,
         { kind: 'raw', fileColumn: '__file', types },
       );
-      cacheParts = parts;
-      const scan = cacheScan(parts);
-      const scanned = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${scan}`))
-        .getRowObjectsJS()
-        .map((r) => String(r.column_name));
-      const typed = scanned.filter((c) => c.startsWith(TYPED_PREFIX));
-      cacheTyped = typed.map((c) => c.slice(TYPED_PREFIX.length));
-      absentColumns = absentFrom(name, scanned);
-      const nulls = absentColumns.map((c) => `, NULL::VARCHAR AS ${quoteIdent(c)}`).join('');
-      // Checks, profiles and prepare scan the compressed columnar cache directly, reading only
-      // the columns each query needs. The checks' view shows only the text columns; prepare's
-      // also the typed ones and each row's file and read order: the files' order in the list,
-      // then the rows' in each file, what a table loaded from them would have as rowid.
-      const hidden = (withSourceFile ? [] : ['__file', ...typed]).map(quoteIdent);
-      const shown = hidden.length > 0 ? `* EXCLUDE (${hidden.join(', ')})` : '*';
-      await conn.run(
-        withSourceFile
-          ? `CREATE OR REPLACE TEMP VIEW ${view} AS
-             SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
-          : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${shown}${nulls} FROM ${scan}`,
-      );
+      ({ cacheTyped, absentColumns } = await viewOverCache(
+        conn,
+        name,
+        view,
+        cacheParts,
+        filled,
+        withSourceFile,
+      ));
       rowOrder = '__rowid';
     } else {
       await loadInto(view, files);
       if (!withSourceFile) await conn.run(`ALTER TABLE ${view} DROP COLUMN __file`);
+      for (const c of filled) await conn.run(`ALTER TABLE ${view} DROP COLUMN IF EXISTS ${quoteIdent(c)}`);
       const loaded = (await conn.runAndReadAll(`DESCRIBE ${view}`))
         .getRowObjectsJS()
         .map((r) => String(r.column_name));

@@ -325,6 +325,8 @@ async function writePartitionManifests(
       details: {
         date: t.date,
         source_name: sourceName,
+        // The catalog's optional columns this drop lacked, written empty: absent, not blank.
+        ...(prepared.split?.filledColumns.length ? { filled_columns: prepared.split.filledColumns } : {}),
         // The source's dialect (sniffed unless sources.transactions sets it); the partition is
         // comma-delimited UTF-8 with YYYY-MM-DD dates.
         ...dialectDetails(prepared.delimiter, ctx.config.sources.transactions ?? {}),

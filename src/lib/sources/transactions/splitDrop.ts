@@ -27,6 +27,12 @@ export interface StagedPartition {
 
 export interface SplitDropResult {
   partitions: StagedPartition[];
+  /**
+   * The catalog's optional columns the drop lacked: its partition files carry them empty, so that
+   * every file has the catalog's header, and the manifest records them (`details.filled_columns`)
+   * so that downstream stages still know the source never had them.
+   */
+  filledColumns: string[];
   rowsIngested: number;
   rowsRejected: number;
   /** Staged rejects CSV (line, reason, the row's fields, raw_line), when any row was rejected. */
@@ -72,9 +78,11 @@ const REASON_SQL = `
 export async function splitDrop(conn: DuckDBConnection, options: SplitDropOptions): Promise<SplitDropResult> {
   const canonical = (c: string) => options.rename?.[c] ?? c;
   const named = options.header.map(canonical);
-  const known = CATALOG_COLUMNS.filter((c) => named.includes(c));
   const extra = named.filter((c) => !CATALOG_COLUMNS.includes(c) && c !== '');
-  const outputColumns = [...known, ...extra];
+  // One canonical header: the catalog's columns in the catalog's order (optional ones the drop
+  // lacks written empty), then the drop's own extra columns. A reader that takes one file's header
+  // for all of them (Spark's CSV reader does) reads every catalog column of every file right.
+  const outputColumns = [...CATALOG_COLUMNS, ...extra];
   const optional = CATALOG_COLUMNS.filter((c) => !named.includes(c));
   // Optional catalog columns absent from this drop read as NULL, so the checks can name them.
   // The reader is told the columns (the header as csv-parse read it) and sniffs nothing: a sample
@@ -150,6 +158,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   }
   return {
     partitions,
+    filledColumns: optional,
     rowsIngested: partitions.reduce((n, p) => n + p.records, 0),
     rowsRejected,
     rejectsFile,
