@@ -6,6 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError, UsageError } from '../errors/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { utcTimestamped } from '../duck/utcTimestamps.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { jsonRow } from '../duck/jsonValues.js';
 import { withDuck } from '../duck/withDuck.js';
@@ -201,7 +202,9 @@ async function buildVersion(
   const out = path.join(tmp, DATA_FILE);
   for (const step of view.steps ?? [])
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(step.name)} AS ${step.sql}`);
-  await conn.run(`COPY (${view.sql}) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`);
+  await conn.run(
+    `COPY (${await utcTimestamped(conn, view.sql)}) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`,
+  );
   for (const step of view.steps ?? []) await conn.run(`DROP TABLE ${quoteIdent(step.name)}`);
   const described = (
     await conn.runAndReadAll(

@@ -5,6 +5,7 @@ import { RuntimeError } from '../errors/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { dropRelation } from '../duck/dropRelation.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
+import { utcTimestamped } from '../duck/utcTimestamps.js';
 import { isPresent, PARQUET_OPTIONS, quoteIdent, quoteLiteral, trimmed } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
@@ -375,11 +376,12 @@ async function encodeAndWrite(
   const out = path.join(staging, `${name}.parquet`);
   // Sorted, so that the same input gives the same bytes (and md5), and time ranges prune row groups.
   const sort = specOf(name)?.sortOrder.map(quoteIdent).join(', ') ?? 'ALL';
-  await conn.run(
-    `COPY (SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${based} t ${joins.join(' ')}
-       ORDER BY ${sort})
-     TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`,
+  const rows = await utcTimestamped(
+    conn,
+    `SELECT t.*${[...enrichment.columns, ...codes].map((c) => `, ${c}`).join('')} FROM ${based} t ${joins.join(' ')}
+       ORDER BY ${sort}`,
   );
+  await conn.run(`COPY (${rows}) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`);
   await dropRelation(conn, `based_${name}`);
   const file = `read_parquet(${quoteLiteral(out)}, hive_partitioning = false)`;
   summary.file = path.join('processed_zone', `${name}.parquet`);
@@ -442,9 +444,9 @@ async function buildInteractions(
      SELECT *, row_number() OVER (PARTITION BY item_id IS NULL ORDER BY user_id, item_id)::INTEGER AS code
      FROM (SELECT user_id, item_id, min(ts) AS first_ts FROM all_interactions GROUP BY GROUPING SETS ((user_id), (item_id)))`,
   );
-  await conn.run(
-    `COPY (
-       SELECT user_id, item_id, event_type,
+  const rows = await utcTimestamped(
+    conn,
+    `SELECT user_id, item_id, event_type,
          CASE event_type WHEN 'view' THEN ${w.view} WHEN 'add_to_cart' THEN ${w.add_to_cart} ELSE ${w.purchase} END::INTEGER AS weight,
          ts, available_at, source, session_id, quantity,
          hour(ts)::TINYINT AS hour, isodow(ts)::TINYINT AS weekday,
@@ -457,9 +459,9 @@ async function buildInteractions(
        -- distinct rows (every other column is a function of these), with integers for the ids,
        -- event type and source, in the same order as their text.
        ORDER BY fu.code, fi.code, CASE event_type WHEN 'add_to_cart' THEN 0 WHEN 'purchase' THEN 1 ELSE 2 END,
-         ts, source = 'transaction', session_id, quantity
-     ) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`,
+         ts, source = 'transaction', session_id, quantity`,
   );
+  await conn.run(`COPY (${rows}) TO ${quoteLiteral(out)} (${PARQUET_OPTIONS})`);
   const bySource = Object.fromEntries(
     (
       await conn.runAndReadAll(
