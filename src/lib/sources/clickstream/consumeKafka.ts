@@ -164,7 +164,7 @@ export async function consumeKafka(ctx: RunContext, stats: ClickstreamStats, opt
   } finally {
     if (timer) clearInterval(timer);
     watch.stop();
-    for (const o of owned.values()) await o.lock.release().catch(() => undefined);
+    await releaseAll(ctx, topic, owned);
     if (consumer) await bounded(consumer.disconnect());
     await bounded(admin.disconnect());
   }
@@ -242,6 +242,41 @@ async function lagReport(
 }
 
 /**
+ * One line per partition taken or given back, with the process id: with several consumers in one
+ * group (docs/scale-out.md), the log says which process wrote which partition when, and each
+ * manifest names the run that wrote it.
+ */
+function logOwnership(
+  ctx: RunContext,
+  topic: string,
+  partition: number,
+  outcome: 'taken' | 'released',
+  lakeOffset: bigint | string | undefined,
+): void {
+  const at = lakeOffset === undefined ? 'none' : String(lakeOffset);
+  // At the level the log file keeps and stderr does not (as an HTTP attempt): a cron run would
+  // otherwise print a line per partition every time.
+  ctx.logger.http(
+    `${topic}[${partition}]: ${outcome === 'taken' ? 'taken' : 'given back'} at lake offset ${at}`,
+    {
+      topic,
+      partition,
+      pid: process.pid,
+      outcome: `partition_${outcome}`,
+      lake_offset: lakeOffset === undefined ? null : String(lakeOffset),
+    },
+  );
+}
+
+/** At exit, every partition still held: logged as given back, and its lake lock released. */
+async function releaseAll(ctx: RunContext, topic: string, owned: Map<number, Owned>): Promise<void> {
+  for (const [partition, o] of owned) {
+    logOwnership(ctx, topic, partition, 'released', o.worker.committedNext);
+    await o.lock.release().catch(() => undefined);
+  }
+}
+
+/**
  * Taking and giving back partitions. Taking one takes its lake lock (so two processes never write
  * one partition, even mid-rebalance), rolls back an uncommitted batch and resumes from the lake's
  * offset; while another process still holds the lock (finishing its last batch), it waits.
@@ -295,7 +330,7 @@ function partitionOwnership(
         if (state) worker.committedNext = worker.expected = BigInt(state.next_offset);
         const o = { worker, lock };
         owned.set(partition, o);
-        ctx.logger.debug(`${topic}[${partition}]: taken, lake offset ${state?.next_offset ?? 'none'}`);
+        logOwnership(ctx, topic, partition, 'taken', state?.next_offset);
         return o;
       } catch (error) {
         if (!(error instanceof RuntimeError)) throw error;
@@ -312,6 +347,7 @@ function partitionOwnership(
     await o.worker.serial(async () => {
       o.worker.discard();
       owned.delete(partition);
+      logOwnership(ctx, topic, partition, 'released', o.worker.committedNext);
       await o.lock.release();
     });
   };
