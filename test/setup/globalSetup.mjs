@@ -1,8 +1,8 @@
 // Starts the servers the tests need, each with the project's own script, when the environment
-// does not name one already: the Kafka broker (scripts/kafka.sh; KAFKA_BROKERS) and the MLflow
-// tracking server (scripts/mlflow.sh; MLFLOW_TEST_URI). Without one, its tests skip loudly,
-// unless RECOMART_REQUIRE_KAFKA=1 / RECOMART_REQUIRE_MLFLOW=1 (CI), where a missing server fails
-// the run.
+// does not name one already: the Kafka broker (scripts/kafka.sh; KAFKA_BROKERS), the MLflow
+// tracking server (scripts/mlflow.sh; MLFLOW_TEST_URI), and Spark's spark-sql command
+// (scripts/spark.sh; SPARK_SQL). Without one, its tests skip loudly, unless RECOMART_REQUIRE_KAFKA=1
+// / RECOMART_REQUIRE_MLFLOW=1 / RECOMART_REQUIRE_SPARK=1 (CI), where a missing one fails the run.
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,16 @@ const SERVERS = [
     require: 'RECOMART_REQUIRE_MLFLOW',
     started: 'RECOMART_TEST_STARTED_MLFLOW',
     help: 'Install python3 with venv and pip (PyPI reachable), or set MLFLOW_TEST_URI.',
+  },
+  {
+    // Not a server: Spark's spark-sql command, installed from PyPI, for test/spark/.
+    name: 'Spark',
+    script: 'spark.sh',
+    variable: 'SPARK_SQL',
+    state: 'RECOMART_SPARK_STATE',
+    require: 'RECOMART_REQUIRE_SPARK',
+    started: 'RECOMART_TEST_STARTED_SPARK',
+    help: 'Install python3 with venv and pip (PyPI reachable) and a JDK 17+, or set SPARK_SQL.',
   },
 ];
 

@@ -9,6 +9,7 @@ export default async function globalTeardown() {
   for (const [script, started] of [
     ['kafka.sh', 'RECOMART_TEST_STARTED_KAFKA'],
     ['mlflow.sh', 'RECOMART_TEST_STARTED_MLFLOW'],
+    ['spark.sh', 'RECOMART_TEST_STARTED_SPARK'],
   ])
     if (process.env[started] === '1')
       execFileSync('bash', [path.join(repo, 'scripts', script), 'stop'], { stdio: 'ignore' });
