@@ -67,6 +67,7 @@ and with MLFLOW_TRACKING_URI set also in that MLflow server (a run per model).`,
     .option('-k <n>', 'how many (1–100, default 10)', parseCount)
     .option('--model <name[@version]>', `${MODELS} (default: config models.default_model, hybrid)`)
     .option('--include-bought', 'keep what the user already bought')
+    .option('--live', 'score now, even for a user the version’s top lists (computed at train time) hold')
     .addHelpText(
       'after',
       `

@@ -3,7 +3,7 @@ import { createCommandContext, type GlobalOptions } from '../lib/cli/commandCont
 import { renderTable } from '../lib/cli/renderTable.js';
 import { UsageError } from '../lib/errors/errors.js';
 import { listVersions } from '../lib/features/featureStore.js';
-import { loadModel } from '../lib/models/loadModel.js';
+import { loadListed, loadModel } from '../lib/models/loadModel.js';
 import { KS } from '../lib/models/metrics.js';
 import type { MlflowLogged } from '../lib/models/mlflow.js';
 import {
@@ -12,7 +12,13 @@ import {
   resolveModel,
   type ModelVersion,
 } from '../lib/models/modelRegistry.js';
-import { historyFor, recommendFor, similarTo, type Recommendations } from '../lib/models/recommendFor.js';
+import {
+  historyFor,
+  recommendFor,
+  recommendListed,
+  similarTo,
+  type Recommendations,
+} from '../lib/models/recommendFor.js';
 import { MODEL_KINDS, type ModelKind } from '../lib/models/recommender.js';
 import { runEvaluate, type Leaderboard } from '../lib/models/runEvaluate.js';
 import { runTrain } from '../lib/models/runTrain.js';
@@ -149,6 +155,7 @@ export async function recommendCommand(
     k?: number;
     model?: string;
     includeBought?: boolean;
+    live?: boolean;
   },
 ): Promise<number> {
   const ctx = createCommandContext('recommend', options);
@@ -165,6 +172,17 @@ export async function recommendCommand(
   const k = options.k ?? 10;
   if (k < 1 || k > 100) throw new UsageError(`-k ${k} is out of range`, 'k is 1 to 100');
   const meta = await resolveModel(ctx, options.model ?? ctx.config.models.default_model);
+  const includeBought = options.includeBought ?? !ctx.config.models.exclude_bought;
+  // A user the version's top lists hold is answered from them: no model arrays, no history query.
+  const listed =
+    options.user !== undefined && !options.live && !includeBought
+      ? await loadListed(ctx, meta).then((l) => l && recommendListed(l, options.user!, k))
+      : undefined;
+  if (listed) {
+    if (ctx.json) ctx.printJson(listed);
+    else ctx.say(recommendationsText(listed));
+    return 0;
+  }
   const loaded = await loadModel(ctx, meta);
   const result =
     options.user !== undefined
@@ -173,7 +191,8 @@ export async function recommendCommand(
           options.user,
           await historyFor(ctx, loaded, options.user),
           k,
-          options.includeBought ?? !ctx.config.models.exclude_bought,
+          includeBought,
+          options.live,
         )
       : similarTo(loaded, options.item!, k);
   if (ctx.json) ctx.printJson(result);

@@ -207,6 +207,38 @@ describe('recommend', () => {
     ]);
   });
 
+  it('answers from the top lists computed at train time, the same as scoring live, for every user and model', () => {
+    const served = (recommend('--user', 'CUST001') as unknown as { version: number }).version;
+    const meta = JSON.parse(
+      readFileSync(path.join(root, `models/hybrid/v=${served}/_recomart.json`), 'utf8'),
+    ) as {
+      files: { file: string; shape?: number[] }[];
+      stats: Record<string, number>;
+    };
+    expect(meta.files.find((f) => f.file === 'top_items.i32')!.shape).toEqual([6, 20]);
+    expect(meta.stats.top_lists_users).toBe(6);
+    const strip = ({ ranked: _, ...rest }: Record<string, unknown>) => rest;
+    for (const model of ALL)
+      for (const user of ['CUST001', 'CUST002', 'CUST003', 'CUST004', 'CUST005', 'CUST006']) {
+        const listed = recommend('--user', user, '--model', model, '-k', '8') as unknown as Record<
+          string,
+          unknown
+        >;
+        const live = recommend('--user', user, '--model', model, '-k', '8', '--live') as unknown as Record<
+          string,
+          unknown
+        >;
+        expect([model, user, listed.ranked, live.ranked]).toEqual([model, user, 'top_lists', 'live']);
+        expect(strip(listed)).toEqual(strip(live));
+      }
+    // Deeper than the lists, or with what the user bought: scored live.
+    expect((recommend('--user', 'CUST001', '-k', '21') as unknown as { ranked: string }).ranked).toBe('live');
+    expect((recommend('--user', 'CUST001', '--include-bought') as unknown as { ranked: string }).ranked).toBe(
+      'live',
+    );
+    expect((recommend('--user', 'NOBODY') as unknown as { ranked: string }).ranked).toBe('live');
+  });
+
   it('refuses a k outside 1–100 and an unknown model (exit 2)', () => {
     expect(runCli(['recommend', '--user', 'CUST001', '-k', '0'], { cwd: root }).status).toBe(2);
     expect(runCli(['recommend', '--user', 'CUST001', '--model', 'svd'], { cwd: root }).status).toBe(2);
@@ -261,5 +293,59 @@ describe('lineage model:<name>', () => {
     ]);
     expect(runCli(['lineage', 'model:svd'], { cwd: root }).status).toBe(2);
     expect(runCli(['lineage', 'model:ials@99'], { cwd: root }).status).toBe(2);
+  });
+});
+
+describe('top lists: models.top_lists', () => {
+  const train = (env: Record<string, string>) => {
+    const out = runCli(['train', '--json'], { cwd: root, env });
+    expect(out.status).toBe(0);
+    return JSON.parse(out.stdout) as { models: { name: string; version: number }[] };
+  };
+  const metaOf = (name: string, version: number) =>
+    JSON.parse(readFileSync(path.join(root, `models/${name}/v=${version}/_recomart.json`), 'utf8')) as {
+      files: { file: string }[];
+      stats: Record<string, number>;
+    };
+
+  it('max_users lists only the most recently active users; the others are scored live', async () => {
+    const recent = await withDuck({}, async (conn) =>
+      (
+        await conn.runAndReadAll(
+          `SELECT user_id FROM read_parquet('${path.join(root, 'feature_store/user_item/v=*/data.parquet')}')
+           GROUP BY user_id ORDER BY max(last_ts) DESC, user_id LIMIT 2`,
+        )
+      )
+        .getRowObjectsJS()
+        .map((r) => String(r.user_id)),
+    );
+    const hybrid = train({ RECOMART_MODELS_TOP_LISTS_MAX_USERS: '2' }).models.find(
+      (m) => m.name === 'hybrid',
+    )!;
+    expect(metaOf('hybrid', hybrid.version).stats.top_lists_users).toBe(2);
+    const users = readFileSync(path.join(root, `models/hybrid/v=${hybrid.version}/top_users.txt`), 'utf8');
+    expect(users.trim().split('\n')).toEqual([...recent].sort());
+    const ranked = (user: string) =>
+      (
+        JSON.parse(
+          runCli(['recommend', '--user', user, `--model`, `hybrid@${hybrid.version}`, '--json'], {
+            cwd: root,
+          }).stdout,
+        ) as {
+          ranked: string;
+        }
+      ).ranked;
+    expect(ranked(recent[0]!)).toBe('top_lists');
+    const other = ['CUST001', 'CUST002', 'CUST003'].find((u) => !recent.includes(u))!;
+    expect(ranked(other)).toBe('live');
+  });
+
+  it('depth 0: versions without lists, every answer scored live', () => {
+    const hybrid = train({ RECOMART_MODELS_TOP_LISTS_DEPTH: '0' }).models.find((m) => m.name === 'hybrid')!;
+    expect(metaOf('hybrid', hybrid.version).files.filter((f) => f.file.startsWith('top_'))).toEqual([]);
+    const out = runCli(['recommend', '--user', 'CUST001', '--model', `hybrid@${hybrid.version}`, '--json'], {
+      cwd: root,
+    });
+    expect((JSON.parse(out.stdout) as { ranked: string }).ranked).toBe('live');
   });
 });

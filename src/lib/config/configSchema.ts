@@ -120,8 +120,14 @@ export interface Config {
     exclude_bought: boolean;
     /** The model recommend uses without --model. */
     default_model: 'popularity' | 'item_knn' | 'ials' | 'content' | 'hybrid';
-    /** Worker threads for ials; 0 = one per core. */
+    /** Worker threads for ials and the top lists; 0 = one per core. */
     threads: number;
+    /**
+     * Top lists computed at train time, from which `serve` and `recommend` answer without scoring
+     * (docs/models.md#top-lists): each user's best `depth` items; `max_users` most recently active
+     * users get one. depth 0: none, every answer is scored live.
+     */
+    top_lists: { depth: number; max_users: number };
     ials: {
       factors: number;
       /** λ; 'auto': 1.6 · √(users in the matrix), which suits the simulator's lakes from 1,000 to 100,000 users. */
@@ -349,12 +355,21 @@ export const configSchema: JSONSchemaType<Config> = {
     models: {
       type: 'object',
       additionalProperties: false,
-      required: ['horizon_days', 'exclude_bought', 'default_model', 'threads', 'ials', 'hybrid'],
+      required: ['horizon_days', 'exclude_bought', 'default_model', 'threads', 'top_lists', 'ials', 'hybrid'],
       properties: {
         horizon_days: { type: 'number', minimum: 0.001, maximum: 3650 },
         exclude_bought: { type: 'boolean' },
         default_model: { type: 'string', enum: ['popularity', 'item_knn', 'ials', 'content', 'hybrid'] },
         threads: { type: 'integer', minimum: 0, maximum: 256 },
+        top_lists: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['depth', 'max_users'],
+          properties: {
+            depth: { type: 'integer', minimum: 0, maximum: 100 },
+            max_users: { type: 'integer', minimum: 0 },
+          },
+        },
         ials: {
           type: 'object',
           additionalProperties: false,
@@ -501,6 +516,7 @@ export const defaultConfig: Config = {
     exclude_bought: true,
     default_model: 'hybrid',
     threads: 0,
+    top_lists: { depth: 20, max_users: 100_000 },
     ials: { factors: 64, regularization: 'auto', alpha: 3, iterations: 15, cg_steps: 3, seed: 42 },
     hybrid: { warm_threshold: 3, weights: { ials: 1, item_knn: 1, content: 0.25 } },
   },

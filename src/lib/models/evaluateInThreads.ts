@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelSpec } from './buildRecommenders.js';
@@ -41,28 +42,9 @@ export async function evaluateInThreads(
 ): Promise<{ rows: LeaderboardRow[]; scoring_ms: Record<string, number>; threads: number }> {
   const file = new URL('./evaluateWorker.js', import.meta.url);
   const users = testUsersOf(input);
-  if (
-    threads <= 1 ||
-    users.length < MIN_USERS_FOR_THREADS ||
-    !import.meta.url.endsWith('.js') ||
-    !existsSync(fileURLToPath(file))
-  )
+  if (threads <= 1 || users.length < MIN_USERS_FOR_THREADS || !workerAvailable(file))
     return { ...evaluateModels(input), threads: 1 };
-  const m = input.matrix;
-  const matrix: InteractionMatrix = {
-    ...m,
-    userPtr: shared(m.userPtr),
-    userItems: shared(m.userItems),
-    userStrength: shared(m.userStrength),
-    userPurchased: shared(m.userPurchased),
-    itemPtr: shared(m.itemPtr),
-    itemUsers: shared(m.itemUsers),
-    itemStrength: shared(m.itemStrength),
-  };
-  const sharedSpecs = specs.map((s) => ({
-    ...s,
-    arrays: Object.fromEntries(Object.entries(s.arrays).map(([k, a]) => [k, shared(a!)])),
-  }));
+  const { matrix, specs: sharedSpecs } = sharedInputs(input.matrix, specs);
   const parts = await Promise.all(
     Array.from({ length: threads }, (_, t) => {
       const mine = users.filter((_, n) => Math.floor(n / 16) % threads === t);
@@ -78,18 +60,49 @@ export async function evaluateInThreads(
         users: mine,
         excludeBought: input.excludeBought,
       };
-      return runWorker(file, task);
+      return runWorker<EvaluationPart>(file, task);
     }),
   );
   return { ...finishEvaluation(input, parts), threads };
 }
 
-function runWorker(file: URL, task: EvaluateTask): Promise<EvaluationPart> {
+/** The matrix and the models' arrays copied once into shared memory, for worker threads to read. */
+export function sharedInputs(
+  m: InteractionMatrix,
+  specs: ModelSpec[],
+): { matrix: InteractionMatrix; specs: ModelSpec[] } {
+  return {
+    matrix: {
+      ...m,
+      userPtr: shared(m.userPtr),
+      userItems: shared(m.userItems),
+      userStrength: shared(m.userStrength),
+      userPurchased: shared(m.userPurchased),
+      itemPtr: shared(m.itemPtr),
+      itemUsers: shared(m.itemUsers),
+      itemStrength: shared(m.itemStrength),
+    },
+    specs: specs.map((s) => ({
+      ...s,
+      arrays: Object.fromEntries(Object.entries(s.arrays).map(([k, a]) => [k, shared(a)])),
+    })),
+  };
+}
+
+/** A compiled worker (`file`, next to this module) exists: not when the tests run the TypeScript source. */
+export function workerAvailable(file: URL): boolean {
+  return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(file));
+}
+
+/** Runs one worker thread on `task` and resolves with the one message it posts back. */
+export function runWorker<T>(file: URL, task: unknown): Promise<T> {
   const worker = new Worker(file);
-  return new Promise<EvaluationPart>((resolve, reject) => {
-    worker.once('message', (part: EvaluationPart) => resolve(part));
+  return new Promise<T>((resolve, reject) => {
+    worker.once('message', (part: T) => resolve(part));
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`evaluate worker exited with code ${code}`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`worker ${path.basename(fileURLToPath(file))} exited with code ${code}`)),
+    );
     worker.postMessage(task);
   }).finally(() => void worker.terminate());
 }

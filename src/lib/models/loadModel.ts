@@ -1,8 +1,9 @@
 import type { RunContext } from '../runContext.js';
 import { buildRecommenders, hybridOf } from './buildRecommenders.js';
-import { readModelFiles, readModelVersion, type ModelVersion } from './modelRegistry.js';
-import { PopularityModel } from './popularity.js';
-import type { Recommender } from './recommender.js';
+import { ITEMS_FILE, readModelFiles, readModelVersion, type ModelVersion } from './modelRegistry.js';
+import { PopularityModel, type ModelArrays } from './popularity.js';
+import { topListsFrom, type TopLists } from './topLists.js';
+import type { ItemTable, Recommender } from './recommender.js';
 
 /** A loaded version: the recommender, and for ials its user ids (the rows of its user factors). */
 export interface LoadedModel {
@@ -12,6 +13,39 @@ export interface LoadedModel {
   userRows?: Map<string, number>;
   /** The popularity model the cold-start list comes from (the model itself, or a component). */
   coldStart?: PopularityModel;
+  /**
+   * The lists computed at train time and each listed user's row in them. `index` holds the users'
+   * index, shared by the models of one train, alive while this model is loaded.
+   */
+  top?: { lists: TopLists; rows: Map<string, number>; index: object };
+}
+
+/** What answering the users a version lists needs: its lists and its item table, none of its model arrays. */
+export interface ListedModel {
+  meta: ModelVersion;
+  items: ItemTable;
+  lists: TopLists;
+}
+
+/**
+ * A version's top lists and item table (a hybrid's from its popularity component), md5-checked,
+ * without the model's arrays or components: `recommend`'s fast path. Undefined without lists.
+ */
+export async function loadListed(ctx: RunContext, meta: ModelVersion): Promise<ListedModel | undefined> {
+  const own = await readModelFiles(ctx, meta, (f) => f.startsWith('top_') || f === ITEMS_FILE);
+  const lists = topListsFrom(own.arrays, own.texts);
+  if (!lists) return undefined;
+  let items = own.items;
+  const source = meta.components.find((c) => c.name === 'popularity');
+  if (!items && source)
+    items = (
+      await readModelFiles(
+        ctx,
+        await readModelVersion(ctx, source.name, source.version),
+        (f) => f === ITEMS_FILE,
+      )
+    ).items;
+  return items ? { meta, items, lists } : undefined;
 }
 
 /** Versions already read, by `name@version`: a server loads a hybrid's components once, not twice. */
@@ -39,11 +73,13 @@ async function readModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache
       new Map([...parts].map(([name, loaded]) => [name, loaded.recommender])),
       meta.params,
     );
+    const { arrays, texts } = await readModelFiles(ctx, meta);
     return {
       meta,
       recommender,
       userRows: parts.get('ials')!.userRows!,
       coldStart: parts.get('popularity')!.recommender as PopularityModel,
+      ...topOf(meta, arrays, texts),
     };
   }
   const { arrays, texts, items } = await readModelFiles(ctx, meta);
@@ -60,5 +96,33 @@ async function readModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache
         ? ((await loadModel(ctx, await readModelVersion(ctx, 'popularity', popularity.version), cache))
             .recommender as PopularityModel)
         : undefined;
-  return { meta, recommender, ...(userRows ? { userRows } : {}), ...(coldStart ? { coldStart } : {}) };
+  return {
+    meta,
+    recommender,
+    ...(userRows ? { userRows } : {}),
+    ...(coldStart ? { coldStart } : {}),
+    ...topOf(meta, arrays, texts),
+  };
+}
+
+/**
+ * The listed users and their rows, by the md5 of the version's top_users.txt: every model of one
+ * train lists the same users, so a server holds one index of them, not five (30 MB at medium scale).
+ */
+const userIndexes = new Map<string, WeakRef<{ users: string[]; rows: Map<string, number> }>>();
+
+function topOf(
+  meta: ModelVersion,
+  arrays: ModelArrays,
+  texts: Record<string, string[]>,
+): Pick<LoadedModel, 'top'> {
+  const lists = topListsFrom(arrays, texts);
+  if (!lists) return {};
+  const md5 = meta.files.find((f) => f.file === 'top_users.txt')?.md5 ?? '';
+  let index = userIndexes.get(md5)?.deref();
+  if (!index) {
+    index = { users: lists.users, rows: new Map(lists.users.map((id, r) => [id, r])) };
+    userIndexes.set(md5, new WeakRef(index));
+  }
+  return { top: { lists: { ...lists, users: index.users }, rows: index.rows, index } };
 }

@@ -110,7 +110,16 @@ export async function registerModel(
     );
   for (const [name, a] of Object.entries(v.arrays)) {
     const dtype = a instanceof Float32Array ? 'float32' : 'int32';
-    const rows = name === 'user_factors' ? v.users : name === 'item_factors' ? v.items.ids.length : a.length;
+    // Factors: a row per user or item; top lists (but their kinds): a row per listed user.
+    const listed = v.arrays.top_kinds?.length;
+    const rows =
+      name === 'user_factors'
+        ? v.users
+        : name === 'item_factors'
+          ? v.items.ids.length
+          : name.startsWith('top_') && name !== 'top_kinds' && name !== 'top_history' && listed
+            ? listed
+            : a.length;
     await put(
       `${name}.${dtype === 'float32' ? 'f32' : 'i32'}`,
       new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
@@ -202,16 +211,17 @@ export async function resolveModel(ctx: RunContext, spec: string): Promise<Model
   return best!;
 }
 
-/** A version's arrays, texts and item table, read back from its files (md5s checked). */
+/** A version's arrays, texts and item table (of the files `only` keeps), read back from its files (md5s checked). */
 export async function readModelFiles(
   ctx: RunContext,
   meta: ModelVersion,
+  only: (file: string) => boolean = () => true,
 ): Promise<{ arrays: ModelArrays; texts: Record<string, string[]>; items?: ItemTable }> {
   const dir = path.join(ctx.paths.models, meta.name, `v=${meta.version}`);
   const arrays: ModelArrays = {};
   const texts: Record<string, string[]> = {};
   let items: ItemTable | undefined;
-  for (const f of meta.files) {
+  for (const f of meta.files.filter((x) => only(x.file))) {
     const buf = await readFile(path.join(dir, f.file));
     if (createHash('md5').update(buf).digest('hex') !== f.md5)
       throw new RuntimeError(

@@ -1,12 +1,13 @@
 import path from 'node:path';
-import { RuntimeError, UsageError } from '../errors/errors.js';
+import { UsageError } from '../errors/errors.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { queryRows } from '../duck/rows.js';
 import { quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import type { RunContext } from '../runContext.js';
-import type { LoadedModel } from './loadModel.js';
-import { EMPTY_HISTORY, type UserHistory } from './recommender.js';
+import type { ListedModel, LoadedModel } from './loadModel.js';
+import { EMPTY_HISTORY, type ItemTable, type UserHistory } from './recommender.js';
+import { listedAnswer, rank, type Ranked } from './topLists.js';
 import { topK } from './topK.js';
 
 export interface RecommendedItem {
@@ -27,6 +28,8 @@ export interface Recommendations {
   /** known: personalised; cold_start: the popularity list (unknown user, or none the model can use). */
   kind: 'known' | 'cold_start' | 'similar';
   history_items: number;
+  /** Recommendations: from the version's top lists (computed at train time), or scored now. */
+  ranked?: 'top_lists' | 'live';
   items: RecommendedItem[];
 }
 
@@ -53,7 +56,9 @@ export async function historyFor(ctx: RunContext, loaded: LoadedModel, userId: s
 
 /**
  * Top-k for a user with a reason each, without what they already bought (unless `includeBought`).
- * A user the model cannot personalise for gets the cold-start list: popularity, labelled.
+ * A user the model cannot personalise for gets the cold-start list: popularity, labelled. A user
+ * the version's top lists hold is answered from them (the same ranking, computed at train time);
+ * anyone else, `includeBought`, or a k deeper than the lists is scored now.
  */
 export function recommendFor(
   loaded: LoadedModel,
@@ -61,29 +66,59 @@ export function recommendFor(
   history: UserHistory,
   k: number,
   includeBought: boolean,
+  /** Score now even for a user the top lists hold (what the lists are checked against). */
+  live = false,
 ): Recommendations {
-  const { recommender } = loaded;
-  const scores = new Float32Array(recommender.items.ids.length);
-  let kind: Recommendations['kind'] = 'known';
-  let explain = recommender;
-  if (history.items.length === 0 || !recommender.score(history, scores)) {
-    if (!loaded.coldStart) throw new RuntimeError(`model ${loaded.meta.name} has no cold-start list`);
-    loaded.coldStart.score(EMPTY_HISTORY, scores);
-    kind = 'cold_start';
-    explain = loaded.coldStart;
-  }
-  if (!includeBought)
-    for (let k2 = 0; k2 < history.items.length; k2++)
-      if (history.purchased[k2]) scores[history.items[k2]!] = -Infinity;
+  const row =
+    !live && !includeBought && loaded.top && k <= loaded.top.lists.depth
+      ? loaded.top.rows.get(userId)
+      : undefined;
+  const r =
+    row !== undefined
+      ? listedAnswer(loaded.top!.lists, row, k)
+      : rank(loaded.recommender, loaded.coldStart, history, k, includeBought);
+  return answerOf(loaded, userId, loaded.recommender.items, r, history.items.length, row !== undefined);
+}
+
+/**
+ * The answer for a user the version's top lists hold, from the lists alone (no model arrays, no
+ * history query: `recommend`'s fast path); undefined for anyone else or a k deeper than the lists.
+ */
+export function recommendListed(listed: ListedModel, userId: string, k: number): Recommendations | undefined {
+  const row = k <= listed.lists.depth ? listed.lists.users.indexOf(userId) : -1;
+  if (row < 0) return undefined;
+  return answerOf(
+    listed,
+    userId,
+    listed.items,
+    listedAnswer(listed.lists, row, k),
+    listed.lists.history[row]!,
+    true,
+  );
+}
+
+function answerOf(
+  model: Pick<LoadedModel, 'meta'>,
+  userId: string,
+  items: ItemTable,
+  r: Ranked,
+  historyItems: number,
+  listed: boolean,
+): Recommendations {
   return {
-    ...header(loaded),
+    ...header(model),
     user: userId,
-    kind,
-    history_items: history.items.length,
-    items: listOf(loaded, scores, k, (list) => {
-      const reasons = explain.reasons?.(history, list) ?? list.map((item) => explain.reason(history, item));
-      return kind === 'cold_start' ? reasons.map((r) => `cold-start: ${r}`) : reasons;
-    }),
+    kind: r.kind,
+    history_items: historyItems,
+    ranked: listed ? 'top_lists' : 'live',
+    items: Array.from(r.items, (item, j) => ({
+      rank: j + 1,
+      item_id: items.ids[item]!,
+      name: items.name[item] ?? null,
+      category: items.category[item] ?? null,
+      score: Math.round(r.scores[j]! * 1e6) / 1e6,
+      reason: r.reasons[j]!,
+    })),
   };
 }
 
@@ -110,7 +145,7 @@ export function similarTo(loaded: LoadedModel, itemId: string, k: number): Recom
   };
 }
 
-function header(loaded: LoadedModel) {
+function header(loaded: Pick<LoadedModel, 'meta'>) {
   return { model: loaded.meta.name, version: loaded.meta.version, as_of: loaded.meta.as_of };
 }
 

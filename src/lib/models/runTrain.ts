@@ -3,7 +3,15 @@ import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { withDuck } from '../duck/withDuck.js';
 import { withLock } from '../lake/lock.js';
 import type { RunContext } from '../runContext.js';
-import { findByDigest, inputsDigest, registerModel, type ModelVersion } from './modelRegistry.js';
+import {
+  findByDigest,
+  inputsDigest,
+  registerModel,
+  type ModelVersion,
+  type NewModelVersion,
+} from './modelRegistry.js';
+import { topListFiles, type TopLists } from './topLists.js';
+import { trainTopLists } from './trainTopLists.js';
 import type { MlflowLogged } from './mlflow.js';
 import { recordModelRun, type TrainRecord } from './modelRuns.js';
 import { trackInMlflow, trainRunSpecs } from './trackRuns.js';
@@ -17,7 +25,14 @@ import {
   resolveTrainingFeatures,
   trainOn,
 } from './trainingInputs.js';
-import { itemTable, kindParams, NEEDS, withComponents, type ModelParams } from './trainModels.js';
+import {
+  itemTable,
+  kindParams,
+  NEEDS,
+  withComponents,
+  type ModelParams,
+  type TrainedModel,
+} from './trainModels.js';
 
 export interface TrainOptions {
   models: ModelKind[];
@@ -72,6 +87,7 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
       if (kept) return finish(kept);
       return withDuck(duckOptionsFor(ctx), async (conn) => {
         const { matrix, trained } = await trainOn(conn, ctx, versions, options.models, params);
+        const top = await trainTopLists(conn, ctx, versions, matrix, trained);
         const registered = new Map<ModelKind, { meta: ModelVersion; reused: boolean }>();
         for (const [kind, t] of trained) {
           const components = NEEDS[kind].map((c) => ({ name: c, version: registered.get(c)!.meta.version }));
@@ -87,7 +103,6 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
               kind,
               asOf: versions.user_item.as_of,
               params: t.params,
-              stats: t.stats,
               evaluation: sameParams
                 ? {
                     run_id: board.run_id,
@@ -100,8 +115,7 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
               components,
               users: matrix.users.length,
               items: itemTable(matrix),
-              arrays: t.arrays,
-              texts: t.texts,
+              ...withTopLists(t, top?.lists.get(kind), top?.ms),
             }),
           );
         }
@@ -109,6 +123,22 @@ export async function runTrain(ctx: RunContext, options: TrainOptions): Promise<
       });
     },
   );
+}
+
+/** A version's arrays, texts and figures, with its top lists when it has them. */
+function withTopLists(
+  t: TrainedModel,
+  lists: TopLists | undefined,
+  ms: number | undefined,
+): Pick<NewModelVersion, 'arrays' | 'texts' | 'stats'> {
+  if (!lists) return { arrays: t.arrays, texts: t.texts, stats: t.stats };
+  const files = topListFiles(lists);
+  return {
+    arrays: { ...t.arrays, ...files.arrays },
+    texts: { ...t.texts, ...files.texts },
+    // The lists of all models are computed together: the time is theirs, not this model's.
+    stats: { ...t.stats, top_lists_users: lists.users.length, top_lists_ms_all_models: ms ?? 0 },
+  };
 }
 
 /** Every version this train would publish, when all of them exist already (same inputs digest). */

@@ -12,6 +12,8 @@ import type { ItemTable, ModelKind, Recommender } from './recommender.js';
 export interface ModelParams {
   ials: IalsParams;
   hybrid: HybridParams;
+  /** The top lists every version carries (topLists.ts): part of each version's inputs. */
+  top_lists: { depth: number; max_users: number };
 }
 
 /** A model just trained: what it scores with, and what the registry stores. */
@@ -50,7 +52,8 @@ const order = (k: ModelKind) => ['popularity', 'item_knn', 'ials', 'content', 'h
 
 /** The parameters a kind records (and its inputs digest covers). */
 export function kindParams(kind: ModelKind, params: ModelParams): Record<string, unknown> {
-  return kind === 'ials' ? { ...params.ials } : kind === 'hybrid' ? { ...params.hybrid } : {};
+  const own = kind === 'ials' ? { ...params.ials } : kind === 'hybrid' ? { ...params.hybrid } : {};
+  return params.top_lists.depth > 0 ? { ...own, top_lists: { ...params.top_lists } } : own;
 }
 
 export function itemTable(m: InteractionMatrix): ItemTable {

@@ -122,6 +122,7 @@ export function modelParams(ctx: RunContext): ModelParams {
   return {
     ials: { ...IALS_DEFAULTS, ...m.ials },
     hybrid: { ...HYBRID_DEFAULTS, warm_threshold: m.hybrid.warm_threshold, weights: { ...m.hybrid.weights } },
+    top_lists: { ...m.top_lists },
   };
 }
 

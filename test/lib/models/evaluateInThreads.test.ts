@@ -2,47 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import type { evaluateInThreads as EvaluateInThreads } from '../../../src/lib/models/evaluateInThreads.js';
 import { evaluateModels } from '../../../src/lib/models/evaluateModels.js';
-import { transpose, type InteractionMatrix } from '../../../src/lib/models/interactionMatrix.js';
 import { trainModels } from '../../../src/lib/models/trainModels.js';
 import { HYBRID_DEFAULTS } from '../../../src/lib/models/hybridModel.js';
 import { IALS_DEFAULTS } from '../../../src/lib/models/ials.js';
 import { REPO_ROOT } from '../../helpers/runCli.js';
+import { syntheticMatrix as matrix } from '../../helpers/syntheticMatrix.js';
 
 // The compiled module: from the TypeScript source there is no worker to start; this test is about
 // the threads.
 const compiled = path.join(REPO_ROOT, 'dist', 'src', 'lib', 'models', 'evaluateInThreads.js');
 const { evaluateInThreads } = (await import(compiled)) as { evaluateInThreads: typeof EvaluateInThreads };
-
-/** 3,000 users (enough for threads), 200 items, 8 entries a user, a third of them purchases. */
-function matrix(): InteractionMatrix {
-  let seed = 5;
-  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const users = 3000;
-  const items = 200;
-  const userPtr = new Int32Array(users + 1);
-  const cols: number[] = [];
-  for (let u = 0; u < users; u++) {
-    const row = new Set<number>();
-    // Skewed: low codes are popular.
-    while (row.size < 8) row.add(Math.floor(items * next() ** 2));
-    cols.push(...[...row].sort((a, b) => a - b));
-    userPtr[u + 1] = cols.length;
-  }
-  const userItems = Int32Array.from(cols);
-  const userStrength = Float32Array.from(cols, (_, k) => 1 + (k % 5));
-  return {
-    users: Array.from({ length: users }, (_, u) => `U${String(u).padStart(5, '0')}`),
-    items: Array.from({ length: items }, (_, i) => `I${String(i).padStart(4, '0')}`),
-    itemCategory: Array.from({ length: items }, (_, i) => `C${i % 7}`),
-    itemBrand: Array.from({ length: items }, (_, i) => `B${i % 11}`),
-    itemName: Array.from({ length: items }, (_, i) => `Item ${i}`),
-    userPtr,
-    userItems,
-    userStrength,
-    userPurchased: Uint8Array.from(cols, (_, k) => (k % 3 === 0 ? 1 : 0)),
-    ...transpose(userPtr, userItems, userStrength, items),
-  };
-}
 
 describe('evaluateInThreads', () => {
   it('gives the rows evaluateModels gives on one thread, for every model, target and segment', async () => {
@@ -52,7 +21,11 @@ describe('evaluateInThreads', () => {
       m,
       '',
       ['popularity', 'ials', 'content'],
-      { ials: { ...IALS_DEFAULTS, factors: 8, iterations: 3 }, hybrid: HYBRID_DEFAULTS },
+      {
+        ials: { ...IALS_DEFAULTS, factors: 8, iterations: 3 },
+        hybrid: HYBRID_DEFAULTS,
+        top_lists: { depth: 0, max_users: 0 },
+      },
       1,
     );
     // Each user bought, after T, two items they had not touched: one popular, one at random.
