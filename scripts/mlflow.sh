@@ -23,11 +23,7 @@ say() { echo "mlflow.sh: $*" >&2; }
 fetch() {
   if [ -x "$VENV/bin/mlflow" ] && [ -f "$VENV/.complete" ]; then return 0; fi
   command -v python3 >/dev/null || { say "python3 is required to run the MLflow server"; exit 3; }
-  say "installing $SPEC from PyPI into $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "$SPEC" >&2
-  touch "$VENV/.complete"
+  install_venv "$VENV" "$SPEC"
 }
 
 

@@ -1,5 +1,17 @@
-# Shared by scripts/kafka.sh and scripts/mlflow.sh (sourced, not run): a local server whose pid
-# and address live in $STATE. The sourcing script sets STATE and defines say, fetch and start.
+# Shared by scripts/kafka.sh, scripts/mlflow.sh and scripts/spark.sh (sourced, not run): a local
+# server whose pid and address live in $STATE (the sourcing script sets STATE and defines say,
+# fetch and start), and a PyPI package installed into a virtual environment.
+
+# install_venv <venv> <pip spec>: a fresh venv with the package, marked complete only when pip
+# succeeded (a half-installed venv is rebuilt on the next try).
+install_venv() {
+  local venv=$1 spec=$2
+  say "installing $spec from PyPI into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$spec" >&2
+  touch "$venv/.complete"
+}
 
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"

@@ -15,6 +15,8 @@ set -euo pipefail
 CACHE="${RECOMART_SPARK_CACHE:-$HOME/.cache/recomart}"
 VENV="$CACHE/pyspark-venv"
 SPEC="${PYSPARK_PIP_SPEC:-pyspark>=4,<5}"
+# shellcheck source=serverLib.sh
+. "$(dirname "$0")/serverLib.sh"
 say() { echo "spark.sh: $*" >&2; }
 
 home() {
@@ -25,11 +27,7 @@ fetch() {
   if [ -f "$VENV/.complete" ] && [ -x "$(home)/bin/spark-sql" ]; then return 0; fi
   command -v python3 >/dev/null || { say "python3 (with venv and pip) is required to install Spark from PyPI"; exit 3; }
   command -v java >/dev/null || { say "Java 17 or later is required to run Spark"; exit 3; }
-  say "installing $SPEC from PyPI into $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check "$SPEC" >&2
-  touch "$VENV/.complete"
+  install_venv "$VENV" "$SPEC"
 }
 
 case "${1:-}" in
