@@ -132,6 +132,27 @@ describe('validate finds exactly what the simulator injected', () => {
     );
   });
 
+  it('--dataset transactions reads only transactions and what its references point at, and runs those checks', () => {
+    const r = runCli(['validate', '--as-of', AS_OF, '--dataset', 'transactions', '--json', '-v'], {
+      cwd: root,
+    });
+    const part: ValidationRun = JSON.parse(r.stdout);
+    const refs = (x: ValidationRun) =>
+      x.checks
+        .filter((c) => c.dataset === 'transactions' && c.type === 'references')
+        .map((c) => ({ check: c.check, status: c.status, failing: c.failing }));
+    // Both reference checks run, with the failing counts of the full run (the simulator's unknown
+    // customers and products): neither is skipped for a dataset that has data.
+    expect(refs(part)).toHaveLength(2);
+    expect(refs(part)).toEqual(refs(run));
+    expect(refs(part).filter((c) => c.failing > 0)).toHaveLength(2);
+    expect(new Set(part.checks.map((c) => c.dataset))).toEqual(new Set(['transactions']));
+    // The clickstream (2 datasets away) is never parsed; customers and catalog are, for the references.
+    expect(r.stderr).toMatch(/customers: loaded in/);
+    expect(r.stderr).toMatch(/catalog: loaded in/);
+    expect(r.stderr).not.toMatch(/clickstream: loaded in/);
+  });
+
   it('the manifest check catches a corrupted file', () => {
     const file = path.join(root, 'raw_zone/recomart_product_catalog.csv');
     const bytes = readFileSync(file);

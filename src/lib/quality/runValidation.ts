@@ -41,7 +41,7 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
   const exported: string[] = [];
 
   const { checks, summaries, absent } = await withDuck(duckOptionsFor(ctx), async (conn) => {
-    const { prepared, absent } = await prepareDatasets(
+    const { prepared, absent, loaded } = await prepareDatasets(
       conn,
       ctx.paths.root,
       suite,
@@ -56,7 +56,7 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
         const [type, params] = Object.entries(decl)[0]!;
         return checkRegistry.get(type)!.plan(params ?? {}, dataset);
       });
-      const env: CheckEnv = { conn, ctx, dataset, datasets: prepared, asOf, previousRows, memo: new Map() };
+      const env: CheckEnv = { conn, ctx, dataset, datasets: loaded, asOf, previousRows, memo: new Map() };
       const { results, rows, missingCells } = await runDatasetChecks(env, planned, sampleSize);
       if (options.exportFailures) exported.push(...(await exportFailures(env, planned, results)));
       checks.push(...results);

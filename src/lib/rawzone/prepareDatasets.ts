@@ -167,10 +167,19 @@ export async function prepareDatasets(
   onLoaded?: (name: string, ms: number) => void,
   /** Add `__file`, the file each row came from, and `rowOrder`, the read order: they break `prepare`'s ties. */
   withSourceFile = false,
-): Promise<{ prepared: Map<string, PreparedDataset>; absent: string[] }> {
+): Promise<{
+  prepared: Map<string, PreparedDataset>;
+  absent: string[];
+  /** `prepared`, and the datasets the `references` checks of `only` point at, loaded for them. */
+  loaded: Map<string, PreparedDataset>;
+}> {
   const prepared = new Map<string, PreparedDataset>();
   const absent: string[] = [];
+  // Only what was asked for and what its references checks read: `validate --dataset transactions`
+  // parses no clickstream, and still checks its customer and product ids.
+  const wanted = only && new Set([...only, ...only.flatMap((name) => referencedBy(suite, name))]);
   for (const [name, ds] of Object.entries(suite.datasets)) {
+    if (wanted && !wanted.has(name)) continue;
     const pattern = path.resolve(root, ds.path);
     const files = (await conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(pattern)}) ORDER BY file`))
       .getRowObjectsJS()
@@ -264,8 +273,17 @@ export async function prepareDatasets(
       cacheTyped,
     });
   }
+  const loaded = new Map(prepared);
   if (only) for (const name of [...prepared.keys()]) if (!only.includes(name)) prepared.delete(name);
-  return { prepared, absent };
+  return { prepared, absent, loaded };
+}
+
+/** The datasets the `references` checks of `name` point at. */
+function referencedBy(suite: Suite, name: string): string[] {
+  return (suite.datasets[name]?.checks ?? []).flatMap((decl) => {
+    const ref = (decl as { references?: { dataset?: unknown } }).references;
+    return typeof ref?.dataset === 'string' ? [ref.dataset] : [];
+  });
 }
 
 /**
