@@ -75,6 +75,6 @@ A user the model has no history for gets the cold-start list (the most popular i
 as such. Reasons say where an item comes from: "bought with P00012", "popular in Snacks".`,
     )
     .action(async (_opts, cmd: Command) =>
-      run((await import('../commands/models.js')).recommendCommand(cmd.optsWithGlobals())),
+      run((await import('../commands/recommend.js')).recommendCommand(cmd.optsWithGlobals())),
     );
 }

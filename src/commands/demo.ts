@@ -2,7 +2,8 @@ import path from 'node:path';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { runDemo, type DemoStep } from '../lib/demo/runDemo.js';
-import { leaderboardText, recommendationsText } from './models.js';
+import { leaderboardText } from './models.js';
+import { recommendationsText } from './recommend.js';
 
 export interface DemoFlags extends GlobalOptions {
   seed?: string;

@@ -2,8 +2,7 @@ import path from 'node:path';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { renderTable } from '../lib/cli/renderTable.js';
 import { UsageError } from '../lib/errors/errors.js';
-import { listVersions } from '../lib/features/featureStore.js';
-import { loadListed, loadModel } from '../lib/models/loadModel.js';
+import { listVersions } from '../lib/lake/versionDirs.js';
 import { KS } from '../lib/models/metrics.js';
 import type { MlflowLogged } from '../lib/models/mlflow.js';
 import {
@@ -12,13 +11,6 @@ import {
   resolveModel,
   type ModelVersion,
 } from '../lib/models/modelRegistry.js';
-import {
-  historyFor,
-  recommendFor,
-  recommendListed,
-  similarTo,
-  type Recommendations,
-} from '../lib/models/recommendFor.js';
 import { MODEL_KINDS, type ModelKind } from '../lib/models/recommender.js';
 import { runEvaluate, type Leaderboard } from '../lib/models/runEvaluate.js';
 import { runTrain } from '../lib/models/runTrain.js';
@@ -123,83 +115,6 @@ export function leaderboardText(board: Leaderboard): string {
 }
 
 /** Recommendations as the terminal shows them: who, which model version, and a ranked table with reasons. */
-export function recommendationsText(result: Recommendations): string {
-  const who =
-    result.kind === 'similar'
-      ? `Items like ${result.item}`
-      : result.kind === 'cold_start'
-        ? `Cold-start list for ${result.user} (${result.history_items === 0 ? 'no history before the model' : 'no history this model can use'}): the most popular items`
-        : `Recommendations for ${result.user} (${result.history_items} items in their history)`;
-  return [
-    `${who}: model ${result.model} v=${result.version}, as of ${result.as_of}`,
-    renderTable(
-      ['#', 'item', 'name', 'category', 'score', 'reason'],
-      result.items.map((i) => [
-        String(i.rank),
-        i.item_id,
-        i.name ?? '',
-        i.category ?? '',
-        i.score.toFixed(4),
-        i.reason,
-      ]),
-      [0, 4],
-    ),
-  ].join('\n');
-}
-
-export async function recommendCommand(
-  options: GlobalOptions & {
-    user?: string;
-    item?: string;
-    similar?: boolean;
-    k?: number;
-    model?: string;
-    includeBought?: boolean;
-    live?: boolean;
-  },
-): Promise<number> {
-  const ctx = createCommandContext('recommend', options);
-  if ((options.user === undefined) === (options.item === undefined))
-    throw new UsageError(
-      'give --user <id>, or --item <id> --similar',
-      'e.g. recomart recommend --user CUST001',
-    );
-  if (options.item !== undefined && !options.similar)
-    throw new UsageError(
-      '--item asks for similar items: add --similar',
-      `recomart recommend --item ${options.item} --similar`,
-    );
-  const k = options.k ?? 10;
-  if (k < 1 || k > 100) throw new UsageError(`-k ${k} is out of range`, 'k is 1 to 100');
-  const meta = await resolveModel(ctx, options.model ?? ctx.config.models.default_model);
-  const includeBought = options.includeBought ?? !ctx.config.models.exclude_bought;
-  // A user the version's top lists hold is answered from them: no model arrays, no history query.
-  const listed =
-    options.user !== undefined && !options.live && !includeBought
-      ? await loadListed(ctx, meta).then((l) => l && recommendListed(l, options.user!, k))
-      : undefined;
-  if (listed) {
-    if (ctx.json) ctx.printJson(listed);
-    else ctx.say(recommendationsText(listed));
-    return 0;
-  }
-  const loaded = await loadModel(ctx, meta);
-  const result =
-    options.user !== undefined
-      ? recommendFor(
-          loaded,
-          options.user,
-          await historyFor(ctx, loaded, options.user),
-          k,
-          includeBought,
-          options.live,
-        )
-      : similarTo(loaded, options.item!, k);
-  if (ctx.json) ctx.printJson(result);
-  else ctx.say(recommendationsText(result));
-  return 0;
-}
-
 export async function modelsListCommand(options: GlobalOptions): Promise<number> {
   const ctx = createCommandContext('models list', options);
   const rows: ModelVersion[] = [];

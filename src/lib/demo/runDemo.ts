@@ -6,7 +6,8 @@ import { withDuck } from '../duck/withDuck.js';
 import type { Leaderboard } from '../models/leaderboard.js';
 import { loadModel } from '../models/loadModel.js';
 import { resolveModel } from '../models/modelRegistry.js';
-import { historyFor, recommendFor, type Recommendations } from '../models/recommendFor.js';
+import { recommendFor, type Recommendations } from '../models/recommendFor.js';
+import { historyFor } from '../models/userHistory.js';
 import { LEADERBOARD_FILE, readJsonIfExists } from '../models/trainingInputs.js';
 import { startApiServer } from '../../../data_simulator/apiServer.js';
 import {

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError, UsageError } from '../errors/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { utcTimestamped } from '../duck/utcTimestamps.js';
+import { listVersions } from '../lake/versionDirs.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { jsonRow } from '../duck/jsonValues.js';
 import { withDuck } from '../duck/withDuck.js';
@@ -263,16 +264,6 @@ async function buildVersion(
     duration_ms: metadata.duration_ms,
   });
   return metadata;
-}
-
-/** Version numbers present under a view's directory (published ones only). */
-export async function listVersions(viewDir: string): Promise<number[]> {
-  if (!existsSync(viewDir)) return [];
-  return (await readdir(viewDir))
-    .map((e) => /^v=(\d+)$/.exec(e))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
 }
 
 export async function readVersion(ctx: RunContext, view: string, version: number): Promise<VersionMetadata> {

@@ -55,25 +55,37 @@ export type ModelCache = Map<string, Promise<LoadedModel>>;
  * Reads a registered version back into a recommender (a hybrid loads its components). With a
  * cache, a version read before (as a component or on its own) is shared.
  */
-export function loadModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache): Promise<LoadedModel> {
-  const key = `${meta.name}@${meta.version}`;
+export function loadModel(
+  ctx: RunContext,
+  meta: ModelVersion,
+  cache?: ModelCache,
+  /** Read the top lists too (serve); false when every answer will be scored (recommend --live). */
+  lists = true,
+): Promise<LoadedModel> {
+  const key = `${meta.name}@${meta.version}${lists ? '' : ' without lists'}`;
   const hit = cache?.get(key);
   if (hit) return hit;
-  const loading = readModel(ctx, meta, cache);
+  const loading = readModel(ctx, meta, cache, lists);
   cache?.set(key, loading);
   return loading;
 }
 
-async function readModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache): Promise<LoadedModel> {
+async function readModel(
+  ctx: RunContext,
+  meta: ModelVersion,
+  cache: ModelCache | undefined,
+  lists: boolean,
+): Promise<LoadedModel> {
+  const files = (f: string) => lists || !f.startsWith('top_');
   if (meta.kind === 'hybrid') {
     const parts = new Map<string, LoadedModel>();
     for (const c of meta.components)
-      parts.set(c.name, await loadModel(ctx, await readModelVersion(ctx, c.name, c.version), cache));
+      parts.set(c.name, await loadModel(ctx, await readModelVersion(ctx, c.name, c.version), cache, lists));
     const recommender = hybridOf(
       new Map([...parts].map(([name, loaded]) => [name, loaded.recommender])),
       meta.params,
     );
-    const { arrays, texts } = await readModelFiles(ctx, meta);
+    const { arrays, texts } = await readModelFiles(ctx, meta, files);
     return {
       meta,
       recommender,
@@ -82,7 +94,7 @@ async function readModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache
       ...topOf(meta, arrays, texts),
     };
   }
-  const { arrays, texts, items } = await readModelFiles(ctx, meta);
+  const { arrays, texts, items } = await readModelFiles(ctx, meta, files);
   if (!items) throw new Error(`model ${meta.name} v=${meta.version} has no ${'items.json'}`);
   const userRows = texts.user_ids ? new Map(texts.user_ids.map((id, i) => [id, i])) : undefined;
   const recommender = buildRecommenders(items, [{ kind: meta.kind, arrays, texts, params: meta.params }]).get(
@@ -93,7 +105,7 @@ async function readModel(ctx: RunContext, meta: ModelVersion, cache?: ModelCache
     recommender instanceof PopularityModel
       ? recommender
       : popularity
-        ? ((await loadModel(ctx, await readModelVersion(ctx, 'popularity', popularity.version), cache))
+        ? ((await loadModel(ctx, await readModelVersion(ctx, 'popularity', popularity.version), cache, lists))
             .recommender as PopularityModel)
         : undefined;
   return {

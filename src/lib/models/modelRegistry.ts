@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { CODE_VERSION } from '../codeVersion.js';
 import { RuntimeError, UsageError } from '../errors/errors.js';
-import { listVersions } from '../features/featureStore.js';
+import { listVersions } from '../lake/versionDirs.js';
 import { fsyncDir } from '../lake/atomicWrite.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import type { RunContext } from '../runContext.js';

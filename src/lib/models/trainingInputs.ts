@@ -4,12 +4,12 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   buildFeatures,
-  listVersions,
   readPrepareRecord,
   readVersion,
   resolveVersion,
   type VersionMetadata,
 } from '../features/featureStore.js';
+import { listVersions } from '../lake/versionDirs.js';
 import type { RunContext } from '../runContext.js';
 import { HYBRID_DEFAULTS } from './hybridModel.js';
 import { IALS_DEFAULTS } from './ials.js';

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRow, queryRows } from '../duck/rows.js';
 import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
-import { listVersions, readVersion, type VersionMetadata } from '../features/featureStore.js';
+import { readVersion, type VersionMetadata } from '../features/featureStore.js';
+import { listVersions } from '../lake/versionDirs.js';
 import { featureViews } from '../features/featureViews.js';
 import type { RunContext } from '../runContext.js';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duck/rows.js';
 import { quoteLiteral } from '../duck/sqlText.js';
-import { listVersions } from '../features/featureStore.js';
+import { listVersions } from '../lake/versionDirs.js';
 import { loadModel, type LoadedModel, type ModelCache } from '../models/loadModel.js';
 import { readModelVersion, type ModelVersion } from '../models/modelRegistry.js';
 import { EMPTY_HISTORY, type UserHistory } from '../models/recommender.js';

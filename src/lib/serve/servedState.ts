@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { withDuck } from '../duck/withDuck.js';
-import { listVersions, readVersion, resolveVersion } from '../features/featureStore.js';
+import { readVersion, resolveVersion } from '../features/featureStore.js';
+import { listVersions } from '../lake/versionDirs.js';
 import { featureViews } from '../features/featureViews.js';
 import { loadModel, type LoadedModel, type ModelCache } from '../models/loadModel.js';
 import { listModels, readModelVersion, resolveModel, type ModelVersion } from '../models/modelRegistry.js';
