@@ -72,7 +72,9 @@ and with MLFLOW_TRACKING_URI set also in that MLflow server (a run per model).`,
       'after',
       `
 A user the model has no history for gets the cold-start list (the most popular items), labelled
-as such. Reasons say where an item comes from: "bought with P00012", "popular in Snacks".`,
+as such. Reasons say where an item comes from: "bought with P00012", "popular in Snacks".
+A user the version's top lists hold (computed by train; models.top_lists) is answered from them
+("ranked": "top_lists"); anyone else, --include-bought, -k past the lists or --live is scored now.`,
     )
     .action(async (_opts, cmd: Command) =>
       run((await import('../commands/recommend.js')).recommendCommand(cmd.optsWithGlobals())),

@@ -151,6 +151,11 @@ describe('validate finds exactly what the simulator injected', () => {
     expect(r.stderr).toMatch(/customers: loaded in/);
     expect(r.stderr).toMatch(/catalog: loaded in/);
     expect(r.stderr).not.toMatch(/clickstream: loaded in/);
+    // A typo is a usage error naming the datasets there are, not a run that checks nothing.
+    const typo = runCli(['validate', '--dataset', 'transaction'], { cwd: root });
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('no dataset named transaction in the rule suite');
+    expect(typo.stderr).toContain('datasets: catalog, customers, transactions');
   });
 
   it('the manifest check catches a corrupted file', () => {

@@ -1,13 +1,12 @@
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors/errors.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { withDuck } from '../duck/withDuck.js';
 import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { silverTypesFor } from '../prepare/silverSchemas.js';
 import { extraFields } from './extraFields.js';
-import { loadLakeSuite } from '../quality/loadSuite.js';
+import { loadLakeSuite, requireDatasets } from '../quality/loadSuite.js';
 import { prepareDatasets } from '../rawzone/prepareDatasets.js';
 import { compactStamp, type RunContext } from '../runContext.js';
 import { sequence } from '../sequence.js';
@@ -33,12 +32,7 @@ export async function runProfile(
 ): Promise<{ profile: ProfileResult; file: string }> {
   const started = Date.now();
   const { suite } = loadLakeSuite(ctx, options.suite);
-  const unknown = (options.datasets ?? []).filter((d) => !(d in suite.datasets));
-  if (unknown.length > 0)
-    throw new UsageError(
-      `no dataset named ${unknown.join(', ')} in the rule suite`,
-      `datasets: ${Object.keys(suite.datasets).join(', ')}`,
-    );
+  requireDatasets(suite, options.datasets);
   const config = ctx.config.profile;
   const stamp = compactStamp(ctx.now());
   // Each dataset's charts are rendered while DuckDB works on the next datasets and the EDA, in a

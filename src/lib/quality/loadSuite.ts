@@ -196,3 +196,13 @@ function completeFromCatalog(suite: Suite, keys: Record<string, string[]>): void
     }
   }
 }
+
+/** Refuses dataset names the suite does not have (a typo must not validate or profile nothing). */
+export function requireDatasets(suite: Suite, names: readonly string[] | undefined): void {
+  const unknown = (names ?? []).filter((d) => !(d in suite.datasets));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `no dataset named ${unknown.join(', ')} in the rule suite`,
+      `datasets: ${Object.keys(suite.datasets).join(', ')}`,
+    );
+}

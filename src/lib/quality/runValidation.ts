@@ -11,7 +11,7 @@ import { compactStamp, type RunContext } from '../runContext.js';
 import { columnOf, specOf } from '../datasets/datasetCatalog.js';
 import { checkRegistry } from './checkRegistry.js';
 import type { CheckEnv, Measured, PlannedCheck, PreparedDataset } from './checkTypes.js';
-import { loadLakeSuite } from './loadSuite.js';
+import { loadLakeSuite, requireDatasets } from './loadSuite.js';
 import { prepareDatasets } from '../rawzone/prepareDatasets.js';
 import { statusFor, type CheckResult, type DatasetSummary, type ValidationRun } from './validationResult.js';
 
@@ -34,6 +34,7 @@ export interface ValidateOptions {
 export async function runValidation(ctx: RunContext, options: ValidateOptions = {}): Promise<ValidationRun> {
   const started = Date.now();
   const { suite, file: suitePath } = loadLakeSuite(ctx, options.suite);
+  requireDatasets(suite, options.datasets);
   const asOf = options.asOf ?? ctx.now();
   const failOn = options.failOn ?? 'error';
   const sampleSize = options.sampleSize ?? suite.sample_size ?? 5;
