@@ -109,6 +109,19 @@ describe('recomart run on simulate --shape minimal (the seed schemas)', () => {
     expect(Number(q.n)).toBe(3000);
   });
 
+  it('recommend answers from the top lists train computed, the same as scoring live', () => {
+    const users = json<{ user_id: string }[]>(
+      cli(clean, 'query', '--json', 'SELECT user_id FROM user_item GROUP BY 1 ORDER BY 1 LIMIT 3'),
+    ).map((r) => r.user_id);
+    expect(users).toHaveLength(3);
+    for (const user of users) {
+      const listed = json<Record<string, unknown>>(cli(clean, 'recommend', '--user', user, '--json'));
+      const live = json<Record<string, unknown>>(cli(clean, 'recommend', '--user', user, '--live', '--json'));
+      expect([listed.ranked, live.ranked]).toEqual(['top_lists', 'live']);
+      expect({ ...listed, ranked: 'x' }).toEqual({ ...live, ranked: 'x' });
+    }
+  });
+
   it('profile lists the absent optional columns and the extra fields', () => {
     const r = cli(clean, 'profile', 'customers', 'clickstream', '--no-charts');
     expect(r.status).toBe(0);
