@@ -2,7 +2,7 @@ import type { InteractionMatrix } from './interactionMatrix.js';
 import { HybridModel } from './hybridModel.js';
 import { MetricTotals, selfInformation, KS, type MetricTotalsState } from './metrics.js';
 import type { Oracle } from './oracle.js';
-import { EMPTY_HISTORY, type ModelKind, type UserHistory } from './recommender.js';
+import { EMPTY_HISTORY, type ModelKind, type Recommender, type UserHistory } from './recommender.js';
 import type { TrainedModel } from './trainModels.js';
 import { topK } from './topK.js';
 
@@ -122,6 +122,41 @@ export function finishEvaluation(
 }
 
 /**
+ * One model's scores for a block of users, into `bufs` (one per user), and `each(b, known)` for
+ * each user as soon as theirs exist. A hybrid fuses what its components scored for the same block
+ * (`scored` and `buffers`, filled by the calls for them before), one user at a time, so `each` can
+ * read what the fusion noted (its reasons). Records the block's outcomes in `scored`.
+ */
+export function scoreKind(
+  model: Recommender,
+  block: readonly UserHistory[],
+  buffers: ReadonlyMap<string, Float32Array[]>,
+  scored: Map<string, boolean[]>,
+  each: (b: number, known: boolean) => void,
+): boolean[] {
+  const bufs = buffers.get(model.kind)!;
+  let oks: boolean[];
+  if (model instanceof HybridModel) {
+    oks = block.map((history, b) => {
+      const known = model.fuse(history, bufs[b]!, (part, into) =>
+        part === 'popularity'
+          ? model.componentScores(part, history, into)
+          : scored.get(part)?.[b]
+            ? buffers.get(part)![b]!
+            : false,
+      );
+      each(b, known);
+      return known;
+    });
+  } else {
+    oks = model.scoreMany ? model.scoreMany([...block], bufs) : block.map((h, b) => model.score(h, bufs[b]!));
+    oks.forEach((known, b) => each(b, known));
+  }
+  scored.set(model.kind, oks);
+  return oks;
+}
+
+/**
  * Scores `testUsers` with every model (and the oracle), keeps each one's top max(K) with the
  * user's earlier purchases excluded, and sums the metrics per target and segment.
  */
@@ -171,30 +206,10 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
     for (const name of names) {
       const t0 = performance.now();
       const bufs = buffers.get(name)!;
-      const trained = name === 'oracle' ? undefined : models.get(name)!.recommender;
-      let oks: boolean[];
-      if (name === 'oracle') oks = block.map((u, b) => input.oracle!.score(u.userId, bufs[b]!));
-      else if (trained instanceof HybridModel)
-        oks = block.map((u, b) =>
-          trained.fuse(u.history, bufs[b]!, (part, into) =>
-            part === 'popularity'
-              ? trained.componentScores(part, u.history, into)
-              : scored.get(part)?.[b]
-                ? buffers.get(part)![b]!
-                : false,
-          ),
-        );
-      else if (trained!.scoreMany)
-        oks = trained!.scoreMany(
-          block.map((u) => u.history),
-          bufs,
-        );
-      else oks = block.map((u, b) => trained!.score(u.history, bufs[b]!));
-      scored.set(name, oks);
-      block.forEach((u, b) => {
+      // The cold-start list goes into a scratch copy: the hybrid reads a component's own scores.
+      const measure = (b: number, ok: boolean) => {
+        const u = block[b]!;
         const buf = bufs[b]!;
-        const ok = oks[b]!;
-        // The cold-start list goes into a scratch copy: the hybrid reads a component's own scores.
         const ranked = ok ? buf : globalScores.slice();
         const saved = u.bought.map((i) => ranked[i]!);
         for (const i of u.bought) ranked[i] = -Infinity;
@@ -208,7 +223,16 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
               coldCounts.set(key(name, target, seg), (coldCounts.get(key(name, target, seg)) ?? 0) + 1);
           }
         }
-      });
+      };
+      if (name === 'oracle') block.forEach((u, b) => measure(b, input.oracle!.score(u.userId, bufs[b]!)));
+      else
+        scoreKind(
+          models.get(name)!.recommender,
+          block.map((u) => u.history),
+          buffers,
+          scored,
+          measure,
+        );
       scoringMs.set(name, (scoringMs.get(name) ?? 0) + performance.now() - t0);
     }
   }

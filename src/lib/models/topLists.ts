@@ -1,6 +1,5 @@
 import { RuntimeError } from '../errors/errors.js';
-import { historyOf } from './evaluateModels.js';
-import { HybridModel } from './hybridModel.js';
+import { historyOf, scoreKind } from './evaluateModels.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
 import type { ModelArrays } from './popularity.js';
 import {
@@ -118,16 +117,15 @@ export function computeTopLists(
       reasonTexts: [],
       dictionary: new Map(),
     });
-  const buffers = new Map(
+  const buffers = new Map<string, Float32Array[]>(
     kinds.map((k) => [k, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
   );
   const scratch = new Float32Array(nItems);
   for (let from = 0; from < rows.length; from += BLOCK) {
     const block = rows.slice(from, from + BLOCK).map((row) => historyOf(m, row));
-    const ok = new Map<ModelKind, boolean[]>();
+    const scored = new Map<string, boolean[]>();
     for (const kind of kinds) {
       const model = models.get(kind)!;
-      const bufs = buffers.get(kind)!;
       const lists = out.get(kind)!;
       const keep = (b: number, r: Ranked) => {
         const at = (from + b) * depth;
@@ -144,28 +142,11 @@ export function computeTopLists(
           lists.reasons[at + j] = code;
         });
       };
-      if (model instanceof HybridModel) {
-        // One user at a time: the hybrid's reasons read what its last fusion noted.
-        block.forEach((history, b) => {
-          const fused = model.fuse(history, scratch, (part, into) =>
-            part === 'popularity'
-              ? model.componentScores(part, history, into)
-              : ok.get(part)?.[b]
-                ? buffers.get(part)![b]!
-                : false,
-          );
-          keep(b, ranked(model, coldStart, history, depth, false, scratch, fused));
-        });
-        continue;
-      }
-      const scored = model.scoreMany
-        ? model.scoreMany(block, bufs)
-        : block.map((history, b) => model.score(history, bufs[b]!));
-      ok.set(kind, scored);
-      // Ranked in a copy: the hybrid fuses the component's own scores, before exclusion.
-      block.forEach((history, b) => {
-        scratch.set(bufs[b]!);
-        keep(b, ranked(model, coldStart, history, depth, false, scratch, scored[b]!));
+      // Ranked in a copy: the hybrid fuses the components' own scores, before exclusion. Each
+      // user is ranked as soon as scored: the hybrid's reasons read what its last fusion noted.
+      scoreKind(model, block, buffers, scored, (b, known) => {
+        scratch.set(buffers.get(kind)![b]!);
+        keep(b, ranked(model, coldStart, block[b]!, depth, false, scratch, known));
       });
     }
   }
