@@ -92,7 +92,10 @@ async function build(
     ctx.paths.root,
     suite,
     undefined,
-    (name, ms) => ctx.logger.debug(`${name}: loaded in ${ms} ms`),
+    (name, ms, parsed) =>
+      ctx.logger.debug(
+        `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} partitions parsed)` : ''}`,
+      ),
     true,
   );
   // The read order matters up to here (the loaded tables' rowid breaks ties). Every output

@@ -47,7 +47,10 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
       ctx.paths.root,
       suite,
       options.datasets,
-      (name, ms) => ctx.logger.debug(`${name}: loaded in ${ms} ms`),
+      (name, ms, parsed) =>
+        ctx.logger.debug(
+          `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} partitions parsed)` : ''}`,
+        ),
     );
     const checks: CheckResult[] = [];
     const summaries: DatasetSummary[] = [];

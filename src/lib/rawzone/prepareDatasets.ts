@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { parse } from 'csv-parse/sync';
 import { columnNames, specOf } from '../datasets/datasetCatalog.js';
+import { readColumnNames } from '../sources/readCsvHeader.js';
 import { memoryLimitBytes } from '../duck/memoryLimit.js';
 import { manifestPathFor } from '../lake/manifest.js';
 import { mapLimit } from '../mapLimit.js';
@@ -30,12 +32,23 @@ export function rawTextReader(
   source: string | string[],
   columns: string[] | undefined,
   filename = false,
+  /**
+   * The header every CSV file has, when known: the files are then read without DuckDB sniffing
+   * each one (12 ms a file) or matching their columns by name. Else they are read by name.
+   */
+  csvHeader?: string[],
 ): string {
   const files = Array.isArray(source) ? `[${source.map(quoteLiteral).join(', ')}]` : quoteLiteral(source);
   const first = Array.isArray(source) ? (source[0] ?? '') : source;
   return first.endsWith('.jsonl')
     ? `read_json(${files}, format = 'newline_delimited'${filename ? ', filename = true' : ''}, columns = {${(columns ?? []).map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ')}})`
-    : `read_csv(${files}, header = true, all_varchar = true, union_by_name = true, delim = ',', quote = '"', escape = '"'${filename ? ', filename = true' : ''})`;
+    : `read_csv(${files}, header = true, ${
+        csvHeader
+          ? `auto_detect = false, columns = {${readColumnNames(csvHeader)
+              .map((c) => `${quoteLiteral(c)}: 'VARCHAR'`)
+              .join(', ')}}`
+          : 'all_varchar = true, union_by_name = true'
+      }, delim = ',', quote = '"', escape = '"'${filename ? ', filename = true' : ''})`;
 }
 
 /**
@@ -43,9 +56,9 @@ export function rawTextReader(
  * a source failure that names the file, not an internal error. Ingest quarantines such rows, so
  * the file changed after it was written: its manifest check says so.
  */
-async function unreadableAsRuntimeError(dataset: string, read: () => Promise<void>): Promise<void> {
+async function unreadableAsRuntimeError<T>(dataset: string, read: () => Promise<T>): Promise<T> {
   try {
-    await read();
+    return await read();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!/^Invalid Input Error: (CSV Error|Malformed JSON)/.test(message)) throw error;
@@ -91,6 +104,33 @@ async function filledEverywhere(files: string[]): Promise<string[]> {
     }
   });
   return lists.reduce((all, l) => all.filter((c) => l.includes(c)));
+}
+
+/**
+ * The header of CSV files that all start with the same line (up to 64 KiB, ending in a bare line
+ * feed, as ingest writes every transaction partition: the catalog's header), parsed; undefined
+ * when any differs or cannot be read so.
+ */
+export function sharedHeader(files: string[]): string[] | undefined {
+  const buf = Buffer.alloc(64 * 1024);
+  let first: string | undefined;
+  for (const f of files) {
+    const fd = openSync(f, 'r');
+    let line: string;
+    try {
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      const end = buf.subarray(0, n).indexOf(0x0a);
+      if (end <= 0 || buf[end - 1] === 0x0d || buf[0] === 0xef) return undefined;
+      line = buf.toString('utf8', 0, end);
+    } finally {
+      closeSync(fd);
+    }
+    if (first === undefined) first = line;
+    else if (line !== first) return undefined;
+  }
+  if (first === undefined) return undefined;
+  const header = (parse(first, { relax_quotes: false }) as string[][])[0];
+  return header && header.length > 0 ? header : undefined;
 }
 
 /** The raw-zone cache's column holding `column` cast to its silver type, beside its text. */
@@ -155,6 +195,82 @@ async function viewOverCache(
 }
 
 /**
+ * The rows of raw files as text, each with its file (`__file`), in the files' order. CSV files
+ * that share a header are read by it (`exact`), unsniffed; a file whose rows do not fit it (one
+ * changed after ingest) fails that read, and is read again sniffed, as before: the `manifest`
+ * check is what reports it.
+ */
+function rawRelation(list: string[], columns: string[] | undefined, exact = true): string {
+  const isJson = list[0]?.endsWith('.jsonl') ?? false;
+  const header = isJson || !exact ? undefined : sharedHeader(list);
+  return `SELECT * EXCLUDE (filename), filename AS __file FROM ${rawTextReader(list, columns, true, header)}`;
+}
+
+/** Loads raw files as text into the temporary `table`, each row with its file (`__file`). */
+async function loadRawText(
+  conn: DuckDBConnection,
+  ds: { columns?: string[] },
+  table: string,
+  list: string[],
+): Promise<void> {
+  // DuckDB's JSON reader holds ~200 KB per file until the scan ends: 4,600 hourly files exhaust a
+  // 1 GB memory limit. The fields are fixed, so the files are read in batches.
+  const perRead = list[0]?.endsWith('.jsonl') ? await jsonFilesPerRead(conn) : Infinity;
+  const load = async (exact: boolean) => {
+    for (let i = 0; i < list.length; i += perRead) {
+      const batch = rawRelation(list.slice(i, i + perRead), ds.columns, exact);
+      await conn.run(
+        i === 0 ? `CREATE OR REPLACE TEMP TABLE ${table} AS ${batch}` : `INSERT INTO ${table} ${batch}`,
+      );
+    }
+  };
+  try {
+    await load(true);
+  } catch (error) {
+    if (perRead !== Infinity || !/CSV Error/.test(String(error))) throw error;
+    await load(false);
+  }
+}
+
+/**
+ * A dataset's raw-zone cache parts (one Parquet file per partition directory, text and typed
+ * columns), built for the partitions whose files changed since they were last built. `files` are
+ * the dataset's raw files, sorted.
+ */
+export async function rawCacheParts(
+  conn: DuckDBConnection,
+  root: string,
+  suite: Suite,
+  name: string,
+  files: string[],
+  /** How many partitions were parsed, of how many. */
+  onBuilt?: (built: number, partitions: number) => void,
+): Promise<string[]> {
+  const ds = suite.datasets[name]!;
+  const isJson = files[0]?.endsWith('.jsonl') ?? false;
+  const types = silverTypesFor(name, suite);
+  return unreadableAsRuntimeError(name, async () =>
+    cachedPartitions(
+      conn,
+      root,
+      name,
+      files,
+      `${isJson ? JSON.stringify(ds.columns) : 'csv'}\n${JSON.stringify(Object.entries(types).sort())}`,
+      (table, list) => loadRawText(conn, ds, table, list),
+      {
+        kind: 'raw',
+        fileColumn: '__file',
+        types,
+        // Straight from the files to the parts, in one pass per partition.
+        relation: (list) => rawRelation(list, ds.columns),
+        filesPerRead: isJson ? await jsonFilesPerRead(conn) : Infinity,
+        onBuilt,
+      },
+    ),
+  );
+}
+
+/**
  * A DuckDB table per dataset, loaded once from the files its path matches, every
  * column read as text (typing is what the checks test). Datasets without files are left out:
  * validation works on whatever has been ingested so far.
@@ -164,7 +280,8 @@ export async function prepareDatasets(
   root: string,
   suite: Suite,
   only?: string[],
-  onLoaded?: (name: string, ms: number) => void,
+  /** After each dataset: its load time and, when it is read through the cache, partitions parsed of all. */
+  onLoaded?: (name: string, ms: number, parsed?: { built: number; partitions: number }) => void,
   /** Add `__file`, the file each row came from, and `rowOrder`, the read order: they break `prepare`'s ties. */
   withSourceFile = false,
 ): Promise<{
@@ -195,43 +312,15 @@ export async function prepareDatasets(
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
     const isJson = pattern.endsWith('.jsonl');
-    const loadInto = (table: string, list: string[]) =>
-      unreadableAsRuntimeError(name, () => loadText(table, list));
-    const loadText = async (table: string, list: string[]) => {
-      if (isJson) {
-        // DuckDB's JSON reader holds ~200 KB per file until the scan ends: 4,600 hourly files
-        // exhaust a 1 GB memory limit. The fields are fixed, so the files are read in batches.
-        const perRead = await jsonFilesPerRead(conn);
-        for (let i = 0; i < list.length; i += perRead) {
-          const batch = rawTextReader(list.slice(i, i + perRead), ds.columns, true);
-          await conn.run(
-            i === 0
-              ? `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (filename), filename AS __file FROM ${batch}`
-              : `INSERT INTO ${table} SELECT * EXCLUDE (filename), filename AS __file FROM ${batch}`,
-          );
-        }
-      } else {
-        await conn.run(
-          `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (filename), filename AS __file
-           FROM ${rawTextReader(list, undefined, true)}`,
-        );
-      }
-    };
     const dirs = new Set(files.map((f) => path.dirname(f)));
     let cacheTyped: string[] | undefined;
     let absentColumns: string[] = [];
     const filled = isJson ? [] : await filledEverywhere(files);
+    let parsed: { built: number; partitions: number } | undefined;
     if (dirs.size > 1) {
-      const types = silverTypesFor(name, suite);
-      cacheParts = await cachedPartitions(
-        conn,
-        root,
-        name,
-        files,
-        `${isJson ? JSON.stringify(ds.columns) : 'csv'}\n${JSON.stringify(Object.entries(types).sort())}`,
-        loadInto,
-        { kind: 'raw', fileColumn: '__file', types },
-      );
+      cacheParts = await rawCacheParts(conn, root, suite, name, files, (built, partitions) => {
+        parsed = { built, partitions };
+      });
       ({ cacheTyped, absentColumns } = await viewOverCache(
         conn,
         name,
@@ -242,7 +331,7 @@ export async function prepareDatasets(
       ));
       rowOrder = '__rowid';
     } else {
-      await loadInto(view, files);
+      await unreadableAsRuntimeError(name, () => loadRawText(conn, ds, view, files));
       if (!withSourceFile) await conn.run(`ALTER TABLE ${view} DROP COLUMN __file`);
       for (const c of filled) await conn.run(`ALTER TABLE ${view} DROP COLUMN IF EXISTS ${quoteIdent(c)}`);
       const loaded = (await conn.runAndReadAll(`DESCRIBE ${view}`))
@@ -252,7 +341,7 @@ export async function prepareDatasets(
       for (const c of absentColumns)
         await conn.run(`ALTER TABLE ${view} ADD COLUMN ${quoteIdent(c)} VARCHAR`);
     }
-    onLoaded?.(name, Date.now() - t);
+    onLoaded?.(name, Date.now() - t, parsed);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))
       .getRowObjectsJS()
       .map((r) => String(r.column_name))
@@ -295,10 +384,11 @@ function referencedBy(suite: Suite, name: string): string[] {
  * changed since the last one: validate, profile and prepare then scan
  * Parquet instead of parsing thousands of JSON and CSV files each.
  *
- * Small stale partitions are loaded together, up to GROUP_BYTES of files, and split into their
- * parts by `fileColumn` (the column `loadInto` fills with each row's file). Built one by one, each
- * cost 18 ms in fixed costs: 1.7 s for the manifests of 91 days. Each split scans its group, so
- * groups stay small: a partition bigger than GROUP_BYTES is a group of its own.
+ * A partition of GROUP_BYTES or more is written straight from its files (through
+ * `cache.relation`, when given). Smaller stale partitions are loaded together, up to GROUP_BYTES
+ * of files, and split into their parts in one write, by `fileColumn` (the column `loadInto` fills
+ * with each row's file). Built one by one, each cost 18 ms in fixed costs: 1.7 s for the
+ * manifests of 91 days.
  * Each part keeps its rows in the order of its file list, then of each file: `prepare` breaks
  * ties by that order.
  */
@@ -319,6 +409,15 @@ export async function cachedPartitions(
      * cast (read by typedValue). `schemaKey` must cover them.
      */
     types?: Record<string, SilverType>;
+    /**
+     * The rows of a list of files as a query (`fileColumn` naming each row's file), in the files'
+     * order: the parts are then written straight from the files, without loading them first.
+     */
+    relation?: (list: string[]) => string;
+    /** At most this many files in one `relation` (DuckDB's JSON reader holds memory per file). */
+    filesPerRead?: number;
+    /** Told how many partitions were stale and built, of how many. */
+    onBuilt?: (built: number, partitions: number) => void;
   } = { kind: 'raw', fileColumn: '__file' },
 ): Promise<string[]> {
   const cacheDir = path.join(root, '.recomart', 'cache', cache.kind, dataset);
@@ -346,8 +445,13 @@ export async function cachedPartitions(
     if (!isWholeCachePart(part)) stale.push({ part, list, bytes });
     parts.push(part);
   }
+  cache.onBuilt?.(stale.length, parts.length);
   if (stale.length > 0)
-    await buildParts(conn, stale, loadInto, cache.fileColumn, cache.kind === 'raw', cache.types ?? {});
+    await buildParts(conn, cacheDir, stale, loadInto, {
+      ...cache,
+      keepOrder: cache.kind === 'raw',
+      types: cache.types ?? {},
+    });
   await removeOldParts(cacheDir, parts);
   return parts;
 }
@@ -363,24 +467,36 @@ export async function removeOldParts(cacheDir: string, parts: string[]): Promise
     if (keep.has(entry)) continue;
     const file = path.join(cacheDir, entry);
     const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-    if (age > 10 * 60_000) await unlink(file).catch(() => undefined);
+    // A build directory left by a crash goes too.
+    if (age > 10 * 60_000) await rm(file, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
-/** Bytes of raw files loaded together: at 4 MiB a partition's own load already dwarfs the fixed costs. */
-const GROUP_BYTES = 4 * 2 ** 20;
+/**
+ * Raw bytes of small partitions loaded together; a partition this big or bigger is a group of its
+ * own. At 4 MiB a partition's own load already dwarfs the fixed costs of a scan and a write.
+ */
+const GROUP_BYTES = 2 ** 18;
 
 /**
- * Loads the stale partitions in groups of at most GROUP_BYTES (or one partition), and writes each
- * one's part; with `keepOrder`, its rows in the order of the files, then of their lines.
+ * Builds the stale partitions' parts. A partition of GROUP_BYTES or more is written straight from
+ * its files through `relation` when there is one (and its files are at most `filesPerRead`), else
+ * loaded into a table first. Smaller ones are loaded together, up to GROUP_BYTES, and the group is
+ * split into its parts in one write (COPY … PARTITION_BY). With `keepOrder`, each part's rows are
+ * in the order of its files, then of their lines.
  */
 async function buildParts(
   conn: DuckDBConnection,
+  cacheDir: string,
   stale: { part: string; list: string[]; bytes: number }[],
   loadInto: (table: string, list: string[]) => Promise<void>,
-  fileColumn: string,
-  keepOrder: boolean,
-  types: Record<string, SilverType>,
+  options: {
+    fileColumn: string;
+    keepOrder: boolean;
+    types: Record<string, SilverType>;
+    relation?: (list: string[]) => string;
+    filesPerRead?: number;
+  },
 ) {
   const groups: (typeof stale)[] = [];
   let bytes = Infinity;
@@ -395,7 +511,7 @@ async function buildParts(
   // prepare and profile turn insertion order off for their own queries; the raw parts must keep
   // the files' order, so it is on while they are built. (The manifests' are joined by file name,
   // and built beside prepare's other queries: a global setting is not theirs to change.)
-  const preserve = keepOrder
+  const preserve = options.keepOrder
     ? (
         await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
       ).getRowObjectsJS()[0]!.p
@@ -403,33 +519,94 @@ async function buildParts(
   if (preserve !== true) await conn.run('SET preserve_insertion_order = true');
   try {
     for (const group of groups) {
-      await loadInto(
-        '__cache_build',
-        group.flatMap((s) => s.list),
-      );
-      // Each typed column beside its text: cast once here, where the text is written anyway, and
-      // read by profile and prepare (a second typed copy of the raw zone, profile's own, made its
-      // first run after a full ingest a third slower than its later ones).
-      const typed = (await conn.runAndReadAll('DESCRIBE __cache_build'))
-        .getRowObjectsJS()
-        .map((r) => String(r.column_name))
-        .filter((c) => (types[c] ?? 'VARCHAR') !== 'VARCHAR')
-        .map((c) => `, ${castExpression(c, types[c]!)} AS ${quoteIdent(typedCacheColumn(c))}`)
-        .join('');
-      for (const { part, list } of group) {
-        const where =
-          group.length === 1
-            ? ''
-            : ` WHERE ${quoteIdent(fileColumn)} IN (${list.map(quoteLiteral).join(', ')})`;
-        const rows =
-          where === '' && typed === '' ? '__cache_build' : `(SELECT *${typed} FROM __cache_build${where})`;
-        await writeCachePart(conn, rows, part);
-      }
+      const list = group.flatMap((s) => s.list);
+      const direct =
+        options.relation !== undefined &&
+        group.length === 1 &&
+        list.length <= (options.filesPerRead ?? Infinity);
+      const write = async (rows: string) => {
+        // Each typed column beside its text: cast once here, where the text is written anyway, and
+        // read by profile and prepare (a second typed copy of the raw zone, profile's own, made its
+        // first run after a full ingest a third slower than its later ones).
+        const typed = (await conn.runAndReadAll(`DESCRIBE ${rows}`))
+          .getRowObjectsJS()
+          .map((r) => String(r.column_name))
+          .filter((c) => (options.types[c] ?? 'VARCHAR') !== 'VARCHAR')
+          .map((c) => `, ${castExpression(c, options.types[c]!)} AS ${quoteIdent(typedCacheColumn(c))}`)
+          .join('');
+        const select = `SELECT *${typed} FROM (${rows})`;
+        if (group.length === 1) await writeCachePart(conn, `(${select})`, group[0]!.part);
+        else await splitIntoParts(conn, cacheDir, group, select, options.fileColumn);
+      };
+      // Straight from the files when it can; a read that fails that way (a file whose rows do not
+      // fit its header) is loaded the careful way, which reports what is wrong.
+      if (
+        direct &&
+        (await write(options.relation!(list)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
+      await loadInto('__cache_build', list);
+      await write('SELECT * FROM __cache_build');
       await conn.run('DROP TABLE __cache_build');
     }
   } finally {
     if (preserve !== true) await conn.run('SET preserve_insertion_order = false');
   }
+}
+
+/**
+ * Writes the parts of a group's partitions from `select` (its rows, `fileColumn` naming each
+ * one's file) in one COPY … PARTITION_BY the index of the file's directory, into a build directory
+ * beside the parts; each partition's file is then renamed to its part's name. One thread writes
+ * them: with two, rows reach a partition's file in the order the threads happen to run (as in
+ * ingest's split of a drop). A COPY per part, each filtering the whole group, cost 8 ms apiece:
+ * 0.7 s for the 91 days of a small lake's clickstream.
+ */
+async function splitIntoParts(
+  conn: DuckDBConnection,
+  cacheDir: string,
+  group: { part: string; list: string[] }[],
+  select: string,
+  fileColumn: string,
+): Promise<void> {
+  const build = path.join(cacheDir, `.build.tmp-${process.pid}`);
+  await rm(build, { recursive: true, force: true });
+  const dirs = group.map((s) => path.dirname(s.list[0]!));
+  // Each file's directory, as DuckDB cuts it from the name the reader recorded.
+  const index = `list_position([${dirs.map(quoteLiteral).join(', ')}], parse_dirpath(${quoteIdent(fileColumn)}, 'system'))`;
+  const threads = (
+    await conn.runAndReadAll(`SELECT current_setting('threads')::BIGINT AS t`)
+  ).getRowObjectsJS()[0]!.t as bigint;
+  await conn.run('SET threads = 1');
+  try {
+    await conn.run(
+      `COPY (SELECT *, ${index} AS __part FROM (${select})) TO ${quoteLiteral(build)}
+       (${PARQUET_OPTIONS}, PARTITION_BY (__part), WRITE_PARTITION_COLUMNS false)`,
+    );
+  } finally {
+    await conn.run(`SET threads = ${Number(threads)}`);
+  }
+  for (const [i, { part }] of group.entries()) {
+    const dir = path.join(build, `__part=${i + 1}`);
+    const written = existsSync(dir) ? await readdir(dir) : [];
+    if (written.length === 1) await rename(path.join(dir, written[0]!), part);
+    // A partition whose files hold no rows, or (past DuckDB's file size limit) several files.
+    else
+      await writeCachePart(
+        conn,
+        written.length === 0
+          ? `(${select} WHERE false)`
+          : `(SELECT * FROM read_parquet([${written
+              .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]))
+              .map((f) => quoteLiteral(path.join(dir, f)))
+              .join(', ')}], union_by_name = true))`,
+        part,
+      );
+  }
+  await rm(build, { recursive: true, force: true });
 }
 
 /**

@@ -6,20 +6,22 @@ import { isWholeCachePart, prepareDatasets } from '../../../src/lib/rawzone/prep
 import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
-// The raw cache loads small stale partitions together, up to 4 MiB of files, and splits them into
-// one part per partition. Three partitions of ~1.6 MB each load as two groups: one of two
-// partitions, then one of one.
-describe('the raw-zone cache', () => {
+// A partition of 256 KiB or more is written straight from its files, one COPY each; smaller ones
+// are loaded together and split into their parts by one single-threaded partitioned write. Both
+// must keep each part's rows in file order, then line order: prepare breaks ties by it.
+describe.each([
+  ['partitions of ~1.6 MB, each written straight from its files', 3, ['b', 'a'], 1_500, 480],
+  ['partitions of ~30 KB, loaded together and split in one write', 8, ['f', 'b', 'e', 'a', 'd', 'c'], 8, 600],
+])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes) => {
   const tmp = makeTempDir();
   afterAll(() => tmp.cleanup());
   const suite: Suite = {
     version: 1,
     datasets: { events: { path: 'raw_zone/events/*/*.jsonl', columns: ['id', 'n', 'pad'], checks: [] } },
   };
-  const partitions = ['d1', 'd2', 'd3'];
-  const files = ['b.jsonl', 'a.jsonl'];
-  const rowsPerFile = 1_500;
-  const pad = 'x'.repeat(480);
+  const partitions = Array.from({ length: partitionCount }, (_, i) => `d${i + 1}`);
+  const files = fileNames.map((f) => `${f}.jsonl`);
+  const pad = 'x'.repeat(padBytes);
   for (const p of partitions)
     for (const f of files) {
       mkdirSync(path.join(tmp.dir, 'raw_zone', 'events', p), { recursive: true });
