@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ajv } from 'ajv';
@@ -36,7 +37,11 @@ export function manifestProblems(doc: unknown): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 }
 
-/** Writes `<dataFile>.manifest` atomically. Call only once the data file itself is durable. */
+/**
+ * Writes `<dataFile>.manifest` atomically. Call only once the data file itself is durable: the
+ * manifest records its mtime (`file_mtime_ns`), so that the md5 the writer computed counts as the
+ * file's first verification while the file keeps that size and mtime.
+ */
 export async function writeManifest(dataFile: string, manifest: Manifest): Promise<void> {
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new InvalidManifestError(manifestPathFor(dataFile), problems);
@@ -45,6 +50,9 @@ export async function writeManifest(dataFile: string, manifest: Manifest): Promi
       `file is ${manifest.file}, expected ${path.basename(dataFile)}`,
     ]);
   }
+  // A file that is not the size its writer counted gets no mtime: validate hashes it.
+  const st = statSync(dataFile, { bigint: true });
+  if (Number(st.size) === manifest.bytes) manifest = { ...manifest, file_mtime_ns: st.mtimeNs.toString() };
   await writeFileAtomic(manifestPathFor(dataFile), JSON.stringify(manifest, null, 2) + '\n');
 }
 

@@ -23,6 +23,11 @@ export interface Manifest {
   kafka?: { topic: string; partition: number; first_offset: string; last_offset: string };
   /** Source-specific facts (date partition, min/max event time, pages fetched…). */
   details?: Record<string, unknown>;
+  /**
+   * The data file's modification time when the manifest was written (ns since the epoch, decimal):
+   * validate's `manifest` check takes a file whose size and mtime still match as hashed at ingest.
+   */
+  file_mtime_ns?: string;
 }
 
 export const manifestSchema: JSONSchemaType<Manifest> = {
@@ -74,5 +79,6 @@ export const manifestSchema: JSONSchemaType<Manifest> = {
       },
     },
     details: { type: 'object', nullable: true, required: [] },
+    file_mtime_ns: { type: 'string', nullable: true, pattern: '^\\d+$' },
   },
 };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   InvalidManifestError,
@@ -65,11 +65,18 @@ describe('manifest read and write', () => {
   });
   afterEach(() => cleanup());
 
-  it('round-trips beside its data file', async () => {
+  it('round-trips beside its data file, recording its mtime when its size is the one counted', async () => {
     const data = path.join(dir, 'ingested_a.csv');
+    writeFileSync(data, 'x'.repeat(valid.bytes));
     await writeManifest(data, valid);
     expect(manifestPathFor(data)).toBe(data + '.manifest');
-    expect(JSON.parse(readFileSync(data + '.manifest', 'utf8'))).toEqual(valid);
+    const written = { ...valid, file_mtime_ns: statSync(data, { bigint: true }).mtimeNs.toString() };
+    expect(written.file_mtime_ns).toMatch(/^\d{19}$/);
+    expect(JSON.parse(readFileSync(data + '.manifest', 'utf8'))).toEqual(written);
+    expect(await readManifest(data + '.manifest')).toEqual(written);
+    // A file of another size than the manifest says gets no mtime: validate will hash it.
+    writeFileSync(data, 'x'.repeat(valid.bytes + 1));
+    await writeManifest(data, valid);
     expect(await readManifest(data + '.manifest')).toEqual(valid);
   });
 
