@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
 import type { CheckResult, ValidationRun } from '../../src/lib/quality/validationResult.js';
@@ -234,5 +234,97 @@ describe('validate on clean data, partial lakes and bad suites', () => {
     const broken = runCli(['validate', '--suite', 'broken.yaml'], { cwd: root });
     expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/broken\.yaml:\d+:/);
+  });
+});
+
+// Issue 24: each raw byte is hashed once. Ingest's md5 is computed as it writes a file, and the
+// manifest records the file's mtime then; validate re-hashes only files whose size or mtime moved.
+describe('the manifest check hashes only what changed since ingest', () => {
+  let root: string;
+  let cleanup: () => void;
+  beforeAll(() => {
+    ({ dir: root, cleanup } = makeTempDir());
+    buildLake(root, '0');
+  });
+  afterAll(() => cleanup());
+  const hashed = (stderr: string, dataset: string) => {
+    const m = new RegExp(
+      `${dataset}: (\\d+) of (\\d+) files hashed; (\\d+) as their ingest hashed them`,
+    ).exec(stderr);
+    if (!m) throw new Error(`no manifest line for ${dataset} in:\n${stderr}`);
+    return { hashed: Number(m[1]), files: Number(m[2]), recorded: Number(m[3]) };
+  };
+  const manifestOf = (r: { stdout: string }) =>
+    (JSON.parse(r.stdout) as ValidationRun).checks.find(
+      (c) => c.dataset === 'transactions' && c.check === 'manifest',
+    );
+
+  it('hashes no file on the first validate after ingest, and none on the next', () => {
+    const first = runCli(['validate', '-v', '--dataset', 'transactions', '--json'], { cwd: root });
+    const files = readdirSync(path.join(root, 'raw_zone/transactions'), { recursive: true }).filter((f) =>
+      String(f).endsWith('.csv'),
+    ).length;
+    expect(files).toBeGreaterThan(20);
+    expect(hashed(first.stderr, 'transactions')).toEqual({ hashed: 0, files, recorded: files });
+    expect(manifestOf(first)).toMatchObject({ status: 'pass', failing: 0, total: files });
+    // The next run knows them from its own record.
+    const next = runCli(['validate', '-v', '--dataset', 'transactions'], { cwd: root });
+    expect(hashed(next.stderr, 'transactions')).toEqual({ hashed: 0, files, recorded: 0 });
+  });
+
+  it('parses nothing on the first validate after ingest: ingest built the cache, and the checks agree with one built by validate', () => {
+    const first = runCli(['validate', '-v', '--as-of', AS_OF, '--json'], { cwd: root });
+    const parsed = (stderr: string, dataset: string) =>
+      new RegExp(`${dataset}: loaded in \\d+ ms \\((\\d+) of (\\d+) partitions parsed\\)`)
+        .exec(stderr)
+        ?.slice(1)
+        .map(Number);
+    const dirs = (d: string) =>
+      readdirSync(path.join(root, 'raw_zone', d), { withFileTypes: true }).filter(
+        (e) => e.isDirectory() && !e.name.startsWith('_'),
+      ).length;
+    const days = dirs('transactions');
+    expect(days).toBeGreaterThan(15);
+    expect(parsed(first.stderr, 'transactions')).toEqual([0, days]);
+    expect(parsed(first.stderr, 'clickstream')).toEqual([0, dirs('clickstream')]);
+    // The same checks, counts and samples from a cache validate builds itself.
+    rmSync(path.join(root, '.recomart/cache/raw'), { recursive: true });
+    const rebuilt = runCli(['validate', '-v', '--as-of', AS_OF, '--json'], { cwd: root });
+    expect(parsed(rebuilt.stderr, 'transactions')).toEqual([days, days]);
+    const results = (r: { stdout: string }) =>
+      // The volume check's note compares with the run before, which the first run lacked.
+      (JSON.parse(r.stdout) as ValidationRun).checks.map((c) =>
+        c.check === 'volume' ? { ...c, note: '' } : c,
+      );
+    expect(results(rebuilt)).toEqual(results(first));
+    expect(results(first).length).toBeGreaterThan(50);
+  });
+
+  it('hashes a file changed after ingest, and fails it: same size, new mtime', () => {
+    const dir = path.join(root, 'raw_zone/transactions');
+    const rel = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()[3]!;
+    const file = path.join(dir, rel);
+    const text = readFileSync(file, 'utf8');
+    // One digit of a quantity, the size unchanged.
+    const tampered = text.replace(
+      /,(\d),(\d+\.\d\d)/,
+      (_m, q: string, p: string) => `,${q === '9' ? '8' : '9'},${p}`,
+    );
+    expect(tampered).not.toBe(text);
+    expect(tampered.length).toBe(text.length);
+    writeFileSync(file, tampered);
+    const r = runCli(['validate', '-v', '--dataset', 'transactions', '--json'], { cwd: root });
+    expect(hashed(r.stderr, 'transactions')).toMatchObject({ hashed: 1, recorded: 0 });
+    expect(manifestOf(r)).toMatchObject({ status: 'fail', failing: 1 });
+    expect(manifestOf(r)?.note).toContain(`${path.basename(rel)}: checksum_mismatch`);
+    // verify re-hashes everything, always.
+    const v = runCli(['verify', 'raw_zone/transactions', '--json'], { cwd: root });
+    expect(v.status).not.toBe(0);
+    expect(JSON.parse(v.stdout).issues).toEqual([
+      expect.objectContaining({ kind: 'checksum_mismatch', path: path.join('raw_zone/transactions', rel) }),
+    ]);
   });
 });

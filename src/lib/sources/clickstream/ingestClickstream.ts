@@ -1,5 +1,6 @@
 import type { Outcome } from '../../errors/exitCode.js';
 import type { RunContext } from '../../runContext.js';
+import { warmRawCache } from '../../rawzone/warmRawCache.js';
 import { consumeFile, type ReplayedFile } from './consumeFile.js';
 import { consumeKafka, type PartitionReport } from './consumeKafka.js';
 import { ClickstreamStats } from './partitionWorker.js';
@@ -75,6 +76,9 @@ export async function ingestClickstream(
     });
     partitions = r.partitions;
   }
+  // Parse what was committed into the raw-zone cache now, once: validate, profile and prepare
+  // then read typed columns and parse nothing (a failure here only warns).
+  if (stats.files > 0) await warmRawCache(ctx, ctx.paths.clickstream);
   const duration = Date.now() - started;
   const result: IngestClickstreamResult = {
     outcome: stats.quarantined > 0 ? 'partial' : 'ok',

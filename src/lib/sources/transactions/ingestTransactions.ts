@@ -5,6 +5,7 @@ import { acquireLock, type Lock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import type { RunContext } from '../../runContext.js';
 import { CommitLog } from './commitLog.js';
+import { warmRawCache } from '../../rawzone/warmRawCache.js';
 import { commitDrop, prepareDrop, type DropResult, type PreparedDrop } from './ingestDrop.js';
 import { scanLanding, sweepOrphanMarkers, type LandingFile } from './landingScan.js';
 
@@ -124,6 +125,9 @@ export class TransactionsSession {
       }).catch(() => undefined);
       throw error;
     }
+    // Parse what was committed into the raw-zone cache now, once: validate, profile and prepare
+    // then read typed columns and parse nothing (a failure here only warns).
+    if (files.some((f) => f.status === 'ingested')) await warmRawCache(this.ctx, this.ctx.paths.transactions);
     for (const w of scan.waiting) {
       this.ctx.logger.info(
         `${w.name}: still being written (no .ready marker, changed < ${this.ctx.config.transactions.stable_seconds} s ago); left for the next run`,
