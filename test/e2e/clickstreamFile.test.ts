@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
 import { checkEvent } from '../../src/lib/sources/clickstream/eventSchema.js';
@@ -54,6 +54,28 @@ describe('ingest clickstream --from-file (the Kafka pipeline without a broker)',
     reference = lakeSnapshot(clean);
   });
   afterAll(() => made.forEach((c) => c()));
+
+  it('parses the days it has left into the raw-zone cache as it goes, the rest at the end; validate parses none', () => {
+    const root = copy();
+    const r = runCli(['ingest', 'clickstream', '--from-file', FILE, '--batch-size', '500', '-v'], {
+      cwd: root,
+    });
+    expect(r.status).toBe(4);
+    const days = readdirSync(path.join(root, 'raw_zone/clickstream'), { withFileTypes: true }).filter(
+      (e) => e.isDirectory() && !e.name.startsWith('_'),
+    ).length;
+    expect(days).toBeGreaterThanOrEqual(3);
+    const during = Number(/raw-zone cache: (\d+) partitions parsed while ingesting/.exec(r.stderr)?.[1]);
+    const atEnd = /raw-zone cache: (\d+) of (\d+) partitions parsed \(clickstream\)/.exec(r.stderr);
+    expect(during).toBeGreaterThan(0);
+    expect(Number(atEnd?.[2])).toBe(days);
+    // A day parsed early and touched again by a late event is parsed again at the end: never fewer.
+    expect(during + Number(atEnd?.[1])).toBeGreaterThanOrEqual(days);
+    const v = runCli(['validate', '-v', '--dataset', 'clickstream'], { cwd: root });
+    expect(v.stderr).toMatch(
+      new RegExp(`clickstream: loaded in \\d+ ms \\(0 of ${days} partitions parsed\\)`),
+    );
+  });
 
   it('writes every valid event once, partitioned by event hour, and quarantines the rest with reasons', () => {
     const root = copy();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { withDuck } from '../duck/withDuck.js';
 import { matchFiles } from '../lake/matchFiles.js';
@@ -62,5 +63,105 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
       { outcome: 'warning' },
     );
     return undefined;
+  }
+}
+
+/** Commits after which a partition no commit touched counts as settled, and is parsed. */
+const SETTLED_AFTER = 4;
+
+/**
+ * Parses an ingest's partitions into the raw-zone cache while it is still consuming, so that
+ * `warmRawCache` at its end has only the last partitions left. A partition is parsed once
+ * SETTLED_AFTER commits in a row have not touched it (a consumer moves forward in event time, so
+ * a day it has left is done, mostly); one touched again is simply parsed again later (the cache is
+ * keyed by content). The work runs in DuckDB's own thread, one of them, while the consumer's
+ * JavaScript runs on the other core. A failure stops the warming with a warning; `finish`'s
+ * `warmRawCache` and the next reader build what is missing.
+ */
+export class RawCacheWarmer {
+  private commits = 0;
+  private readonly touched = new Map<string, number>();
+  private chain: Promise<void> = Promise.resolve();
+  private duck?: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }>;
+  private failed = false;
+  private built = 0;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly dir: string,
+  ) {}
+
+  /** After each commit: the files it published (absolute, or relative to the lake root). */
+  committed(files: string[]): void {
+    if (this.failed) return;
+    this.commits++;
+    for (const f of files) this.touched.set(path.dirname(path.resolve(this.ctx.paths.root, f)), this.commits);
+    const settled = [...this.touched].filter(([, at]) => at <= this.commits - SETTLED_AFTER).map(([d]) => d);
+    if (settled.length === 0) return;
+    for (const d of settled) this.touched.delete(d);
+    this.chain = this.chain.then(() => this.build(settled));
+  }
+
+  /** Waits for the parsing under way, then brings the whole cache up to date (warmRawCache). */
+  async finish(): Promise<WarmResult | undefined> {
+    await this.close();
+    if (this.built > 0)
+      this.ctx.logger.debug(`raw-zone cache: ${this.built} partitions parsed while ingesting`);
+    return warmRawCache(this.ctx, this.dir);
+  }
+
+  /** Waits for the parsing under way and releases DuckDB (also after a failed ingest). */
+  async close(): Promise<void> {
+    this.failed = true;
+    await this.chain;
+    const duck = this.duck;
+    this.duck = undefined;
+    if (duck) {
+      const { instance, conn } = await duck;
+      conn.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  private async build(dirs: string[]): Promise<void> {
+    if (this.failed) return;
+    try {
+      this.duck ??= (async () => {
+        const options = duckOptionsFor(this.ctx);
+        const instance = await DuckDBInstance.create(':memory:', {
+          memory_limit: options.memoryLimit ?? '1GB',
+          threads: '1',
+          ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
+        });
+        const conn = await instance.connect();
+        await conn.run(`SET TimeZone = 'UTC'`);
+        return { instance, conn };
+      })();
+      const { conn } = await this.duck;
+      const { suite } = loadLakeSuite(this.ctx);
+      const under = path.resolve(this.dir) + path.sep;
+      const inDirs = new Set(dirs);
+      for (const [name, ds] of Object.entries(suite.datasets)) {
+        const pattern = path.resolve(this.ctx.paths.root, ds.path);
+        if (!pattern.startsWith(under)) continue;
+        const files = (await matchFiles(pattern)).filter((f) => inDirs.has(path.dirname(f)));
+        if (files.length === 0) continue;
+        await rawCacheParts(
+          conn,
+          this.ctx.paths.root,
+          suite,
+          name,
+          files,
+          (built) => (this.built += built),
+          true,
+        );
+      }
+    } catch (error) {
+      this.failed = true;
+      this.ctx.logger.warn(
+        `raw-zone cache: parsing while ingesting stopped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+        { outcome: 'warning' },
+      );
+    }
   }
 }

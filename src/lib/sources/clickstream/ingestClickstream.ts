@@ -1,6 +1,6 @@
 import type { Outcome } from '../../errors/exitCode.js';
 import type { RunContext } from '../../runContext.js';
-import { warmRawCache } from '../../rawzone/warmRawCache.js';
+import { RawCacheWarmer } from '../../rawzone/warmRawCache.js';
 import { consumeFile, type ReplayedFile } from './consumeFile.js';
 import { consumeKafka, type PartitionReport } from './consumeKafka.js';
 import { ClickstreamStats } from './partitionWorker.js';
@@ -45,40 +45,47 @@ export async function ingestClickstream(
   const fromFile = options.fromFile ?? ctx.config.sources.clickstream?.file;
   let partitions: PartitionReport[];
   let replayed: ReplayedFile[] | undefined;
-  if (fromFile) {
-    const r = await consumeFile(ctx, stats, {
-      file: fromFile,
-      batchSize: k.batch_size,
-      maxEvents: options.maxEvents,
-    });
-    topic = r.files.length === 1 ? r.files[0]!.topic : `${r.files.length} files`;
-    replayed = r.files;
-    partitions = r.files.map((f) => ({
-      topic: f.topic,
-      partition: f.partition,
-      committed_offset: f.committed_offset,
-      end_offset: f.end_offset,
-      lag: String(BigInt(f.end_offset) - BigInt(f.committed_offset)),
-    }));
-  } else {
-    const r = await consumeKafka(ctx, stats, {
-      brokers: k.brokers.split(','),
-      topic: k.topic,
-      group: k.group,
-      batchSize: k.batch_size,
-      batchTimeoutMs: k.batch_timeout_seconds * 1000,
-      follow: options.follow ?? false,
-      maxEvents: options.maxEvents,
-      sessionTimeoutMs: k.session_timeout_ms,
-      stallWarnMs: k.stall_warn_seconds * 1000,
-      stallDeadlineMs: k.stall_deadline_seconds * 1000,
-      signal: options.signal ?? new AbortController().signal,
-    });
-    partitions = r.partitions;
+  // Days the consumer has left behind are parsed into the raw-zone cache while it goes on.
+  const warmer = new RawCacheWarmer(ctx, ctx.paths.clickstream);
+  stats.onCommit = (r) => warmer.committed(r.files.map((f) => f.path));
+  try {
+    if (fromFile) {
+      const r = await consumeFile(ctx, stats, {
+        file: fromFile,
+        batchSize: k.batch_size,
+        maxEvents: options.maxEvents,
+      });
+      topic = r.files.length === 1 ? r.files[0]!.topic : `${r.files.length} files`;
+      replayed = r.files;
+      partitions = r.files.map((f) => ({
+        topic: f.topic,
+        partition: f.partition,
+        committed_offset: f.committed_offset,
+        end_offset: f.end_offset,
+        lag: String(BigInt(f.end_offset) - BigInt(f.committed_offset)),
+      }));
+    } else {
+      const r = await consumeKafka(ctx, stats, {
+        brokers: k.brokers.split(','),
+        topic: k.topic,
+        group: k.group,
+        batchSize: k.batch_size,
+        batchTimeoutMs: k.batch_timeout_seconds * 1000,
+        follow: options.follow ?? false,
+        maxEvents: options.maxEvents,
+        sessionTimeoutMs: k.session_timeout_ms,
+        stallWarnMs: k.stall_warn_seconds * 1000,
+        stallDeadlineMs: k.stall_deadline_seconds * 1000,
+        signal: options.signal ?? new AbortController().signal,
+      });
+      partitions = r.partitions;
+    }
+    // The rest of what was committed, parsed into the raw-zone cache now, once: validate, profile
+    // and prepare then read typed columns and parse nothing (a failure here only warns).
+    if (stats.files > 0) await warmer.finish();
+  } finally {
+    await warmer.close();
   }
-  // Parse what was committed into the raw-zone cache now, once: validate, profile and prepare
-  // then read typed columns and parse nothing (a failure here only warns).
-  if (stats.files > 0) await warmRawCache(ctx, ctx.paths.clickstream);
   const duration = Date.now() - started;
   const result: IngestClickstreamResult = {
     outcome: stats.quarantined > 0 ? 'partial' : 'ok',

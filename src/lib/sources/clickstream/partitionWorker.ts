@@ -9,8 +9,11 @@ export class ClickstreamStats {
   files = 0;
   batches = 0;
   readonly commitMs: number[] = [];
+  /** Told of every committed batch (the raw-zone cache warmer listens). */
+  onCommit?: (r: BatchResult) => void;
 
   record(r: BatchResult, ms: number): void {
+    this.onCommit?.(r);
     this.written += r.written;
     this.quarantined += r.quarantined;
     this.files += r.files.length;
