@@ -45,6 +45,7 @@ const STAGES = [
   'clickstream',
   'clickstream-file',
   'validate',
+  'checks',
   'prepare',
   'features',
   'profile',
@@ -341,7 +342,7 @@ async function kafkaClickstream(target) {
 }
 
 // Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
-const needsLake = ['validate', 'prepare', 'features', 'profile', 'models', 'serve'].some(wanted);
+const needsLake = ['validate', 'checks', 'prepare', 'features', 'profile', 'models', 'serve'].some(wanted);
 reference('before');
 // Ingest, validate and the first profile: once per version, each on its own lake.
 for (const target of targets) {
@@ -418,13 +419,17 @@ for (const target of targets) {
     if (!wanted('transactions')) measure('ingest transactions', ['ingest', 'transactions', '-q'], target);
   }
   if (wanted('validate')) {
-    // The first run after ingest builds the raw-zone cache (.recomart/cache/raw: text and typed
-    // columns) and hashes every file for the manifest check; later runs only touch partitions that
-    // changed.
+    // Ingest has parsed what it committed into the raw-zone cache (.recomart/cache/raw: text and
+    // typed columns), and its manifests record each file's mtime: the first run parses and hashes
+    // nothing again (before issue 24 it built the whole cache and hashed every file).
     const m = measure('validate', ['validate', '--json', '-q'], target);
     const rows = m.json?.datasets?.reduce((n, d) => n + d.rows, 0);
     rec(`validate, first run after ingest (default suite, ${m.json?.checks?.length} checks)`, m, rows);
     target.validateRows = rows;
+    // A lake whose cache is gone (or that an older version ingested): validate parses every partition.
+    rmSync(path.join(lake, '.recomart', 'cache', 'raw'), { recursive: true, force: true });
+    const cold = measure('validate', ['validate', '--json', '-q'], target);
+    rec('validate, no raw-zone cache (parses every partition)', cold, rows);
     const r = measure('report', ['report', '--json', '-q'], target);
     rec('report (validate + PDF + HTML)', r, rows);
   }
@@ -569,6 +574,7 @@ if (wanted('models')) {
       `models: no ${python}: the implicit side-by-side is left out (python3 -m venv bench/venv && bench/venv/bin/pip install implicit pyarrow pandas threadpoolctl)\n`,
     );
 }
+if (wanted('checks')) await checksSideBySide(targets.at(-1));
 if (wanted('serve')) {
   const target = targets.at(-1);
   if (!existsSync(path.join(target.lake, 'models', 'hybrid'))) {
@@ -636,6 +642,76 @@ const fmt = (n) => (n === null || n === undefined ? '–' : n.toLocaleString('en
 const versioned = targets.length > 1;
 const seconds = (r) =>
   r ? `${r.seconds.toFixed(2)}${r.runs ? ` (${r.runs.map((x) => x.toFixed(2)).join(', ')})` : ''}` : '–';
+/**
+ * Issue 24's comparison: the 20 transactions checks of `recomart validate --dataset transactions`
+ * (cold: no raw-zone cache, as a lake an older version ingested; and as after an ingest, which
+ * built it), the same checks as a vectorised pandas script (bench/validate_pandas.py, one core) and
+ * as one hand-written DuckDB pass over the raw files (bench/validate_floor.mjs, the parse floor),
+ * by turns, median of --repeat. Each alternative's failing counts must equal recomart's, or the
+ * row says which differ.
+ */
+async function checksSideBySide(target) {
+  const python = process.env.BENCH_PYTHON ?? path.join(repo, 'bench', 'venv', 'bin', 'python');
+  const script = (argv, exe = process.execPath) => {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(exe, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    if (r.status !== 0) process.stderr.write(`${argv[0]} failed:\n${r.stderr}\n`);
+    const out = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').at(-1)) : undefined;
+    return { wall, rssMb: null, steal: null, exit: r.status, json: out };
+  };
+  const runs = { cold: [], warm: [], pandas: [], floor: [] };
+  for (let i = 0; i < repeat; i++) {
+    rmSync(path.join(target.lake, '.recomart', 'cache', 'raw'), { recursive: true, force: true });
+    const args = ['validate', '--dataset', 'transactions', '--json', '-q'];
+    runs.cold.push(measure('validate --dataset transactions', args, target));
+    runs.warm.push(measure('validate --dataset transactions', args, target));
+    if (existsSync(python))
+      runs.pandas.push(script([path.join(repo, 'bench', 'validate_pandas.py'), target.lake], python));
+    runs.floor.push(script([path.join(repo, 'bench', 'validate_floor.mjs'), target.lake]));
+  }
+  const ours = Object.fromEntries(
+    (runs.warm[0]?.json?.checks ?? [])
+      .filter((c) => c.dataset === 'transactions')
+      .map((c) => [c.check, c.failing]),
+  );
+  const agreement = (m) => {
+    const theirs = m.json?.counts ?? {};
+    const differ = Object.keys(theirs).filter((k) => theirs[k] !== ours[k]);
+    return differ.length === 0
+      ? `${Object.keys(theirs).length} checks, same failing counts`
+      : `DIFFERENT counts: ${differ.map((k) => `${k} ${theirs[k]} vs ${ours[k]}`).join('; ')}`;
+  };
+  const rows =
+    Object.values(ours).length > 0
+      ? runs.warm[0].json.datasets.find((d) => d.name === 'transactions')?.rows
+      : null;
+  record(
+    `transactions checks: recomart, no raw-zone cache (${Object.keys(ours).length} checks)${times}`,
+    medianOf(runs.cold),
+    rows,
+    target,
+  );
+  record(`transactions checks: recomart, first run after ingest${times}`, medianOf(runs.warm), rows, target);
+  if (runs.pandas.length > 0)
+    record(
+      `transactions checks: pandas script, one core (${agreement(runs.pandas[0])})${times}`,
+      medianOf(runs.pandas),
+      rows,
+      target,
+    );
+  else
+    process.stderr.write(
+      `checks: no ${python}: the pandas side-by-side is left out (python3 -m venv bench/venv && bench/venv/bin/pip install pandas)\n`,
+    );
+  record(
+    `transactions checks: one hand-written DuckDB pass (${agreement(runs.floor[0])})${times}`,
+    medianOf(runs.floor),
+    rows,
+    target,
+  );
+}
+
 /** With --baseline: each stage's figures for both versions, and the change from baseline to current. */
 const comparison = () => {
   // A stage's name may carry a count that differs between versions (checks in the suite).
