@@ -1,3 +1,4 @@
+import { cacheProgressBar } from '../lib/cli/cacheProgress.js';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { renderTable } from '../lib/cli/renderTable.js';
@@ -11,11 +12,13 @@ export interface ProfileFlags extends GlobalOptions {
 
 export async function profileCommand(datasets: string[], options: ProfileFlags): Promise<number> {
   const ctx = createCommandContext('profile', options);
+  const progress = cacheProgressBar(ctx);
   const { profile, file } = await runProfile(ctx, {
     datasets: datasets.length > 0 ? datasets : undefined,
     suite: options.suite,
     charts: options.charts,
-  });
+    onCacheProgress: progress.onCacheProgress,
+  }).finally(progress.stop);
   if (ctx.json) {
     ctx.printJson(profile);
     return exitCodeForOutcome('ok');

@@ -1,3 +1,4 @@
+import { cacheProgressBar } from '../lib/cli/cacheProgress.js';
 import { createCommandContext, type CommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { UsageError } from '../lib/errors/errors.js';
@@ -29,6 +30,7 @@ export async function validateCommand(options: ValidateFlags, command = 'validat
         'e.g. --as-of 2026-10-31T00:00:00Z',
       );
   }
+  const progress = cacheProgressBar(ctx);
   const run = await runValidation(ctx, {
     suite: options.suite,
     datasets: options.dataset,
@@ -36,7 +38,8 @@ export async function validateCommand(options: ValidateFlags, command = 'validat
     failOn: options.failOn,
     exportFailures: options.exportFailures,
     sampleSize: options.sampleSize,
-  });
+    onCacheProgress: progress.onCacheProgress,
+  }).finally(progress.stop);
   // The report's PDF and chart libraries load only when a report is asked for: 60 ms of every
   // validate's start-up otherwise.
   const report: ReportFiles | undefined =

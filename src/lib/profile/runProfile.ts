@@ -28,7 +28,13 @@ export const PROFILE_LATEST = 'profile_latest.json';
  */
 export async function runProfile(
   ctx: RunContext,
-  options: { datasets?: string[]; suite?: string; charts?: boolean } = {},
+  options: {
+    datasets?: string[];
+    suite?: string;
+    charts?: boolean;
+    /** While a dataset's raw-zone cache partitions are parsed: how many so far, of how many. */
+    onCacheProgress?: (dataset: string, done: number, total: number) => void;
+  } = {},
 ): Promise<{ profile: ProfileResult; file: string }> {
   const started = Date.now();
   const { suite } = loadLakeSuite(ctx, options.suite);
@@ -60,7 +66,15 @@ export async function runProfile(
       // Every figure is an aggregate or explicitly ordered: the typed copies need no row order, and
       // building them without it is 40% faster.
       await conn.run('SET preserve_insertion_order = false');
-      const { prepared, absent } = await prepareDatasets(conn, ctx.paths.root, suite, options.datasets);
+      const { prepared, absent } = await prepareDatasets(
+        conn,
+        ctx.paths.root,
+        suite,
+        options.datasets,
+        undefined,
+        false,
+        options.onCacheProgress,
+      );
       // Where profile kept its own typed copy of the raw zone, in lakes of earlier builds, before the
       // raw-zone cache held the typed values: nothing reads it now.
       await rm(path.join(ctx.paths.root, '.recomart', 'cache', 'typed'), { recursive: true, force: true });

@@ -24,6 +24,8 @@ export interface ValidateOptions {
   sampleSize?: number;
   /** Write reports/validation_<stamp>.json (default true). */
   save?: boolean;
+  /** While a dataset's raw-zone cache partitions are parsed: how many so far, of how many. */
+  onCacheProgress?: (dataset: string, done: number, total: number) => void;
 }
 
 /**
@@ -51,6 +53,8 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
         ctx.logger.debug(
           `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} partitions parsed)` : ''}`,
         ),
+      false,
+      options.onCacheProgress,
     );
     const checks: CheckResult[] = [];
     const summaries: DatasetSummary[] = [];

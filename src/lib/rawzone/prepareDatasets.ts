@@ -243,10 +243,14 @@ export async function rawCacheParts(
   suite: Suite,
   name: string,
   files: string[],
-  /** How many partitions were parsed, of how many. */
-  onBuilt?: (built: number, partitions: number) => void,
-  /** `files` are some partitions' only: leave the other partitions' parts alone. */
-  some = false,
+  options: {
+    /** How many partitions were parsed, of how many. */
+    onBuilt?: (built: number, partitions: number) => void;
+    /** As the stale partitions are parsed: how many so far, of how many. */
+    onProgress?: (done: number, total: number) => void;
+    /** `files` are some partitions' only: leave the other partitions' parts alone. */
+    some?: boolean;
+  } = {},
 ): Promise<string[]> {
   const ds = suite.datasets[name]!;
   const isJson = files[0]?.endsWith('.jsonl') ?? false;
@@ -266,8 +270,9 @@ export async function rawCacheParts(
         // Straight from the files to the parts, in one pass per partition.
         relation: (list) => rawRelation(list, ds.columns),
         filesPerRead: isJson ? await jsonFilesPerRead(conn) : Infinity,
-        onBuilt,
-        sweep: !some,
+        onBuilt: options.onBuilt,
+        onProgress: options.onProgress,
+        sweep: !options.some,
       },
     ),
   );
@@ -287,6 +292,8 @@ export async function prepareDatasets(
   onLoaded?: (name: string, ms: number, parsed?: { built: number; partitions: number }) => void,
   /** Add `__file`, the file each row came from, and `rowOrder`, the read order: they break `prepare`'s ties. */
   withSourceFile = false,
+  /** While a dataset's stale partitions are parsed into the cache: how many so far, of how many. */
+  onCacheProgress?: (dataset: string, done: number, total: number) => void,
 ): Promise<{
   prepared: Map<string, PreparedDataset>;
   absent: string[];
@@ -321,8 +328,11 @@ export async function prepareDatasets(
     const filled = isJson ? [] : await filledEverywhere(files);
     let parsed: { built: number; partitions: number } | undefined;
     if (dirs.size > 1) {
-      cacheParts = await rawCacheParts(conn, root, suite, name, files, (built, partitions) => {
-        parsed = { built, partitions };
+      cacheParts = await rawCacheParts(conn, root, suite, name, files, {
+        onBuilt: (built, partitions) => {
+          parsed = { built, partitions };
+        },
+        onProgress: onCacheProgress && ((done, total) => onCacheProgress(name, done, total)),
       });
       ({ cacheTyped, absentColumns } = await viewOverCache(
         conn,
@@ -423,6 +433,8 @@ export async function cachedPartitions(
     onBuilt?: (built: number, partitions: number) => void;
     /** Delete the parts of partitions not in `files` (default): false when `files` are a few partitions'. */
     sweep?: boolean;
+    /** As the stale partitions are built: how many so far, of how many. */
+    onProgress?: (done: number, total: number) => void;
   } = { kind: 'raw', fileColumn: '__file' },
 ): Promise<string[]> {
   const cacheDir = path.join(root, '.recomart', 'cache', cache.kind, dataset);
@@ -501,6 +513,7 @@ async function buildParts(
     types: Record<string, SilverType>;
     relation?: (list: string[]) => string;
     filesPerRead?: number;
+    onProgress?: (done: number, total: number) => void;
   },
 ) {
   const groups: (typeof stale)[] = [];
@@ -523,7 +536,10 @@ async function buildParts(
     : true;
   if (preserve !== true) await conn.run('SET preserve_insertion_order = true');
   try {
+    let done = 0;
     for (const group of groups) {
+      options.onProgress?.(done, stale.length);
+      done += group.length;
       const list = group.flatMap((s) => s.list);
       const direct =
         options.relation !== undefined &&
@@ -557,6 +573,7 @@ async function buildParts(
       await write('SELECT * FROM __cache_build');
       await conn.run('DROP TABLE __cache_build');
     }
+    options.onProgress?.(stale.length, stale.length);
   } finally {
     if (preserve !== true) await conn.run('SET preserve_insertion_order = false');
   }

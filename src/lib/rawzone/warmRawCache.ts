@@ -38,9 +38,11 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
         const files = await matchFiles(path.resolve(ctx.paths.root, ds.path));
         // One directory is read straight from its files by every reader: nothing to cache.
         if (new Set(files.map((f) => path.dirname(f))).size < 2) continue;
-        await rawCacheParts(conn, ctx.paths.root, suite, name, files, (built, of) => {
-          result.built += built;
-          result.partitions += of;
+        await rawCacheParts(conn, ctx.paths.root, suite, name, files, {
+          onBuilt: (built, of) => {
+            result.built += built;
+            result.partitions += of;
+          },
         });
         result.datasets.push(name);
       }
@@ -146,15 +148,10 @@ export class RawCacheWarmer {
         if (!pattern.startsWith(under)) continue;
         const files = (await matchFiles(pattern)).filter((f) => inDirs.has(path.dirname(f)));
         if (files.length === 0) continue;
-        await rawCacheParts(
-          conn,
-          this.ctx.paths.root,
-          suite,
-          name,
-          files,
-          (built) => (this.built += built),
-          true,
-        );
+        await rawCacheParts(conn, this.ctx.paths.root, suite, name, files, {
+          onBuilt: (built) => (this.built += built),
+          some: true,
+        });
       }
     } catch (error) {
       this.failed = true;

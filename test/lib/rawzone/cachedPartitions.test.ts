@@ -31,13 +31,17 @@ describe.each([
       writeFileSync(path.join(tmp.dir, 'raw_zone', 'events', p, f), lines.join('\n') + '\n');
     }
   const cacheDir = path.join(tmp.dir, '.recomart', 'cache', 'raw', 'events');
+  /** What the progress callback was told, since the last reset. */
+  let progress: [string, number, number][] = [];
 
   /** Every row as "<partition>/<file>/<n>" in the read order prepare sees, and the connection's setting after. */
   const readAll = () =>
     withDuck({}, async (conn) => {
       // As prepare and profile set it: the parts must keep the files' order regardless.
       await conn.run('SET preserve_insertion_order = false');
-      await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true);
+      await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true, (dataset, done, total) =>
+        progress.push([dataset, done, total]),
+      );
       const ids = (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
         .getRowObjectsJS()
         .map((r) => String(r.id));
@@ -61,7 +65,14 @@ describe.each([
     );
 
   it('writes one part per partition, each in file order and row order', async () => {
+    progress = [];
     const r = await readAll();
+    // Told as it goes (the progress bar of a lake converted once), ending with every partition.
+    expect(progress[0]).toEqual(['events', 0, partitionCount]);
+    expect(progress.at(-1)).toEqual(['events', partitionCount, partitionCount]);
+    expect(progress.map(([, done]) => done)).toEqual(
+      [...progress.map(([, done]) => done)].sort((a, b) => a - b),
+    );
     expect(r.ids).toEqual(expected());
     expect(r.files).toEqual(
       partitions.flatMap((p) => [...files].sort().map((f) => path.join('raw_zone', 'events', p, f))),
@@ -73,6 +84,7 @@ describe.each([
   });
 
   it('rebuilds only the partition whose files changed', async () => {
+    progress = [];
     const before = new Map(readdirSync(cacheDir).map((p) => [p, statSync(path.join(cacheDir, p)).mtimeMs]));
     appendFileSync(
       path.join(tmp.dir, 'raw_zone', 'events', 'd2', 'a.jsonl'),
@@ -86,6 +98,7 @@ describe.each([
     for (const p of after.filter((p) => !p.startsWith('d2.')))
       expect(statSync(path.join(cacheDir, p)).mtimeMs).toBe(before.get(p));
     expect(after.filter((p) => !before.has(p))).toEqual([expect.stringMatching(/^d2\./)]);
+    expect(progress.at(-1)).toEqual(['events', 1, 1]);
   });
 
   it('builds again a part damaged from outside (cut short), and reads the same rows', async () => {
