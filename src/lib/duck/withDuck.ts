@@ -21,6 +21,24 @@ export async function withDuck<T>(
   options: DuckOptions,
   work: (conn: DuckDBConnection, connect: () => Promise<DuckDBConnection>) => Promise<T>,
 ): Promise<T> {
+  const duck = await openDuck(options);
+  try {
+    return await work(duck.conn, duck.connect);
+  } finally {
+    duck.close();
+  }
+}
+
+/**
+ * A DuckDB instance and its first connection, configured as withDuck's, for work that outlives one
+ * call (the raw-zone cache warmer of a consumer). `close` releases every connection and the
+ * instance; the caller must call it.
+ */
+export async function openDuck(options: DuckOptions): Promise<{
+  conn: DuckDBConnection;
+  connect: () => Promise<DuckDBConnection>;
+  close: () => void;
+}> {
   const config: Record<string, string> = {};
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.threads) config.threads = String(options.threads);
@@ -36,15 +54,19 @@ export async function withDuck<T>(
     if (process.env.RECOMART_TRACE_SQL) traceSql(conn);
     return conn;
   };
+  const close = () => {
+    for (const conn of opened) conn.closeSync();
+    instance.closeSync();
+  };
   try {
     const conn = await connect();
     // Text timestamps without an offset mean UTC, and dates are cut in UTC, on every machine
     // (a global setting: every connection has it).
     await conn.run(`SET TimeZone = 'UTC'`);
-    return await work(conn, connect);
-  } finally {
-    for (const conn of opened) conn.closeSync();
-    instance.closeSync();
+    return { conn, connect, close };
+  } catch (error) {
+    close();
+    throw error;
   }
 }
 

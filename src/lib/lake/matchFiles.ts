@@ -10,16 +10,32 @@ export const isGlob = (pattern: string): boolean => /[*?[]/.test(pattern);
  * any depth. (Node 20 has no fs.glob; DuckDB's glob() is for its own readers.)
  */
 export async function matchFiles(pattern: string): Promise<string[]> {
-  const segments = pattern.split(path.sep);
-  const first = segments.findIndex(isGlob);
-  const base = segments.slice(0, first).join(path.sep) || path.sep;
-  const re = globRegex(segments.slice(first).join('/'));
+  const { base, matches } = globMatcher(pattern);
   if (!existsSync(base)) return [];
   return (await readdir(base, { recursive: true, withFileTypes: true }))
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))
-    .filter((f) => re.test(path.relative(base, f).split(path.sep).join('/')))
+    .filter(matches)
     .sort();
+}
+
+/**
+ * An absolute glob as the directory its first glob segment starts under and a test of whether a
+ * file (an absolute path) matches it: for callers that list only some directories themselves.
+ */
+export function globMatcher(pattern: string): { base: string; matches: (file: string) => boolean } {
+  const segments = pattern.split(path.sep);
+  const first = segments.findIndex(isGlob);
+  if (first < 0) return { base: path.dirname(pattern), matches: (f) => f === pattern };
+  const base = segments.slice(0, first).join(path.sep) || path.sep;
+  const re = globRegex(segments.slice(first).join('/'));
+  return {
+    base,
+    matches: (f) => {
+      const rel = path.relative(base, f);
+      return !rel.startsWith('..') && re.test(rel.split(path.sep).join('/'));
+    },
+  };
 }
 
 function globRegex(glob: string): RegExp {

@@ -1,9 +1,10 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
-import { withDuck } from '../duck/withDuck.js';
-import { matchFiles } from '../lake/matchFiles.js';
+import { openDuck, withDuck } from '../duck/withDuck.js';
+import { globMatcher, matchFiles } from '../lake/matchFiles.js';
 import { loadLakeSuite } from '../quality/loadSuite.js';
+import type { Suite } from '../quality/suiteSchema.js';
 import type { RunContext } from '../runContext.js';
 import { rawCacheParts } from './prepareDatasets.js';
 
@@ -26,16 +27,12 @@ export interface WarmResult {
 export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmResult | undefined> {
   const started = Date.now();
   try {
-    const { suite } = loadLakeSuite(ctx);
-    const under = path.resolve(dir) + path.sep;
-    const wanted = Object.entries(suite.datasets).filter(([, ds]) =>
-      path.resolve(ctx.paths.root, ds.path).startsWith(under),
-    );
+    const { suite, wanted } = datasetsUnder(ctx, dir);
     if (wanted.length === 0) return undefined;
     const result: WarmResult = { datasets: [], built: 0, partitions: 0, ms: 0 };
     await withDuck(duckOptionsFor(ctx), async (conn) => {
-      for (const [name, ds] of wanted) {
-        const files = await matchFiles(path.resolve(ctx.paths.root, ds.path));
+      for (const { name, pattern } of wanted) {
+        const files = await matchFiles(pattern);
         // One directory is read straight from its files by every reader: nothing to cache.
         if (new Set(files.map((f) => path.dirname(f))).size < 2) continue;
         await rawCacheParts(conn, ctx.paths.root, suite, name, files, {
@@ -60,10 +57,9 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
       );
     return result;
   } catch (error) {
-    ctx.logger.warn(
-      `raw-zone cache not updated (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); the next validate builds it`,
-      { outcome: 'warning' },
-    );
+    ctx.logger.warn(`raw-zone cache not updated (${firstLines(error)}); the next validate builds it`, {
+      outcome: 'warning',
+    });
     return undefined;
   }
 }
@@ -84,7 +80,9 @@ export class RawCacheWarmer {
   private commits = 0;
   private readonly touched = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
-  private duck?: Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }>;
+  private duck?: Promise<Awaited<ReturnType<typeof openDuck>>>;
+  /** The suite's datasets under the ingest's directory, each with its files' test: read once. */
+  private datasets?: ReturnType<typeof datasetsUnder>;
   private failed = false;
   private built = 0;
 
@@ -118,35 +116,26 @@ export class RawCacheWarmer {
     await this.chain;
     const duck = this.duck;
     this.duck = undefined;
-    if (duck) {
-      const { instance, conn } = await duck;
-      conn.closeSync();
-      instance.closeSync();
-    }
+    if (duck) (await duck).close();
   }
 
   private async build(dirs: string[]): Promise<void> {
     if (this.failed) return;
     try {
-      this.duck ??= (async () => {
-        const options = duckOptionsFor(this.ctx);
-        const instance = await DuckDBInstance.create(':memory:', {
-          memory_limit: options.memoryLimit ?? '1GB',
-          threads: '1',
-          ...(options.tempDirectory ? { temp_directory: options.tempDirectory } : {}),
-        });
-        const conn = await instance.connect();
-        await conn.run(`SET TimeZone = 'UTC'`);
-        return { instance, conn };
-      })();
+      // One DuckDB thread: the consumer's JavaScript has the other core.
+      this.duck ??= openDuck({ ...duckOptionsFor(this.ctx), threads: 1 });
       const { conn } = await this.duck;
-      const { suite } = loadLakeSuite(this.ctx);
-      const under = path.resolve(this.dir) + path.sep;
-      const inDirs = new Set(dirs);
-      for (const [name, ds] of Object.entries(suite.datasets)) {
-        const pattern = path.resolve(this.ctx.paths.root, ds.path);
-        if (!pattern.startsWith(under)) continue;
-        const files = (await matchFiles(pattern)).filter((f) => inDirs.has(path.dirname(f)));
+      this.datasets ??= datasetsUnder(this.ctx, this.dir);
+      const { suite, wanted } = this.datasets;
+      // Only the settled directories are listed: a walk of the whole zone per batch would cost
+      // more, at large scale, than what it finds.
+      const listed = dirs.flatMap((d) =>
+        readdirSync(d, { withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => path.join(d, e.name)),
+      );
+      for (const { name, matches } of wanted) {
+        const files = listed.filter(matches).sort();
         if (files.length === 0) continue;
         await rawCacheParts(conn, this.ctx.paths.root, suite, name, files, {
           onBuilt: (built) => (this.built += built),
@@ -155,10 +144,29 @@ export class RawCacheWarmer {
       }
     } catch (error) {
       this.failed = true;
-      this.ctx.logger.warn(
-        `raw-zone cache: parsing while ingesting stopped (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
-        { outcome: 'warning' },
-      );
+      this.ctx.logger.warn(`raw-zone cache: parsing while ingesting stopped (${firstLines(error)})`, {
+        outcome: 'warning',
+      });
     }
   }
+}
+
+/** The lake suite's datasets whose files lie under `dir`, each with a test of its path pattern. */
+function datasetsUnder(
+  ctx: RunContext,
+  dir: string,
+): { suite: Suite; wanted: { name: string; pattern: string; matches: (file: string) => boolean }[] } {
+  const { suite } = loadLakeSuite(ctx);
+  const under = path.resolve(dir) + path.sep;
+  const wanted = Object.entries(suite.datasets)
+    .map(([name, ds]) => ({ name, pattern: path.resolve(ctx.paths.root, ds.path) }))
+    .filter(({ pattern }) => pattern.startsWith(under))
+    .map(({ name, pattern }) => ({ name, pattern, matches: globMatcher(pattern).matches }));
+  return { suite, wanted };
+}
+
+/** An error's message as one line: a suite's problems are listed on the lines after the first. */
+function firstLines(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').slice(0, 300);
 }
