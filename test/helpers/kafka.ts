@@ -15,3 +15,18 @@ export const describeKafka = KAFKA_BROKERS ? describe : describe.skip;
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * The flags of a --follow consumer that commits every second or 1,000 events and whose group gives
+ * a killed member's partitions away after 6 s: the crash and rebalance tests run it.
+ */
+export const FAST_FOLLOW = [
+  '--follow',
+  '--batch-size',
+  '1000',
+  '--batch-timeout',
+  '0.5',
+  '--session-timeout-ms',
+  '6000',
+  '-q',
+];

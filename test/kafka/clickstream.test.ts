@@ -7,7 +7,7 @@ import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
 import { silentLogger } from '../../src/lib/log/createLogger.js';
 import { createKafka } from '../../src/lib/sources/clickstream/kafkaClient.js';
 import { duplicates, eventIds, readClickstreamLake } from '../helpers/clickstreamLake.js';
-import { describeKafka, KAFKA_BROKERS, uniqueName } from '../helpers/kafka.js';
+import { describeKafka, FAST_FOLLOW, KAFKA_BROKERS, uniqueName } from '../helpers/kafka.js';
 import { runCli, runCliAsync, startCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
@@ -182,19 +182,7 @@ describeKafka('ingest clickstream against a real Kafka broker', () => {
       { cwd: root },
     );
     const producerDone = producer.exited;
-    const args = [
-      'ingest',
-      'clickstream',
-      ...kafkaArgs(topic),
-      '--follow',
-      '--batch-size',
-      '1000',
-      '--batch-timeout',
-      '0.5',
-      '--session-timeout-ms',
-      '6000',
-      '-q',
-    ];
+    const args = ['ingest', 'clickstream', ...kafkaArgs(topic), ...FAST_FOLLOW];
     const a = startCli(args, { cwd: root });
     let aErr = '';
     a.stderr.on('data', (d: Buffer) => (aErr += String(d)));

@@ -2,7 +2,7 @@ import { afterAll, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { duplicates, eventIds, readClickstreamLake } from '../helpers/clickstreamLake.js';
-import { describeKafka, KAFKA_BROKERS, uniqueName } from '../helpers/kafka.js';
+import { describeKafka, FAST_FOLLOW, KAFKA_BROKERS, uniqueName } from '../helpers/kafka.js';
 import { runCli, startCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
@@ -89,15 +89,7 @@ describeKafka('consumers sharing a topic through one consumer group', () => {
       ].concat(['--days', '1', '--customers', '300', '--products', '150', '-q']),
       { cwd: root },
     );
-    const args = ['ingest', 'clickstream', ...kafka, '--group', `g-${topic}`, '--follow'].concat([
-      '--batch-size',
-      '1000',
-      '--batch-timeout',
-      '0.5',
-      '--session-timeout-ms',
-      '6000',
-      '-q',
-    ]);
+    const args = ['ingest', 'clickstream', ...kafka, '--group', `g-${topic}`, ...FAST_FOLLOW];
     const started = Date.now();
     const a = startCli(args, { cwd: root });
     const killed = new Map<number, number>(); // pid → when it was killed
