@@ -47,6 +47,7 @@ const out = await withDuck({}, async (conn) => {
   const models = await trainModels(conn, m, file('item_neighbours'), ['popularity', 'ials'], {
     ials: params,
     hybrid: HYBRID_DEFAULTS,
+    top_lists: { depth: 0, max_users: 0 }, // the training alone: no top lists to rank
   });
   const recomartSeconds = (performance.now() - started - models.get('popularity').stats.train_ms) / 1000;
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { gramFromParts, runAlsTask, symmetricEigen, type AlsHalfStep, type AlsTask } from './alsKernel.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
-import { seededRandom, shared, sharedFloat32 } from './seededRandom.js';
+import { seededRandom, shared, sharedFloat64 } from './seededRandom.js';
 
 /** factors, regularization, alpha (confidence c = 1 + alpha · strength), iterations, cg_steps, seed. */
 export type IalsParams = Config['models']['ials'];
@@ -59,8 +59,9 @@ export async function trainIals(
   const nItems = m.items.length;
   const lambda = ialsRegularization(params, nUsers);
   const random = seededRandom(params.seed);
-  const X = sharedFloat32(nUsers * f);
-  const Y = sharedFloat32(nItems * f);
+  // Float64 while training: the kernels read them with no conversion. Stored as float32.
+  const X = sharedFloat64(nUsers * f);
+  const Y = sharedFloat64(nItems * f);
   for (let k = 0; k < X.length; k++) X[k] = random() * 0.01;
   for (let k = 0; k < Y.length; k++) Y[k] = random() * 0.01;
   const users = { ptr: shared(m.userPtr), idx: shared(m.userItems), strength: shared(m.userStrength) };
@@ -71,7 +72,7 @@ export async function trainIals(
       from: i * size,
       to: Math.min(rows, (i + 1) * size),
     }));
-  const gram = async (M: Float32Array, rows: number) =>
+  const gram = async (M: Float64Array, rows: number) =>
     gramFromParts(
       (await pool.run(ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'gram' as const, Y: M, f, ...r })))).map(
         (p) => p!,
@@ -79,9 +80,9 @@ export async function trainIals(
       f,
       lambda,
     );
-  const rotate = (M: Float32Array, rows: number, Q: Float64Array) =>
+  const rotate = (M: Float64Array, rows: number, Q: Float64Array) =>
     pool.run(
-      ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'rotate' as const, X: M, Q: sharedFloat64(Q), f, ...r })),
+      ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'rotate' as const, X: M, Q: shared(Q), f, ...r })),
     );
   // Rows differ in cost by their number of entries: many small ranges balance the threads.
   const solve = (step: AlsHalfStep, rows: number) =>
@@ -107,13 +108,10 @@ export async function trainIals(
   } finally {
     await pool.close();
   }
-  return { userFactors: X, itemFactors: Y, iteration_ms, threads: pool.threads, regularization: lambda };
-}
-
-function sharedFloat64(a: Float64Array): Float64Array {
-  const copy = new Float64Array(new SharedArrayBuffer(a.byteLength));
-  copy.set(a);
-  return copy;
+  return {
+    userFactors: Float32Array.from(X),
+    itemFactors: Float32Array.from(Y),
+    iteration_ms, threads: pool.threads, regularization: lambda };
 }
 
 interface TaskPool {

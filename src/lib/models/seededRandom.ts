@@ -10,13 +10,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A Float32Array in shared memory (worker threads read and write it without copies). */
-export function sharedFloat32(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+/** A Float64Array in shared memory (worker threads read and write it without copies). */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
 /** A shared copy of a typed array. */
-export function shared<T extends Int32Array | Float32Array | Uint8Array>(a: T): T {
+export function shared<T extends Int32Array | Float32Array | Float64Array | Uint8Array>(a: T): T {
   const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));
   copy.set(a);
   return copy;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { gramian, rotateRows, symmetricEigen } from '../../../src/lib/models/alsKernel.js';
+import { gramian, rotateRows, solveRows, symmetricEigen } from '../../../src/lib/models/alsKernel.js';
 
 // f = 7 exercises both the 4 × 4 tiles and the columns past the last whole tile.
 const f = 7;
 const rows = 50;
-const Y = Float32Array.from({ length: rows * f }, (_, i) => Math.sin(i * 1.7));
+const Y = Float64Array.from({ length: rows * f }, (_, i) => Math.sin(i * 1.7));
 const at = (M: Float64Array, i: number, j: number) => M[i * f + j]!;
 
 describe('the dense kernels of ials', () => {
@@ -44,11 +44,46 @@ describe('the dense kernels of ials', () => {
         for (let k = 0; k < f; k++) s += Y[r * f + k]! * at(Q, k, c);
         expect(X[r * f + c]).toBeCloseTo(s, 5);
       }
-    const dot = (M: Float32Array, i: number, j: number) => {
+    const dot = (M: Float64Array, i: number, j: number) => {
       let s = 0;
       for (let k = 0; k < f; k++) s += M[i * f + k]! * M[j * f + k]!;
       return s;
     };
     expect(dot(X, 3, 17)).toBeCloseTo(dot(Y, 3, 17), 5);
+  });
+
+  // Rows of 13, 4 and 1 entries take every path of the blocked kernel: 8 + 4 + 1, 4, and 1.
+  it.each([
+    ['full Gramian', false],
+    ['diagonal Gramian (the eigenbasis)', true],
+  ])('solveRows, given enough CG steps, solves (G + Σ (c−1) y yᵀ) x = Σ c y exactly: %s', (_, diagonal) => {
+    const ptr = Int32Array.from([0, 13, 17, 18]);
+    const idx = Int32Array.from([0, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 2, 4, 40, 49, 30]);
+    const strength = Float32Array.from(idx, (_, k) => 1 + (k % 3));
+    const alpha = 2;
+    const G = gramian(Y, rows, f, 0.5);
+    const X = new Float64Array(3 * f).fill(0.1);
+    const gram = diagonal ? Float64Array.from({ length: f }, (_, a) => at(G, a, a)) : G;
+    solveRows({ ptr, idx, strength, X, Y, gram, diagonal, factors: f, alpha, cgSteps: 4 * f }, 0, 3);
+    for (let u = 0; u < 3; u++) {
+      // A = G (or its diagonal) + Σ (c−1) y yᵀ and b = Σ c y, then A x = b checked row by row.
+      const A = Array.from({ length: f }, (_, i) =>
+        Array.from({ length: f }, (_, j) => (diagonal ? (i === j ? at(G, i, i) : 0) : at(G, i, j))),
+      );
+      const b = new Array<number>(f).fill(0);
+      for (let k = ptr[u]!; k < ptr[u + 1]!; k++) {
+        const c = 1 + alpha * strength[k]!;
+        const y = Y.subarray(idx[k]! * f, idx[k]! * f + f);
+        for (let i = 0; i < f; i++) {
+          b[i]! += c * y[i]!;
+          for (let j = 0; j < f; j++) A[i]![j]! += (c - 1) * y[i]! * y[j]!;
+        }
+      }
+      for (let i = 0; i < f; i++) {
+        let ax = 0;
+        for (let j = 0; j < f; j++) ax += A[i]![j]! * X[u * f + j]!;
+        expect(ax).toBeCloseTo(b[i]!, 6);
+      }
+    }
   });
 });
