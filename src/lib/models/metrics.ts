@@ -63,9 +63,16 @@ export interface MetricTotalsState {
   noveltyCount: number[];
 }
 
+/** The metrics userMetrics gives per user, and their `metric@k` names by cut-off. */
+const USER_METRICS = ['precision', 'recall', 'ndcg', 'map', 'hit_rate', 'mrr'] as const;
+const KEYS = KS.map((k) => USER_METRICS.map((metric) => `${metric}@${k}`));
+/** `metric@k` → [index of k, index of the metric]. */
+const KEY_AT = new Map(KEYS.flatMap((keys, ki) => keys.map((key, j) => [key, [ki, j] as const])));
+
 export class MetricTotals {
   users = 0;
-  private readonly sums = new Map<string, number>();
+  /** Per cut-off, the sums of USER_METRICS over users: added once per user and model, so no strings. */
+  private readonly sums = KS.map(() => new Float64Array(USER_METRICS.length));
   private readonly seen = KS.map(() => new Set<number>());
   private readonly noveltySum = KS.map(() => 0);
   private readonly noveltyCount = KS.map(() => 0);
@@ -79,8 +86,9 @@ export class MetricTotals {
   add(recs: Int32Array, relevant: ReadonlySet<number>): void {
     this.users++;
     KS.forEach((k, ki) => {
-      for (const [name, v] of Object.entries(userMetrics(recs, relevant, k)))
-        this.sums.set(`${name}@${k}`, (this.sums.get(`${name}@${k}`) ?? 0) + v);
+      const m = userMetrics(recs, relevant, k);
+      const sums = this.sums[ki]!;
+      USER_METRICS.forEach((metric, j) => (sums[j]! += m[metric]));
       for (let r = 0; r < Math.min(k, recs.length); r++) {
         this.seen[ki]!.add(recs[r]!);
         this.noveltySum[ki]! += this.selfInformation[recs[r]!]!;
@@ -93,7 +101,7 @@ export class MetricTotals {
   state(): MetricTotalsState {
     return {
       users: this.users,
-      sums: [...this.sums],
+      sums: KEYS.flatMap((keys, ki) => keys.map((key, j): [string, number] => [key, this.sums[ki]![j]!])),
       seen: this.seen.map((s) => [...s]),
       noveltySum: [...this.noveltySum],
       noveltyCount: [...this.noveltyCount],
@@ -103,7 +111,10 @@ export class MetricTotals {
   /** Adds another part's sums: the result is that of one MetricTotals over both parts' users. */
   absorb(part: MetricTotalsState): void {
     this.users += part.users;
-    for (const [k, v] of part.sums) this.sums.set(k, (this.sums.get(k) ?? 0) + v);
+    for (const [key, v] of part.sums) {
+      const [ki, j] = KEY_AT.get(key)!;
+      this.sums[ki]![j]! += v;
+    }
     part.seen.forEach((items, ki) => items.forEach((i) => this.seen[ki]!.add(i)));
     part.noveltySum.forEach((v, ki) => (this.noveltySum[ki]! += v));
     part.noveltyCount.forEach((v, ki) => (this.noveltyCount[ki]! += v));
@@ -119,7 +130,7 @@ export class MetricTotals {
         if (metric === 'coverage') out[key] = round(this.seen[ki]!.size / Math.max(1, this.catalogueSize));
         else if (metric === 'novelty')
           out[key] = round(this.noveltySum[ki]! / Math.max(1, this.noveltyCount[ki]!));
-        else out[key] = round((this.sums.get(key) ?? 0) / Math.max(1, this.users));
+        else out[key] = round(this.sums[ki]![KEY_AT.get(key)![1]]! / Math.max(1, this.users));
       });
     }
     return out;

@@ -2,34 +2,37 @@
  * The k best items of a score array, best first (ties: the lower item code first, so results are
  * deterministic), skipping scores of -Infinity and NaN (set an item's score to -Infinity to
  * exclude it). A bounded min-heap whose root is the worst kept item: O(n log k), and most items
- * are rejected by one comparison with the root.
+ * are rejected by one comparison with the root, kept in a local. The heap is emptied worst first
+ * into the answer's last free place, which orders it with no comparator calls.
  */
 export function topK(scores: Float32Array, k: number): Int32Array {
   const items = new Int32Array(k);
   const vals = new Float64Array(k);
   let size = 0;
   const n = scores.length;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  // Fill: the first k scores above -Infinity (and not NaN).
+  for (; i < n && size < k; i++) {
     const s = scores[i]!;
-    if (!(s > -Infinity)) continue; // -Infinity and NaN
-    if (size < k) {
-      // Sift up: a parent is worse (lower score, or equal score and higher code) than its children.
-      let at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        const ps = vals[parent]!;
-        if (ps < s || (ps === s && items[parent]! > i)) break;
-        vals[at] = ps;
-        items[at] = items[parent]!;
-        at = parent;
-      }
-      vals[at] = s;
-      items[at] = i;
-      continue;
+    if (!(s > -Infinity)) continue;
+    let at = size++;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      const ps = vals[parent]!;
+      if (ps < s || (ps === s && items[parent]! > i)) break;
+      vals[at] = ps;
+      items[at] = items[parent]!;
+      at = parent;
     }
-    const root = vals[0]!;
-    // Equal scores keep the lower code, which the heap already holds: only strictly better enters.
-    if (s <= root) continue;
+    vals[at] = s;
+    items[at] = i;
+  }
+  // Then only a score strictly above the worst kept enters (equal ones keep the lower code, which
+  // the heap holds; -Infinity and NaN never do). The bar is a local, re-read only on an entry.
+  let bar = size === k && k > 0 ? vals[0]! : Infinity;
+  for (; i < n; i++) {
+    const s = scores[i]!;
+    if (!(s > bar)) continue;
     let at = 0;
     for (;;) {
       const l = 2 * at + 1;
@@ -45,9 +48,29 @@ export function topK(scores: Float32Array, k: number): Int32Array {
     }
     vals[at] = s;
     items[at] = i;
+    bar = vals[0]!;
   }
-  const order = Array.from({ length: size }, (_, j) => j).sort((a, b) =>
-    vals[a] !== vals[b] ? vals[b]! - vals[a]! : items[a]! - items[b]!,
-  );
-  return Int32Array.from(order, (j) => items[j]!);
+  // Best first: pop the worst kept item into the last free place, size times.
+  const out = new Int32Array(size);
+  for (let last = size - 1; last >= 0; last--) {
+    out[last] = items[0]!;
+    const s = vals[last]!;
+    const item = items[last]!;
+    let at = 0;
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= last) break;
+      const r = l + 1;
+      let child = l;
+      if (r < last && (vals[r]! < vals[l]! || (vals[r] === vals[l] && items[r]! > items[l]!))) child = r;
+      const cs = vals[child]!;
+      if (cs > s || (cs === s && items[child]! < item)) break;
+      vals[at] = cs;
+      items[at] = items[child]!;
+      at = child;
+    }
+    vals[at] = s;
+    items[at] = item;
+  }
+  return out;
 }

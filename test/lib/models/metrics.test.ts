@@ -63,6 +63,8 @@ describe('topK', () => {
     const s = Float32Array.from([0.5, 2, -Infinity, 2, NaN, 1, 3]);
     expect(Array.from(topK(s, 3))).toEqual([6, 1, 3]);
     expect(Array.from(topK(s, 10))).toEqual([6, 1, 3, 5, 0]);
+    expect(Array.from(topK(s, 0))).toEqual([]);
+    expect(Array.from(topK(Float32Array.from([-Infinity, NaN]), 3))).toEqual([]);
   });
 
   it('matches a full sort on random scores with many ties', () => {
