@@ -81,9 +81,7 @@ export async function trainIals(
       lambda,
     );
   const rotate = (M: Float64Array, rows: number, Q: Float64Array) =>
-    pool.run(
-      ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'rotate' as const, X: M, Q: shared(Q), f, ...r })),
-    );
+    pool.run(ranges(rows, GRAM_ROWS).map((r) => ({ kind: 'rotate' as const, X: M, Q: shared(Q), f, ...r })));
   // Rows differ in cost by their number of entries: many small ranges balance the threads.
   const solve = (step: AlsHalfStep, rows: number) =>
     pool.run(
@@ -111,7 +109,10 @@ export async function trainIals(
   return {
     userFactors: Float32Array.from(X),
     itemFactors: Float32Array.from(Y),
-    iteration_ms, threads: pool.threads, regularization: lambda };
+    iteration_ms,
+    threads: pool.threads,
+    regularization: lambda,
+  };
 }
 
 interface TaskPool {
