@@ -80,6 +80,37 @@ describe('freshness fails on values in the future (#10)', () => {
   });
 });
 
+describe('freshness of a clickstream timestamp, read from the typed raw-zone cache', () => {
+  const event = (id: string, timestamp: string) =>
+    JSON.stringify({ event_id: id, user_id: 'CUST001', event_type: 'view', session_id: 'S1', timestamp });
+  const fresh = (root: string) =>
+    checks(
+      cli(root, 'validate', '--dataset', 'clickstream', '--as-of', '2026-08-02T00:00:00Z', '--json'),
+    ).find((c) => c.check === 'freshness(timestamp)');
+
+  it('the newest instant across offsets, and a value in the future as a failing row', () => {
+    const root = lake();
+    writeFileSync(
+      path.join(root, 'events.jsonl'),
+      [event('e1', '2026-08-01T10:30:00+02:00'), event('e2', '2026-08-01T09:00:00Z'), ''].join('\n'),
+    );
+    expect(cli(root, 'ingest', 'clickstream', '--from-file', 'events.jsonl', '-q').status).toBe(0);
+    // e1 is 08:30 UTC: e2 is the newest, 15 h before --as-of.
+    expect(fresh(root)).toMatchObject({
+      status: 'pass',
+      failing: 0,
+      observed: '2026-08-01T09:00:00.000Z (15.0 h old)',
+    });
+    writeFileSync(path.join(root, 'later.jsonl'), event('e3', '2026-08-03T06:00:00Z') + '\n');
+    expect(cli(root, 'ingest', 'clickstream', '--from-file', 'later.jsonl', '-q').status).toBe(0);
+    expect(fresh(root)).toMatchObject({
+      status: 'warn',
+      failing: 1,
+      observed: '1 in the future, up to 2026-08-03T06:00:00.000Z',
+    });
+  });
+});
+
 describe('a directory that is not a lake is refused (#7)', () => {
   const t = makeTempDir();
   afterAll(() => t.cleanup());

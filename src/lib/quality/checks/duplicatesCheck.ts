@@ -10,7 +10,8 @@ import { base, memoize, tolerance, type CheckEnv, defineCheck } from '../checkTy
  *
  * Rows are compared by a 64-bit hash of all their columns (DuckDB's hash()),
  * computed in one scan for both checks when the key is the dataset's: far cheaper than distinct structs
- * of strings; a false match needs a hash collision (about 1 in 10^5 for 20M rows).
+ * of strings; a false match needs a hash collision (about 1 in 10^5 for 20M rows). When every row
+ * has a distinct key, the rows are known distinct from the keys alone (sharedCounts).
  */
 export const duplicatesCheck = defineCheck<{ row?: boolean; columns?: string[]; key?: boolean }>({
   name: 'duplicates',
@@ -44,16 +45,7 @@ export const duplicatesCheck = defineCheck<{ row?: boolean; columns?: string[]; 
           const datasetKey = dataset.key.filter((k) => dataset.columns.includes(k));
           const shared = () =>
             memoize(env, 'duplicates', () =>
-              one<{ n: bigint; d: bigint; kn: bigint | null; krows: bigint | null; kkeys: bigint | null }>(
-                env,
-                datasetKey.length > 0
-                  ? `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d,
-                       count(*) FILTER (WHERE ${presentOf(datasetKey)})::BIGINT AS kn,
-                       count(DISTINCT ${rowHash}) FILTER (WHERE ${presentOf(datasetKey)})::BIGINT AS krows,
-                       count(DISTINCT hash(${datasetKey.map(quoteIdent).join(', ')})) FILTER (WHERE ${presentOf(datasetKey)})::BIGINT AS kkeys
-                     FROM ${v}`
-                  : `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d, NULL AS kn, NULL AS krows, NULL AS kkeys FROM ${v}`,
-              ),
+              datasetKey.length > 0 ? sharedCounts(env, rowHash, datasetKey) : rowCounts(env, rowHash),
             );
           if (!keyCols) {
             const { n, d } = await shared();
@@ -84,3 +76,46 @@ export const duplicatesCheck = defineCheck<{ row?: boolean; columns?: string[]; 
 });
 
 const one = <T>(env: CheckEnv, sql: string) => queryRow<T>(env.conn, sql);
+
+interface Counts {
+  /** Rows, and distinct rows. */
+  n: bigint;
+  d: bigint;
+  /** Rows whose key is present; distinct ones among them; distinct keys among them. */
+  kn: bigint | null;
+  krows: bigint | null;
+  kkeys: bigint | null;
+}
+
+function rowCounts(env: CheckEnv, rowHash: string): Promise<Counts> {
+  return one<Counts>(
+    env,
+    `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d, NULL AS kn, NULL AS krows, NULL AS kkeys
+     FROM ${quoteIdent(env.dataset.view)}`,
+  );
+}
+
+/**
+ * Both checks' counts when the key is the dataset's. The keys are counted first, one hash table
+ * over the key alone: when every row has a key and no two share one (the usual case), every row
+ * is distinct, and the row hashes need no second table. Otherwise one scan counts the rest.
+ */
+async function sharedCounts(env: CheckEnv, rowHash: string, key: string[]): Promise<Counts> {
+  const v = quoteIdent(env.dataset.view);
+  const present = key.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+  const keys = await one<{ n: bigint; kn: bigint; kkeys: bigint }>(
+    env,
+    `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE ${present})::BIGINT AS kn,
+       count(DISTINCT hash(${key.map(quoteIdent).join(', ')})) FILTER (WHERE ${present})::BIGINT AS kkeys
+     FROM ${v}`,
+  );
+  if (keys.kn === keys.n && keys.kkeys === keys.n) return { ...keys, d: keys.n, krows: keys.n };
+  return one<Counts>(
+    env,
+    `SELECT count(*)::BIGINT AS n, count(DISTINCT ${rowHash})::BIGINT AS d,
+       count(*) FILTER (WHERE ${present})::BIGINT AS kn,
+       count(DISTINCT ${rowHash}) FILTER (WHERE ${present})::BIGINT AS krows,
+       count(DISTINCT hash(${key.map(quoteIdent).join(', ')})) FILTER (WHERE ${present})::BIGINT AS kkeys
+     FROM ${v}`,
+  );
+}

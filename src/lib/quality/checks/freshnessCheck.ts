@@ -1,5 +1,7 @@
+import { columnOf, specOf } from '../../datasets/datasetCatalog.js';
 import { quoteIdent } from '../../duck/sqlText.js';
-import { base, defineCheck } from '../checkTypes.js';
+import { cacheScan, typedValue } from '../../rawzone/prepareDatasets.js';
+import { base, defineCheck, type PreparedDataset } from '../checkTypes.js';
 
 /** How far past --as-of a value may lie before it is a failure, unless the check sets max_future_hours. */
 export const DEFAULT_MAX_FUTURE_HOURS = 1;
@@ -37,15 +39,19 @@ export const freshnessCheck = defineCheck<{
         threshold: `newest ≤ ${maxAge} h old, none > ${maxFuture} h ahead`,
         measure: async ({ conn, dataset, asOf }) => {
           const c = quoteIdent(params.column);
-          const value = `try_cast(trim(${c}) AS TIMESTAMPTZ)`;
+          const text = `try_cast(trim(${c}) AS TIMESTAMPTZ)`;
           const horizon = asOf.getTime() + maxFuture * 3_600_000;
-          const ahead = `epoch_ms(${value}) > ${horizon}`;
+          const ahead = `epoch_ms(${text}) > ${horizon}`;
+          // A TIMESTAMP column's cache parts hold it parsed to the same instant (castExpression):
+          // read there, the newest value costs no parsing (2M events: 226 ms → 30 ms).
+          const cached = dataset.cacheParts && isCachedTimestamp(dataset, params.column);
+          const value = cached ? typedValue(dataset, params.column, 'TIMESTAMP') : text;
           const r = await conn.runAndReadAll(
-            `SELECT epoch_ms(max(${value}) FILTER (WHERE NOT (${ahead})))::BIGINT AS newest,
-                    count(*) FILTER (WHERE ${ahead})::BIGINT AS ahead,
+            `SELECT epoch_ms(max(${value}) FILTER (WHERE NOT (epoch_ms(${value}) > ${horizon})))::BIGINT AS newest,
+                    count(*) FILTER (WHERE epoch_ms(${value}) > ${horizon})::BIGINT AS ahead,
                     epoch_ms(max(${value}))::BIGINT AS furthest,
                     count(*)::BIGINT AS total
-             FROM ${quoteIdent(dataset.view)}`,
+             FROM ${cached ? cacheScan(dataset.cacheParts!) : quoteIdent(dataset.view)}`,
           );
           const row = r.getRowObjectsJS()[0] as Record<string, bigint | null>;
           const future = Number(row.ahead ?? 0);
@@ -71,3 +77,13 @@ export const freshnessCheck = defineCheck<{
     ];
   },
 });
+
+/** Whether the dataset's cache parts hold `column` typed, as the catalog's TIMESTAMP. */
+function isCachedTimestamp(dataset: PreparedDataset, column: string): boolean {
+  const spec = specOf(dataset.name);
+  return (
+    (dataset.cacheTyped?.includes(column) ?? false) &&
+    spec !== undefined &&
+    columnOf(spec, column)?.type === 'TIMESTAMP'
+  );
+}
