@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
+import { runValidation } from '../../src/lib/quality/runValidation.js';
 import type { CheckResult, ValidationRun } from '../../src/lib/quality/validationResult.js';
+import { testContext } from '../../src/lib/runContext.js';
 import { runCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
@@ -106,6 +108,28 @@ describe('validate finds exactly what the simulator injected', () => {
     expect(JSON.stringify(run)).not.toMatch(/@example\.com/);
   });
 
+  it('takes row-level samples from the counting scan, identical to a query per failing check', async () => {
+    const byQuery = await runValidation(testContext(root), {
+      asOf: new Date(AS_OF),
+      save: false,
+      samplesFrom: 'query',
+    });
+    const samples = (r: ValidationRun) =>
+      r.checks.map((c) => `${c.dataset} ${c.check}: ${c.sample.join(' ')}`);
+    expect(samples(run)).toEqual(samples(byQuery));
+    // The comparison covers row-level checks of partitioned datasets (views over the raw-zone
+    // cache) and of a single-file one (a loaded table), and the query-sampled checks (duplicates,
+    // references), whose samples are now the first failing rows in read order on every run.
+    const sampled = (dataset: string) =>
+      run.checks.filter(
+        (c) => c.dataset === dataset && c.sample.length > 0 && !c.check.startsWith('duplicates'),
+      );
+    expect(sampled('transactions').length).toBeGreaterThan(2);
+    expect(sampled('clickstream').length).toBeGreaterThan(2);
+    expect(sampled('customers').length).toBeGreaterThan(2);
+    expect(Math.max(...run.checks.map((c) => c.sample.length))).toBe(5);
+  });
+
   it('--export-failures writes every failing row, without PII columns', () => {
     const dir = path.join(root, 'reports/failures');
     const file = path.join(dir, 'customers.format_email.csv');
@@ -115,6 +139,11 @@ describe('validate finds exactly what the simulator injected', () => {
     const emailCheck = run.checks.find((c) => c.dataset === 'customers' && c.check === 'format(email)')!;
     expect(lines).toHaveLength(emailCheck.failing + 1);
     const q = path.join(dir, 'transactions.range_quantity.csv');
+    expect(readFileSync(q, 'utf8').split('\n')[0]).toMatch(
+      /^txn_id,txn_date,customer_id,product_id,quantity,/,
+    );
+    for (const f of readdirSync(dir))
+      expect(readFileSync(path.join(dir, f), 'utf8')).not.toContain('__rowid');
     expect(readFileSync(q, 'utf8').trimEnd().split('\n')).toHaveLength(
       run.checks.find((c) => c.check === 'range(quantity)')!.failing + 1,
     );

@@ -175,7 +175,7 @@ async function cleanDataset(
   // Named per dataset: the typed view below reads them, and the catalog's stays in use later.
   const badRows = quoteIdent(`bad_rows_${dataset.name}`);
   const dupKeys = quoteIdent(`dup_keys_${dataset.name}`);
-  // The read order: a loaded table's rowid, or the raw cache view's file and row position.
+  // The read order: `__rowid`, the loaded table's or the raw cache view's file and row position.
   const rowOrder = `s.${quoteIdent(dataset.rowOrder ?? 'rowid')}`;
   const reasons = exclusionPredicates(suite, dataset, rawTables);
   // One scan finds the failing rows (few) and their reasons; counting, exporting and excluding

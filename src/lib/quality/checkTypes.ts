@@ -22,8 +22,9 @@ export interface PreparedDataset {
   /** Columns that must never appear in samples or reports. */
   pii: string[];
   /**
-   * With `withSourceFile`: the column giving each row's position in the read order, unique
-   * per row (`rowid` of a loaded table, or `__rowid` of a view over the raw cache).
+   * The column giving each row's position in the read order (the files' order, then the rows'
+   * in each file), unique per row: `__rowid`, in the loaded table or the view over the raw-zone
+   * cache. Not among `columns`.
    */
   rowOrder?: string;
   /** The raw-zone cache's Parquet files the view reads, when it reads the cache (a multi-partition dataset). */
@@ -63,6 +64,8 @@ export interface Measured {
   observed?: string | number;
   /** SQL selecting the failing rows of the dataset view, for samples and --export-failures. */
   failingRowsSql?: string;
+  /** Sample keys of failing rows, when the check's own pass found them (else taken from failingRowsSql). */
+  sample?: string[];
   note?: string;
 }
 

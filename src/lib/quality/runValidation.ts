@@ -26,6 +26,12 @@ export interface ValidateOptions {
   save?: boolean;
   /** While a dataset's raw-zone cache partitions are parsed: how many so far, of how many. */
   onCacheProgress?: (dataset: string, done: number, total: number) => void;
+  /**
+   * Where row-level checks' samples come from: `scan`, the one aggregate scan that counts them
+   * (the default), or `query`, a query per failing check (what the other checks do). Both give
+   * the same keys: the first failing rows in read order. `query` is there to show it (tests).
+   */
+  samplesFrom?: 'scan' | 'query';
 }
 
 /**
@@ -65,7 +71,12 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
         return checkRegistry.get(type)!.plan(params ?? {}, dataset);
       });
       const env: CheckEnv = { conn, ctx, dataset, datasets: loaded, asOf, previousRows, memo: new Map() };
-      const { results, rows, missingCells } = await runDatasetChecks(env, planned, sampleSize);
+      const { results, rows, missingCells } = await runDatasetChecks(
+        env,
+        planned,
+        sampleSize,
+        options.samplesFrom ?? 'scan',
+      );
       if (options.exportFailures) exported.push(...(await exportFailures(env, planned, results)));
       checks.push(...results);
       summaries.push({
@@ -134,7 +145,12 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
   return run;
 }
 
-async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSize: number) {
+async function runDatasetChecks(
+  env: CheckEnv,
+  planned: PlannedCheck[],
+  sampleSize: number,
+  samplesFrom: 'scan' | 'query',
+) {
   const { conn, dataset } = env;
   const v = quoteIdent(dataset.view);
   const results: CheckResult[] = [];
@@ -156,17 +172,27 @@ async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSi
       ),
     );
   }
-  // One scan for every row-level predicate, the row count and the missing-cell count.
+  // One scan for every row-level predicate, the row count and the missing-cell count, and each
+  // predicate's sample: the keys of its first failing rows in read order (min_by over the row's
+  // position), what a query per check with LIMIT would return, without the second query.
   const rowChecks = runnable.filter((p) => p.predicate);
   const missingCells = dataset.columns.map((c) => `${isBlank(quoteIdent(c))}::INTEGER`).join(' + ') || '0';
+  const n = Math.floor(sampleSize);
+  const inScan = samplesFrom === 'scan' && n > 0 && dataset.rowOrder !== undefined;
   const aggregates = [
     'count(*)::BIGINT AS __rows',
     `sum(${missingCells})::BIGINT AS __missing`,
     ...rowChecks.map((p, i) => `count(*) FILTER (WHERE ${p.predicate})::BIGINT AS c${i}`),
+    ...(inScan
+      ? rowChecks.map(
+          (p, i) =>
+            `min_by(${sampleKeyOf(dataset)}, ${quoteIdent(dataset.rowOrder!)}, ${n}) FILTER (WHERE ${p.predicate}) AS s${i}`,
+        )
+      : []),
   ];
   const scan = (
     await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${v}`)
-  ).getRowObjectsJS()[0] as Record<string, bigint | null>;
+  ).getRowObjectsJS()[0] as Record<string, bigint | string[] | null>;
   const rows = Number(scan.__rows ?? 0n);
   const measured = new Map<PlannedCheck, Measured>();
   rowChecks.forEach((p, i) =>
@@ -174,6 +200,7 @@ async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSi
       failing: Number(scan[`c${i}`] ?? 0n),
       total: rows,
       failingRowsSql: `SELECT * FROM ${v} WHERE ${p.predicate}`,
+      ...(inScan ? { sample: ((scan[`s${i}`] as string[] | null) ?? []).map(String) } : {}),
     }),
   );
   env.ctx.logger.debug(`${dataset.name}: one scan for ${rowChecks.length} row-level checks`);
@@ -193,9 +220,10 @@ async function runDatasetChecks(env: CheckEnv, planned: PlannedCheck[], sampleSi
       ? 'skipped'
       : statusFor(m.failing, m.total, p.severity, p.maxPercent, p.maxCount);
     const sample =
-      status === 'pass' || !m.failingRowsSql || sampleSize === 0
+      status === 'pass' || sampleSize === 0
         ? []
-        : await sampleKeys(conn, dataset, m.failingRowsSql, sampleSize);
+        : (m.sample ??
+          (m.failingRowsSql ? await sampleKeys(conn, dataset, m.failingRowsSql, sampleSize) : []));
     results.push(result(dataset, p, m, status, sample, m.note));
   }
   const order = new Map(planned.map((p, i) => [p.name, i]));
@@ -235,13 +263,19 @@ async function sampleKeys(
   failingRowsSql: string,
   n: number,
 ): Promise<string[]> {
-  const key = dataset.key.filter((k) => dataset.columns.includes(k) && !dataset.pii.includes(k));
-  const select =
-    key.length > 0 ? key.map((k) => `coalesce(${quoteIdent(k)}, '∅')`).join(` || '|' || `) : `'row'`;
+  // In read order: the first failing rows, the same keys on every run (a join or a window
+  // returns its rows in any order).
+  const order = dataset.rowOrder ? ` ORDER BY ${quoteIdent(dataset.rowOrder)}` : '';
   const rows = await conn.runAndReadAll(
-    `SELECT ${select} AS k FROM (${failingRowsSql}) LIMIT ${Math.floor(n)}`,
+    `SELECT ${sampleKeyOf(dataset)} AS k FROM (${failingRowsSql})${order} LIMIT ${Math.floor(n)}`,
   );
   return rows.getRowObjectsJS().map((r) => String(r.k));
+}
+
+/** A row's sample key: its key columns joined by |, PII ones left out ('row' when none is left). */
+function sampleKeyOf(dataset: PreparedDataset): string {
+  const key = dataset.key.filter((k) => dataset.columns.includes(k) && !dataset.pii.includes(k));
+  return key.length > 0 ? key.map((k) => `coalesce(${quoteIdent(k)}, '∅')`).join(` || '|' || `) : `'row'`;
 }
 
 /**
@@ -257,7 +291,9 @@ async function exportFailures(
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   const pii = env.dataset.pii.filter((c) => env.dataset.columns.includes(c));
-  const exclude = pii.length > 0 ? ` EXCLUDE (${pii.map(quoteIdent).join(', ')})` : '';
+  // The row position (rowOrder) is not a column of the data.
+  const hidden = [...pii, ...(env.dataset.rowOrder ? [env.dataset.rowOrder] : [])];
+  const exclude = hidden.length > 0 ? ` EXCLUDE (${hidden.map(quoteIdent).join(', ')})` : '';
   for (const r of results.filter((x) => x.status === 'fail' || x.status === 'warn')) {
     const p = planned.find((x) => x.name === r.check);
     const sql = p?.predicate

@@ -159,7 +159,8 @@ export function typedValue(dataset: PreparedDataset, column: string, type: Silve
  * columnar cache directly, reading only the columns each query needs. The checks' view shows only
  * the text columns; prepare's (`withSourceFile`) also the typed ones and each row's file and read
  * order: the files' order in the list, then the rows' in each file, what a table loaded from them
- * would have as rowid. Catalog columns no file has, or that ingest only `filled`, read as NULL text.
+ * would have as rowid (the checks' view has `__rowid` too: their samples are the first failing
+ * rows in that order). Catalog columns no file has, or that ingest only `filled`, read as NULL text.
  */
 async function viewOverCache(
   conn: DuckDBConnection,
@@ -186,10 +187,8 @@ async function viewOverCache(
   );
   const shown = hidden.length > 0 ? `* EXCLUDE (${hidden.join(', ')})` : '*';
   await conn.run(
-    withSourceFile
-      ? `CREATE OR REPLACE TEMP VIEW ${view} AS
-         SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`
-      : `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${shown}${nulls} FROM ${scan}`,
+    `CREATE OR REPLACE TEMP VIEW ${view} AS
+     SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`,
   );
   return { cacheTyped: typed.map((c) => typedOf(c)!), absentColumns };
 }
@@ -317,7 +316,6 @@ export async function prepareDatasets(
     }
     const view = quoteIdent(`ds_${name}`);
     const t = Date.now();
-    let rowOrder = 'rowid';
     let cacheParts: string[] | undefined;
     // Read once: every check then scans DuckDB's columnar copy, not thousands of files again
     // (past duckdb.memory_limit it spills to .recomart/duckdb_tmp).
@@ -342,7 +340,6 @@ export async function prepareDatasets(
         filled,
         withSourceFile,
       ));
-      rowOrder = '__rowid';
     } else {
       await unreadableAsRuntimeError(name, () => loadRawText(conn, ds, view, files));
       if (!withSourceFile) await conn.run(`ALTER TABLE ${view} DROP COLUMN __file`);
@@ -353,6 +350,10 @@ export async function prepareDatasets(
       absentColumns = absentFrom(name, loaded);
       for (const c of absentColumns)
         await conn.run(`ALTER TABLE ${view} ADD COLUMN ${quoteIdent(c)} VARCHAR`);
+      // The read order as a column, as the cache's views have it: a query over the failing rows
+      // (a sample, prepare's ties) can order by it, where `SELECT *` would drop rowid.
+      await conn.run(`ALTER TABLE ${view} ADD COLUMN __rowid BIGINT`);
+      await conn.run(`UPDATE ${view} SET __rowid = rowid`);
     }
     onLoaded?.(name, Date.now() - t, parsed);
     const columns = (await conn.runAndReadAll(`DESCRIBE ${view}`))
@@ -370,7 +371,7 @@ export async function prepareDatasets(
       absentColumns,
       key: ds.key ?? [],
       pii: ds.pii ?? [],
-      rowOrder: withSourceFile ? rowOrder : undefined,
+      rowOrder: '__rowid',
       cacheParts,
       cacheTyped,
     });
