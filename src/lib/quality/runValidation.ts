@@ -179,19 +179,20 @@ async function runDatasetChecks(
   const missingCells = dataset.columns.map((c) => `${isBlank(quoteIdent(c))}::INTEGER`).join(' + ') || '0';
   const n = Math.floor(sampleSize);
   const inScan = samplesFrom === 'scan' && n > 0 && dataset.rowOrder !== undefined;
+  // Each predicate is evaluated once, into a column the count and the sample both filter on.
+  const columns = [
+    `${missingCells} AS __missing`,
+    ...rowChecks.map((p, i) => `(${p.predicate}) AS f${i}`),
+    ...(inScan ? [`${sampleKeyOf(dataset)} AS __key`, `${quoteIdent(dataset.rowOrder!)} AS __order`] : []),
+  ];
   const aggregates = [
     'count(*)::BIGINT AS __rows',
-    `sum(${missingCells})::BIGINT AS __missing`,
-    ...rowChecks.map((p, i) => `count(*) FILTER (WHERE ${p.predicate})::BIGINT AS c${i}`),
-    ...(inScan
-      ? rowChecks.map(
-          (p, i) =>
-            `min_by(${sampleKeyOf(dataset)}, ${quoteIdent(dataset.rowOrder!)}, ${n}) FILTER (WHERE ${p.predicate}) AS s${i}`,
-        )
-      : []),
+    'sum(__missing)::BIGINT AS __missing',
+    ...rowChecks.map((_, i) => `count(*) FILTER (WHERE f${i})::BIGINT AS c${i}`),
+    ...(inScan ? rowChecks.map((_, i) => `min_by(__key, __order, ${n}) FILTER (WHERE f${i}) AS s${i}`) : []),
   ];
   const scan = (
-    await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM ${v}`)
+    await conn.runAndReadAll(`SELECT ${aggregates.join(', ')} FROM (SELECT ${columns.join(', ')} FROM ${v})`)
   ).getRowObjectsJS()[0] as Record<string, bigint | string[] | null>;
   const rows = Number(scan.__rows ?? 0n);
   const measured = new Map<PlannedCheck, Measured>();
