@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withDuck } from '../../src/lib/duck/withDuck.js';
 import { buildFeatures } from '../../src/lib/features/featureStore.js';
@@ -242,6 +242,35 @@ describe('recommend', () => {
   it('refuses a k outside 1–100 and an unknown model (exit 2)', () => {
     expect(runCli(['recommend', '--user', 'CUST001', '-k', '0'], { cwd: root }).status).toBe(2);
     expect(runCli(['recommend', '--user', 'CUST001', '--model', 'svd'], { cwd: root }).status).toBe(2);
+  });
+
+  it('hashes a model file once, records it, and catches a file changed since (exit 3)', () => {
+    recommend('--user', 'CUST001', '--model', 'popularity');
+    const record = JSON.parse(
+      readFileSync(path.join(root, '.recomart/cache/models-ok.json'), 'utf8'),
+    ) as Record<string, string>;
+    const dir = path.join('models', 'popularity', 'v=1');
+    const scores = path.join(dir, 'top_scores.f32');
+    const md5 = JSON.parse(readFileSync(path.join(root, dir, '_recomart.json'), 'utf8')).files.find(
+      (f: { file: string }) => f.file === 'top_scores.f32',
+    ).md5 as string;
+    // size:mtime:md5 of the file as verified.
+    expect(record[scores]).toBe(
+      `${statSync(path.join(root, scores)).size}:${statSync(path.join(root, scores)).mtimeMs}:${md5}`,
+    );
+    // The same size, other bytes: its mtime moved, so it is hashed again, and refused.
+    const file = path.join(root, scores);
+    const original = readFileSync(file);
+    const changed = Buffer.from(original);
+    changed[0] = changed[0]! ^ 0xff;
+    chmodSync(file, 0o644);
+    writeFileSync(file, changed);
+    const r = runCli(['recommend', '--user', 'CUST001', '--model', 'popularity'], { cwd: root });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('top_scores.f32 does not match its md5');
+    writeFileSync(file, original);
+    chmodSync(file, 0o444);
+    recommend('--user', 'CUST001', '--model', 'popularity');
   });
 });
 

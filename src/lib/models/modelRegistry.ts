@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CODE_VERSION } from '../codeVersion.js';
 import { RuntimeError, UsageError } from '../errors/errors.js';
 import { listVersions } from '../lake/versionDirs.js';
-import { fsyncDir } from '../lake/atomicWrite.js';
+import { fsyncDir, writeFileAtomic } from '../lake/atomicWrite.js';
 import { sealWrittenFile } from '../lake/moveFile.js';
 import type { RunContext } from '../runContext.js';
 import type { ModelArrays } from './popularity.js';
@@ -211,7 +211,13 @@ export async function resolveModel(ctx: RunContext, spec: string): Promise<Model
   return best!;
 }
 
-/** A version's arrays, texts and item table (of the files `only` keeps), read back from its files (md5s checked). */
+/**
+ * A version's arrays, texts and item table (of the files `only` keeps), read back from its files,
+ * each checked against its md5. A file is hashed when it is new to this lake's record of verified
+ * files (.recomart/cache/models-ok.json) or its size or mtime moved since it matched: versions are
+ * read-only and never rewritten, and hashing a version's 25 MB of top lists took a fifth of a
+ * `recommend` process. Deleting the record makes the next load hash every file again.
+ */
 export async function readModelFiles(
   ctx: RunContext,
   meta: ModelVersion,
@@ -221,19 +227,51 @@ export async function readModelFiles(
   const arrays: ModelArrays = {};
   const texts: Record<string, string[]> = {};
   let items: ItemTable | undefined;
+  const record = path.join(ctx.paths.root, '.recomart', 'cache', 'models-ok.json');
+  const verified = await readRecord(record);
+  let added = false;
   for (const f of meta.files.filter((x) => only(x.file))) {
-    const buf = await readFile(path.join(dir, f.file));
-    if (createHash('md5').update(buf).digest('hex') !== f.md5)
-      throw new RuntimeError(
-        `model ${meta.name} v=${meta.version}: ${f.file} does not match its md5 (changed after it was published)`,
-        'train a new version: recomart train',
-      );
-    const copy = new Uint8Array(buf).buffer;
+    const file = path.join(dir, f.file);
+    const key = path.relative(ctx.paths.root, file);
+    const before = await stat(file);
+    const stamp = `${before.size}:${before.mtimeMs}:${f.md5}`;
+    const buf = await readFile(file);
+    if (verified[key] !== stamp) {
+      if (createHash('md5').update(buf).digest('hex') !== f.md5)
+        throw new RuntimeError(
+          `model ${meta.name} v=${meta.version}: ${f.file} does not match its md5 (changed after it was published)`,
+          'train a new version: recomart train',
+        );
+      verified[key] = stamp;
+      added = true;
+    }
+    // A view of the read bytes where they are 4-byte aligned (a file's own buffer is), else a copy.
+    const aligned = buf.byteOffset % 4 === 0 ? buf.buffer : new Uint8Array(buf).buffer;
+    const at = buf.byteOffset % 4 === 0 ? buf.byteOffset : 0;
     const stem = f.file.replace(/\.[^.]+$/, '');
-    if (f.dtype === 'float32') arrays[stem] = new Float32Array(copy);
-    else if (f.dtype === 'int32') arrays[stem] = new Int32Array(copy);
+    if (f.dtype === 'float32') arrays[stem] = new Float32Array(aligned, at, buf.byteLength / 4);
+    else if (f.dtype === 'int32') arrays[stem] = new Int32Array(aligned, at, buf.byteLength / 4);
     else if (f.file === ITEMS_FILE) items = JSON.parse(buf.toString('utf8')) as ItemTable;
     else texts[stem] = buf.toString('utf8').split('\n').slice(0, -1);
   }
+  if (added) await writeRecord(record, verified);
   return { arrays, texts, ...(items ? { items } : {}) };
+}
+
+async function readRecord(file: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** The record is derived data: a lake this process may not write to still answers. */
+async function writeRecord(file: string, verified: Record<string, string>): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(verified) + '\n');
+  } catch {
+    // Next time the files are hashed again.
+  }
 }
