@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExitCode } from '../../../src/lib/errors/exitCode.js';
 import { ConfigError, UsageError } from '../../../src/lib/errors/errors.js';
-import { defaultConfig } from '../../../src/lib/config/configSchema.js';
+import { configSchema, defaultConfig } from '../../../src/lib/config/configSchema.js';
+import { newAjv } from '../../../src/lib/config/newAjv.js';
 import { envNameToPath, loadConfig } from '../../../src/lib/config/loadConfig.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
@@ -17,6 +18,14 @@ describe('loadConfig', () => {
 
   it('gives the defaults when nothing overrides them', () => {
     expect(loadConfig({ root, env: {} }).config).toEqual(defaultConfig);
+  });
+
+  it('has defaults that satisfy its own schema (loadConfig does not check them when nothing is set)', () => {
+    const validate = newAjv({ strict: true }).compile(configSchema);
+    expect(validate(structuredClone(defaultConfig))).toBe(true);
+    expect(validate.errors ?? null).toBeNull();
+    // And a value set is still checked.
+    expect(() => loadConfig({ root, env: { RECOMART_SIMULATOR_DAYS: 'many' } })).toThrow(ConfigError);
   });
 
   it('applies defaults < file < env < flags', () => {
