@@ -33,44 +33,33 @@ export function topK(scores: Float32Array, k: number): Int32Array {
   for (; i < n; i++) {
     const s = scores[i]!;
     if (!(s > bar)) continue;
-    let at = 0;
-    for (;;) {
-      const l = 2 * at + 1;
-      if (l >= size) break;
-      const r = l + 1;
-      let child = l;
-      if (r < size && (vals[r]! < vals[l]! || (vals[r] === vals[l] && items[r]! > items[l]!))) child = r;
-      const cs = vals[child]!;
-      if (cs > s || (cs === s && items[child]! < i)) break;
-      vals[at] = cs;
-      items[at] = items[child]!;
-      at = child;
-    }
-    vals[at] = s;
-    items[at] = i;
+    replaceRoot(vals, items, size, s, i);
     bar = vals[0]!;
   }
   // Best first: pop the worst kept item into the last free place, size times.
   const out = new Int32Array(size);
   for (let last = size - 1; last >= 0; last--) {
     out[last] = items[0]!;
-    const s = vals[last]!;
-    const item = items[last]!;
-    let at = 0;
-    for (;;) {
-      const l = 2 * at + 1;
-      if (l >= last) break;
-      const r = l + 1;
-      let child = l;
-      if (r < last && (vals[r]! < vals[l]! || (vals[r] === vals[l] && items[r]! > items[l]!))) child = r;
-      const cs = vals[child]!;
-      if (cs > s || (cs === s && items[child]! < item)) break;
-      vals[at] = cs;
-      items[at] = items[child]!;
-      at = child;
-    }
-    vals[at] = s;
-    items[at] = item;
+    replaceRoot(vals, items, last, vals[last]!, items[last]!);
   }
   return out;
+}
+
+/** Puts (s, item) at the root of the heap's first `size` places and sifts it down to its place. */
+function replaceRoot(vals: Float64Array, items: Int32Array, size: number, s: number, item: number): void {
+  let at = 0;
+  for (;;) {
+    const l = 2 * at + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    let child = l;
+    if (r < size && (vals[r]! < vals[l]! || (vals[r] === vals[l] && items[r]! > items[l]!))) child = r;
+    const cs = vals[child]!;
+    if (cs > s || (cs === s && items[child]! < item)) break;
+    vals[at] = cs;
+    items[at] = items[child]!;
+    at = child;
+  }
+  vals[at] = s;
+  items[at] = item;
 }
