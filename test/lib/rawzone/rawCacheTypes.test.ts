@@ -47,7 +47,7 @@ describe("the raw-zone cache's typed columns", () => {
       return { rows, view, columns: sales.columns, typed: sales.cacheTyped, parts: sales.cacheParts! };
     });
 
-  it('holds each typed column cast as prepare casts it, beside its text; the view shows only the text', async () => {
+  it('holds each typed column cast as prepare casts it, beside its text; the view shows only the text and the read order', async () => {
     const r = await read(types);
     expect(r.rows).toEqual([
       { id: 'a', n: '1', __typed_n: 1n, typed_seen: '2026-08-01 10:00' },
@@ -58,7 +58,8 @@ describe("the raw-zone cache's typed columns", () => {
       { id: 'f', n: '6', __typed_n: 6n, typed_seen: '2026-08-04 07:30' },
     ]);
     expect(r.columns).toEqual(['id', 'n', 'seen', 'note']);
-    expect(r.view).toEqual(['id', 'n', 'seen', 'note']);
+    // __rowid, each row's place in the read order, orders samples; it is not a column of the data.
+    expect(r.view).toEqual(['id', 'n', 'seen', 'note', '__rowid']);
     expect(r.typed).toEqual(['n', 'seen']);
     expect(
       readdirSync(cacheDir)
