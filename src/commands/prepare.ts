@@ -1,3 +1,4 @@
+import { cacheProgressBar } from '../lib/cli/cacheProgress.js';
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { exitCodeForOutcome } from '../lib/errors/exitCode.js';
 import { runPrepare } from '../lib/prepare/runPrepare.js';
@@ -9,7 +10,11 @@ export interface PrepareFlags extends GlobalOptions {
 
 export async function prepareCommand(options: PrepareFlags): Promise<number> {
   const ctx = createCommandContext('prepare', options);
-  const record = await runPrepare(ctx, { suite: options.suite });
+  const progress = cacheProgressBar(ctx);
+  const record = await runPrepare(ctx, {
+    suite: options.suite,
+    onCacheProgress: progress.onCacheProgress,
+  }).finally(progress.stop);
   if (ctx.json) ctx.printJson(record);
   else {
     const rows = record.datasets.map((d) => [

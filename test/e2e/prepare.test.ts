@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrepareRecord } from '../../src/lib/prepare/silverZone.js';
 import type { ValidationRun } from '../../src/lib/quality/validationResult.js';
-import { runCli } from '../helpers/runCli.js';
+import { BIN, runCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const tmp = makeTempDir();
@@ -232,5 +233,33 @@ describe('references between padded keys', () => {
       { txn_id: 'T1', customer_id: 'C1' },
       { txn_id: 'T2', customer_id: 'C2' },
     ]);
+  });
+});
+
+describe('a lake whose raw-zone cache is gone (an older version, or deleted)', () => {
+  it('prepare converts it once, with a progress bar on a terminal and none in a pipe', () => {
+    rmSync(path.join(root, '.recomart/cache'), { recursive: true, force: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    for (const key of Object.keys(env)) if (key.startsWith('RECOMART_')) delete env[key];
+    // `script` runs the command on a pseudo-terminal, as a user's shell does.
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${BIN} prepare`, '/dev/null'], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(tty.status).toBe(0);
+    // The bar as drawn, frame by frame: it counts up to every transactions partition.
+    const frames = [...tty.stdout.matchAll(/(\d+)\/(\d+) partitions parsed \| transactions/g)];
+    expect(frames.length).toBeGreaterThan(0);
+    const total = frames.at(-1)![2]!;
+    expect(frames.at(-1)![1]).toBe(total);
+    // Converted once: the next prepare, in a pipe, parses nothing and draws no bar.
+    const piped = runCli(['prepare', '-v'], { cwd: root });
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).not.toContain('partitions parsed |');
+    expect(piped.stderr).toMatch(
+      new RegExp(`transactions: loaded in \\d+ ms \\(0 of ${total} partitions parsed\\)`),
+    );
   });
 });

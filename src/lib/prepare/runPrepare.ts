@@ -39,7 +39,14 @@ import { specOf } from '../datasets/datasetCatalog.js';
  * written to a staging directory and published by rename, the record last;
  * a crash while publishing is rolled forward by the next run.
  */
-export async function runPrepare(ctx: RunContext, options: { suite?: string } = {}): Promise<PrepareRecord> {
+export async function runPrepare(
+  ctx: RunContext,
+  options: {
+    suite?: string;
+    /** While a dataset's raw-zone cache partitions are parsed: how many so far, of how many. */
+    onCacheProgress?: (dataset: string, done: number, total: number) => void;
+  } = {},
+): Promise<PrepareRecord> {
   const started = Date.now();
   const { suite, file: suitePath } = loadLakeSuite(ctx, options.suite);
   const zone = ctx.paths.processedZone;
@@ -52,7 +59,7 @@ export async function runPrepare(ctx: RunContext, options: { suite?: string } = 
       await mkdir(path.join(staging, 'vocabularies'), { recursive: true });
       await mkdir(path.join(staging, 'lineage'), { recursive: true });
       const built = await withDuck(duckOptionsFor(ctx, 'build'), (conn, connect) =>
-        build(conn, connect, ctx, suite, staging),
+        build(conn, connect, ctx, suite, staging, options.onCacheProgress),
       );
       const record: PrepareRecord = {
         run_id: ctx.runId,
@@ -86,6 +93,7 @@ async function build(
   ctx: RunContext,
   suite: Suite,
   staging: string,
+  onCacheProgress?: (dataset: string, done: number, total: number) => void,
 ): Promise<Pick<PrepareRecord, 'datasets' | 'interactions' | 'vocabularies' | 'absent'>> {
   const { prepared, absent } = await prepareDatasets(
     conn,
@@ -97,6 +105,7 @@ async function build(
         `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} partitions parsed)` : ''}`,
       ),
     true,
+    onCacheProgress,
   );
   // The read order matters up to here (the loaded tables' rowid breaks ties). Every output
   // after is explicitly ordered, and building without keeping row order is faster.
