@@ -185,7 +185,7 @@ async function cleanDataset(
   const badRows = quoteIdent(`bad_rows_${dataset.name}`);
   const dupKeys = quoteIdent(`dup_keys_${dataset.name}`);
   // The read order: `__rowid`, the loaded table's or the raw cache view's file and row position.
-  const rowOrder = `s.${quoteIdent(dataset.rowOrder ?? 'rowid')}`;
+  const rowOrder = `s.${quoteIdent(dataset.rowOrder ?? '__rowid')}`;
   const reasons = exclusionPredicates(suite, dataset, rawTables);
   // One scan finds the failing rows (few) and their reasons; counting, exporting and excluding
   // them then join on the read order instead of evaluating every predicate (and anti-join) again.

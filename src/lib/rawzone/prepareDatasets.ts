@@ -289,7 +289,7 @@ export async function prepareDatasets(
   only?: string[],
   /** After each dataset: its load time and, when it is read through the cache, partitions parsed of all. */
   onLoaded?: (name: string, ms: number, parsed?: { built: number; partitions: number }) => void,
-  /** Add `__file`, the file each row came from, and `rowOrder`, the read order: they break `prepare`'s ties. */
+  /** Keep `__file`, the file each row came from, and the typed cache columns: `prepare` reads them. */
   withSourceFile = false,
   /** While a dataset's stale partitions are parsed into the cache: how many so far, of how many. */
   onCacheProgress?: (dataset: string, done: number, total: number) => void,
