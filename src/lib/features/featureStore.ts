@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RuntimeError, UsageError } from '../errors/errors.js';
 import { CODE_VERSION } from '../codeVersion.js';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
-import { utcTimestamped } from '../duck/utcTimestamps.js';
+import { utcTimestamped, utcWallClockColumns } from '../duck/utcTimestamps.js';
 import { listVersions } from '../lake/versionDirs.js';
 import { PARQUET_OPTIONS, quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { jsonRow } from '../duck/jsonValues.js';
@@ -175,10 +175,12 @@ async function pointInTimeViews(
   const available = new Set<string>();
   const files = [...prepare.datasets, ...(prepare.interactions ? [prepare.interactions] : [])];
   for (const d of files) {
-    const file = path.join(ctx.paths.root, d.file);
+    const file = `read_parquet(${quoteLiteral(path.join(ctx.paths.root, d.file))}, hive_partitioning = false)`;
     const cut = pointInTime[d.name];
+    // Silver's instants (TIMESTAMPTZ) as UTC wall-clock TIMESTAMPs, as the as-of time is: the
+    // views' calendar functions and comparisons then never reach ICU (utcTimestamps.ts).
     await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(d.name)} AS SELECT * FROM read_parquet(${quoteLiteral(file)}, hive_partitioning = false)${cut ? ` WHERE ${cut}` : ''}`,
+      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(d.name)} AS SELECT ${await utcWallClockColumns(conn, file)} FROM ${file}${cut ? ` WHERE ${cut}` : ''}`,
     );
     available.add(d.name);
   }

@@ -6,7 +6,9 @@ import { quoteIdent } from '../duck/sqlText.js';
  * it, and a description of each feature. The SQL reads the silver tables through
  * point-in-time views (`interactions`, `transactions`, `clickstream`, `catalog`,
  * `customers`, `external_metadata`) that hold only what was known at the as-of
- * time, `getvariable('as_of')` (a TIMESTAMP, UTC).
+ * time, `getvariable('as_of')` (a TIMESTAMP, UTC). Their timestamps are UTC wall-clock
+ * TIMESTAMPs too (silver's TIMESTAMPTZ, re-typed without ICU); the output is written as
+ * TIMESTAMPTZ again.
  *
  * To add a view: add a declaration here. `features build` computes it, the
  * registry and `features docs` document it, and a test checks that every

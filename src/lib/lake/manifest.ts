@@ -43,6 +43,15 @@ export function manifestProblems(doc: unknown): string[] {
  * file's first verification while the file keeps that size and mtime.
  */
 export async function writeManifest(dataFile: string, manifest: Manifest): Promise<void> {
+  await writeFileAtomic(manifestPathFor(dataFile), manifestText(dataFile, manifest));
+}
+
+/**
+ * The text of `dataFile`'s manifest, checked, with the file's mtime when its size is the one the
+ * writer counted (a file of another size gets no mtime: validate hashes it). `dataFile` may be a
+ * staged copy under the target's own name: a rename keeps the mtime.
+ */
+export function manifestText(dataFile: string, manifest: Manifest): string {
   const problems = manifestProblems(manifest);
   if (problems.length > 0) throw new InvalidManifestError(manifestPathFor(dataFile), problems);
   if (manifest.file !== path.basename(dataFile)) {
@@ -50,10 +59,9 @@ export async function writeManifest(dataFile: string, manifest: Manifest): Promi
       `file is ${manifest.file}, expected ${path.basename(dataFile)}`,
     ]);
   }
-  // A file that is not the size its writer counted gets no mtime: validate hashes it.
   const st = statSync(dataFile, { bigint: true });
   if (Number(st.size) === manifest.bytes) manifest = { ...manifest, file_mtime_ns: st.mtimeNs.toString() };
-  await writeFileAtomic(manifestPathFor(dataFile), JSON.stringify(manifest, null, 2) + '\n');
+  return JSON.stringify(manifest, null, 2) + '\n';
 }
 
 /** Reads and validates a manifest; undefined when the file does not exist. */

@@ -1,10 +1,14 @@
+import { utcWallClock } from '../duck/utcTimestamps.js';
+
 /**
  * The unified user–item events over typed clickstream and transactions tables
  * (either may be absent): clickstream views, carts and purchases, and every
  * transaction as a purchase. A clickstream purchase with a transaction for the
  * same user, item and day is the same purchase: only the transaction (the
  * system of record) is kept. Columns: user_id, item_id, event_type, ts,
- * available_at, source, session_id, quantity. Used by `prepare` (silver
+ * available_at, source, session_id, quantity; ts and available_at are UTC
+ * wall-clock TIMESTAMPs (utcWallClock), whatever the clickstream's timestamp
+ * type, so the calendar functions over them never reach ICU. Used by `prepare` (silver
  * interactions) and by `profile`'s recommender EDA over the raw zone.
  */
 export function unifiedInteractionsSql(
@@ -18,8 +22,8 @@ export function unifiedInteractionsSql(
     const events = (
       types: string,
       extra = '',
-    ) => `SELECT e.user_id, e.item_id, e.event_type, e.timestamp AS ts,
-        e.timestamp AS available_at, 'clickstream' AS source, e.session_id, 1 AS quantity
+    ) => `SELECT e.user_id, e.item_id, e.event_type, ${utcWallClock('e.timestamp')} AS ts,
+        ${utcWallClock('e.timestamp')} AS available_at, 'clickstream' AS source, e.session_id, 1 AS quantity
       FROM ${clickstream} e
       WHERE e.event_type IN (${types}) AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
         AND e.timestamp IS NOT NULL ${extra}`;
@@ -37,7 +41,7 @@ export function unifiedInteractionsSql(
           recorded
             ? `AND (e.event_id IS NULL OR e.event_id NOT IN (SELECT event_id FROM ${recorded}))`
             : `AND (e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${transactions} x
-               WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.timestamp::DATE))`,
+               WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = ${utcWallClock('e.timestamp')}::DATE))`,
         ),
       );
     } else parts.push(events(`'view', 'add_to_cart', 'purchase'`));
@@ -58,6 +62,6 @@ export function unifiedInteractionsSql(
  */
 export function recordedPurchasesSql(clickstream: string, transactions: string): string {
   return `SELECT p.event_id FROM ${clickstream} p JOIN ${transactions} x
-      ON x.customer_id = p.user_id AND x.product_id = p.item_id AND x.txn_date = p.timestamp::DATE
+      ON x.customer_id = p.user_id AND x.product_id = p.item_id AND x.txn_date = ${utcWallClock('p.timestamp')}::DATE
     WHERE p.event_type = 'purchase' AND p.event_id IS NOT NULL`;
 }

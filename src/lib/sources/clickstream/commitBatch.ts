@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
-import { writeManifest } from '../../lake/manifest.js';
+import { manifestPathFor, manifestText } from '../../lake/manifest.js';
 import type { RunContext } from '../../runContext.js';
 import { checkEvent, type EventMapping } from './eventSchema.js';
 import { safeTopic, type PartitionStore } from './partitionStore.js';
@@ -38,8 +38,8 @@ interface Bucket {
 /**
  * Commits one batch of consecutive offsets of one partition to the lake:
  * valid events to raw_zone/clickstream/<event date>/events_<event hour>_<topic>-<p>-<first>-<last>.jsonl,
- * the rest to quarantine with their reason. Files are written and fsynced in
- * staging, published by rename, given manifests, and then the partition's
+ * the rest to quarantine with their reason. Files and their manifests are
+ * written and fsynced in staging and published by rename; then the partition's
  * state file moves next_offset past the batch: that write is the commit.
  */
 export async function commitBatch(
@@ -65,14 +65,25 @@ export async function commitBatch(
   try {
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
-    for (const b of buckets.values()) {
-      const name = `events_${b.hour}_${t}-${partition}-${b.min}-${b.max}.jsonl`;
-      planned.push({
-        ...(await stage(staging, name, b.lines)),
-        target: path.join(ctx.paths.clickstream, b.date, name),
-        bucket: b,
-      });
-    }
+    // Every file of the batch and its manifest are written and fsynced in staging at once: the
+    // fsyncs overlap in libuv's threads instead of queueing one behind the other (a batch of
+    // 10,000 events is about 12 files; one by one, its ~40 fsyncs were half of the ingest's time).
+    // A manifest staged beside its file is published with it; a rename keeps the file's mtime,
+    // which the manifest records.
+    const batch = { ctx, topic, partition, first, last, timezone, ingestedAt: ctx.now().toISOString() };
+    planned.push(
+      ...(await Promise.all(
+        [...buckets.values()].map((b) => {
+          const name = `events_${b.hour}_${t}-${partition}-${b.min}-${b.max}.jsonl`;
+          return stageBucket(
+            batch,
+            b,
+            path.join(staging, name),
+            path.join(ctx.paths.clickstream, b.date, name),
+          );
+        }),
+      )),
+    );
     if (dead.length > 0) {
       const name = `${t}-${partition}-${first}-${last}.jsonl`;
       quarantineFile = path.join(
@@ -81,7 +92,10 @@ export async function commitBatch(
         ctx.now().toISOString().slice(0, 10),
         name,
       );
-      planned.push({ ...(await stage(staging, name, dead)), target: quarantineFile });
+      planned.push({
+        ...(await stage(path.join(staging, name), Buffer.from(dead.join('\n') + '\n'))),
+        target: quarantineFile,
+      });
     }
 
     await store.writePending({
@@ -89,39 +103,14 @@ export async function commitBatch(
       last_offset: last.toString(),
       paths: planned.map((p) => rel(p.target)),
     });
+    const dirs = [...new Set(planned.map((p) => path.dirname(p.target)))];
+    for (const dir of dirs) await mkdir(dir, { recursive: true });
     for (const p of planned) {
-      await mkdir(path.dirname(p.target), { recursive: true });
       await rename(p.staged, p.target);
+      if (p.bucket) await rename(manifestPathFor(p.staged), manifestPathFor(p.target));
       failpoint('clickstream:after-publish');
     }
-    for (const dir of new Set(planned.map((p) => path.dirname(p.target)))) await fsyncDir(dir);
-    for (const p of planned) {
-      const b = p.bucket;
-      if (!b) continue;
-      await writeManifest(p.target, {
-        manifest_version: 1,
-        file: path.basename(p.target),
-        format: 'jsonl',
-        md5: p.md5,
-        record_count: b.lines.length,
-        bytes: p.bytes,
-        ingested_at: ctx.now().toISOString(),
-        source: 'clickstream',
-        run_id: ctx.runId,
-        kafka: { topic, partition, first_offset: b.min.toString(), last_offset: b.max.toString() },
-        details: {
-          date: b.date,
-          hour: b.hour,
-          min_event_time: new Date(b.minTime).toISOString(),
-          max_event_time: new Date(b.maxTime).toISOString(),
-          batch_first_offset: first.toString(),
-          batch_last_offset: last.toString(),
-          ...(b.naive > 0
-            ? { naive_timestamps: b.naive, source_timezone: timezone, original_field: 'source_timestamp' }
-            : {}),
-        },
-      });
-    }
+    await Promise.all(dirs.map((dir) => fsyncDir(dir)));
     failpoint('clickstream:before-commit');
     await store.commit({
       topic,
@@ -154,15 +143,52 @@ export async function commitBatch(
   };
 }
 
-/** Writes lines to a staging file and fsyncs it; the content is in memory, so md5 costs no re-read. */
-async function stage(
-  dir: string,
-  name: string,
-  lines: string[],
-): Promise<{ staged: string; md5: string; bytes: number }> {
-  const text = lines.join('\n') + '\n';
-  const buf = Buffer.from(text);
-  const staged = path.join(dir, name);
+/** One hour's file of a batch and its manifest, written and fsynced in staging. */
+async function stageBucket(
+  batch: {
+    ctx: RunContext;
+    topic: string;
+    partition: number;
+    first: bigint;
+    last: bigint;
+    timezone: string;
+    ingestedAt: string;
+  },
+  b: Bucket,
+  staged: string,
+  target: string,
+): Promise<{ staged: string; target: string; md5: string; bytes: number; bucket: Bucket }> {
+  const { ctx, topic, partition, first, last, timezone } = batch;
+  const file = await stage(staged, Buffer.from(b.lines.join('\n') + '\n'));
+  const manifest = manifestText(staged, {
+    manifest_version: 1,
+    file: path.basename(target),
+    format: 'jsonl',
+    md5: file.md5,
+    record_count: b.lines.length,
+    bytes: file.bytes,
+    ingested_at: batch.ingestedAt,
+    source: 'clickstream',
+    run_id: ctx.runId,
+    kafka: { topic, partition, first_offset: b.min.toString(), last_offset: b.max.toString() },
+    details: {
+      date: b.date,
+      hour: b.hour,
+      min_event_time: new Date(b.minTime).toISOString(),
+      max_event_time: new Date(b.maxTime).toISOString(),
+      batch_first_offset: first.toString(),
+      batch_last_offset: last.toString(),
+      ...(b.naive > 0
+        ? { naive_timestamps: b.naive, source_timezone: timezone, original_field: 'source_timestamp' }
+        : {}),
+    },
+  });
+  await stage(manifestPathFor(staged), Buffer.from(manifest));
+  return { ...file, target, bucket: b };
+}
+
+/** Writes a staging file and fsyncs it; the content is in memory, so md5 costs no re-read. */
+async function stage(staged: string, buf: Buffer): Promise<{ staged: string; md5: string; bytes: number }> {
   const handle = await open(staged, 'w');
   try {
     await handle.writeFile(buf);
@@ -182,8 +208,8 @@ function bucketEvents(
   mapping: EventMapping,
   topic: string,
   partition: number,
-): { buckets: Map<string, Bucket>; dead: string[] } {
-  const buckets = new Map<string, Bucket>();
+): { buckets: Map<number, Bucket>; dead: string[] } {
+  const buckets = new Map<number, Bucket>();
   const dead: string[] = [];
   for (const e of events) {
     const check = checkEvent(e.value, mapping);
@@ -200,10 +226,12 @@ function bucketEvents(
       );
       continue;
     }
-    const iso = check.time.toISOString();
-    const key = iso.slice(0, 13);
+    const ms = check.time.getTime();
+    // The UTC hour since the epoch: a number, so the bucket's text is made once, not per event.
+    const key = Math.floor(ms / 3_600_000);
     let b = buckets.get(key);
     if (!b) {
+      const iso = check.time.toISOString();
       b = {
         date: iso.slice(0, 10),
         hour: iso.slice(11, 13),
@@ -219,8 +247,8 @@ function bucketEvents(
     b.lines.push(check.value.trim());
     if (check.naive) b.naive++;
     b.max = e.offset;
-    b.minTime = Math.min(b.minTime, check.time.getTime());
-    b.maxTime = Math.max(b.maxTime, check.time.getTime());
+    if (ms < b.minTime) b.minTime = ms;
+    if (ms > b.maxTime) b.maxTime = ms;
   }
   return { buckets, dead };
 }
