@@ -16,14 +16,15 @@ const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The chart, ALS, evaluation and top-list workers are entries of their own, beside main.js,
-  // where chartRenderer, ials, evaluate and train start them from.
+  // The chart, ALS, evaluation, top-list and clickstream check workers are entries of their own,
+  // beside main.js, where chartRenderer, ials, evaluate, train and the clickstream replay start them.
   entryPoints: {
     main: 'dist/src/main.js',
     chartWorker: 'dist/src/lib/report/chartWorker.js',
     alsWorker: 'dist/src/lib/models/alsWorker.js',
     evaluateWorker: 'dist/src/lib/models/evaluateWorker.js',
     topListsWorker: 'dist/src/lib/models/topListsWorker.js',
+    checkWorker: 'dist/src/lib/sources/clickstream/checkWorker.js',
   },
   outdir,
   bundle: true,

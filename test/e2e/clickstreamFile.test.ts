@@ -105,6 +105,8 @@ describe('ingest clickstream --from-file (the Kafka pipeline without a broker)',
   });
 
   it.each([
+    // In the check worker: the whole process dies, with batches read, checked and committing.
+    'clickstream:checked@4',
     'clickstream:after-publish@3',
     'clickstream:before-commit@2',
     'clickstream:after-commit@4',

@@ -5,14 +5,10 @@ import { fsyncDir } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
 import { manifestPathFor, manifestText } from '../../lake/manifest.js';
 import type { RunContext } from '../../runContext.js';
-import { checkEvent, type EventMapping } from './eventSchema.js';
+import type { CheckedBatch, HourFile } from './checkBatch.js';
 import { safeTopic, type PartitionStore } from './partitionStore.js';
 
-export interface ConsumedEvent {
-  offset: bigint;
-  value: string;
-  key?: string | null;
-}
+export type { ConsumedEvent } from './checkBatch.js';
 
 export interface BatchResult {
   first: bigint;
@@ -23,20 +19,8 @@ export interface BatchResult {
   quarantine_file?: string;
 }
 
-interface Bucket {
-  date: string;
-  hour: string;
-  lines: string[];
-  min: bigint;
-  max: bigint;
-  minTime: number;
-  maxTime: number;
-  /** Events whose timestamp had no offset and was read in the source timezone. */
-  naive: number;
-}
-
 /**
- * Commits one batch of consecutive offsets of one partition to the lake:
+ * Commits one checked batch (checkBatch) of consecutive offsets of one partition to the lake:
  * valid events to raw_zone/clickstream/<event date>/events_<event hour>_<topic>-<p>-<first>-<last>.jsonl,
  * the rest to quarantine with their reason. Files and their manifests are
  * written and fsynced in staging and published by rename; then the partition's
@@ -45,19 +29,16 @@ interface Bucket {
 export async function commitBatch(
   ctx: RunContext,
   store: PartitionStore,
-  events: ConsumedEvent[],
+  checked: CheckedBatch,
 ): Promise<BatchResult> {
   const { topic, partition } = store;
-  const first = events[0]!.offset;
-  const last = events[events.length - 1]!.offset;
-  const mapping = ctx.config.sources.clickstream ?? {};
-  const timezone = mapping.timezone ?? 'UTC';
-  const { buckets, dead } = bucketEvents(events, mapping, topic, partition);
+  const { first, last, dead } = checked;
+  const timezone = ctx.config.sources.clickstream?.timezone ?? 'UTC';
 
   const t = safeTopic(topic);
   const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'clickstream', `${t}-${partition}`);
   const rel = (p: string) => path.relative(ctx.paths.root, p);
-  const planned: { staged: string; target: string; md5: string; bytes: number; bucket?: Bucket }[] = [];
+  const planned: { staged: string; target: string; md5: string; bytes: number; hour?: HourFile }[] = [];
   let quarantineFile: string | undefined;
   // A failure (a full disk, most often) must not leave its staged copies filling the disk until
   // the next successful run: they are removed on the way out, and the pending record rolls back
@@ -73,9 +54,9 @@ export async function commitBatch(
     const batch = { ctx, topic, partition, first, last, timezone, ingestedAt: ctx.now().toISOString() };
     planned.push(
       ...(await Promise.all(
-        [...buckets.values()].map((b) => {
+        checked.files.map((b) => {
           const name = `events_${b.hour}_${t}-${partition}-${b.min}-${b.max}.jsonl`;
-          return stageBucket(
+          return stageHourFile(
             batch,
             b,
             path.join(staging, name),
@@ -84,7 +65,7 @@ export async function commitBatch(
         }),
       )),
     );
-    if (dead.length > 0) {
+    if (dead) {
       const name = `${t}-${partition}-${first}-${last}.jsonl`;
       quarantineFile = path.join(
         ctx.paths.quarantine,
@@ -93,7 +74,7 @@ export async function commitBatch(
         name,
       );
       planned.push({
-        ...(await stage(path.join(staging, name), Buffer.from(dead.join('\n') + '\n'))),
+        ...(await stage(path.join(staging, name), dead.data, dead.md5)),
         target: quarantineFile,
       });
     }
@@ -107,7 +88,7 @@ export async function commitBatch(
     for (const dir of dirs) await mkdir(dir, { recursive: true });
     for (const p of planned) {
       await rename(p.staged, p.target);
-      if (p.bucket) await rename(manifestPathFor(p.staged), manifestPathFor(p.target));
+      if (p.hour) await rename(manifestPathFor(p.staged), manifestPathFor(p.target));
       failpoint('clickstream:after-publish');
     }
     await Promise.all(dirs.map((dir) => fsyncDir(dir)));
@@ -134,17 +115,15 @@ export async function commitBatch(
   return {
     first,
     last,
-    files: planned
-      .filter((p) => p.bucket)
-      .map((p) => ({ path: rel(p.target), records: p.bucket!.lines.length })),
-    written: events.length - dead.length,
-    quarantined: dead.length,
+    files: planned.filter((p) => p.hour).map((p) => ({ path: rel(p.target), records: p.hour!.records })),
+    written: checked.events - (dead?.records ?? 0),
+    quarantined: dead?.records ?? 0,
     quarantine_file: quarantineFile ? rel(quarantineFile) : undefined,
   };
 }
 
 /** One hour's file of a batch and its manifest, written and fsynced in staging. */
-async function stageBucket(
+async function stageHourFile(
   batch: {
     ctx: RunContext;
     topic: string;
@@ -154,18 +133,18 @@ async function stageBucket(
     timezone: string;
     ingestedAt: string;
   },
-  b: Bucket,
+  b: HourFile,
   staged: string,
   target: string,
-): Promise<{ staged: string; target: string; md5: string; bytes: number; bucket: Bucket }> {
+): Promise<{ staged: string; target: string; md5: string; bytes: number; hour: HourFile }> {
   const { ctx, topic, partition, first, last, timezone } = batch;
-  const file = await stage(staged, Buffer.from(b.lines.join('\n') + '\n'));
+  const file = await stage(staged, b.data, b.md5);
   const manifest = manifestText(staged, {
     manifest_version: 1,
     file: path.basename(target),
     format: 'jsonl',
     md5: file.md5,
-    record_count: b.lines.length,
+    record_count: b.records,
     bytes: file.bytes,
     ingested_at: batch.ingestedAt,
     source: 'clickstream',
@@ -184,71 +163,21 @@ async function stageBucket(
     },
   });
   await stage(manifestPathFor(staged), Buffer.from(manifest));
-  return { ...file, target, bucket: b };
+  return { ...file, target, hour: b };
 }
 
-/** Writes a staging file and fsyncs it; the content is in memory, so md5 costs no re-read. */
-async function stage(staged: string, buf: Buffer): Promise<{ staged: string; md5: string; bytes: number }> {
+/** Writes a staging file and fsyncs it (its md5, when known, was taken where its bytes were made). */
+async function stage(
+  staged: string,
+  data: Uint8Array,
+  md5?: string,
+): Promise<{ staged: string; md5: string; bytes: number }> {
   const handle = await open(staged, 'w');
   try {
-    await handle.writeFile(buf);
+    await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  return { staged, md5: createHash('md5').update(buf).digest('hex'), bytes: buf.length };
-}
-
-/**
- * Checks each event and sorts the valid ones by their own UTC hour (one file per hour); the rest
- * become dead letters carrying topic, partition, offset, key, reason and the raw payload.
- */
-function bucketEvents(
-  events: ConsumedEvent[],
-  mapping: EventMapping,
-  topic: string,
-  partition: number,
-): { buckets: Map<number, Bucket>; dead: string[] } {
-  const buckets = new Map<number, Bucket>();
-  const dead: string[] = [];
-  for (const e of events) {
-    const check = checkEvent(e.value, mapping);
-    if (!check.ok) {
-      dead.push(
-        JSON.stringify({
-          topic,
-          partition,
-          offset: e.offset.toString(),
-          key: e.key ?? null,
-          reason: check.reason,
-          payload: e.value,
-        }),
-      );
-      continue;
-    }
-    const ms = check.time.getTime();
-    // The UTC hour since the epoch: a number, so the bucket's text is made once, not per event.
-    const key = Math.floor(ms / 3_600_000);
-    let b = buckets.get(key);
-    if (!b) {
-      const iso = check.time.toISOString();
-      b = {
-        date: iso.slice(0, 10),
-        hour: iso.slice(11, 13),
-        lines: [],
-        min: e.offset,
-        max: e.offset,
-        minTime: Infinity,
-        maxTime: -Infinity,
-        naive: 0,
-      };
-      buckets.set(key, b);
-    }
-    b.lines.push(check.value.trim());
-    if (check.naive) b.naive++;
-    b.max = e.offset;
-    if (ms < b.minTime) b.minTime = ms;
-    if (ms > b.maxTime) b.maxTime = ms;
-  }
-  return { buckets, dead };
+  return { staged, md5: md5 ?? createHash('md5').update(data).digest('hex'), bytes: data.length };
 }

@@ -7,6 +7,7 @@ import { withLock } from '../../lake/lock.js';
 import type { RunContext } from '../../runContext.js';
 import { fileIdentity, listEventFiles, openEvents, type EventFormat } from './eventFiles.js';
 import { PartitionStore, safeTopic } from './partitionStore.js';
+import { EventChecker } from './eventChecker.js';
 import { ClickstreamStats, PartitionWorker } from './partitionWorker.js';
 
 export interface ConsumeFileOptions {
@@ -155,17 +156,13 @@ async function replayOne(
       worker.committedNext = state ? BigInt(state.next_offset) : 0n;
       worker.expected = worker.committedNext;
       const startedAt = worker.committedNext;
-      let offset = -1n;
-      let taken = 0;
-      for await (const value of events) {
-        offset++;
-        if (offset < worker.committedNext) continue;
-        if (maxEvents !== undefined && taken >= maxEvents) break;
-        worker.add({ offset, value });
-        taken++;
-        if (worker.buffer.length >= batchSize) await worker.flush();
-      }
-      await worker.flush();
+      const { offset, taken } = await replayEvents(
+        worker,
+        new EventChecker(ctx.config.sources.clickstream ?? {}, topic, 0),
+        events,
+        batchSize,
+        maxEvents,
+      );
       if (status === 'resumed' && taken === 0) status = 'unchanged';
       return {
         startedAt,
@@ -184,6 +181,51 @@ async function replayOne(
       };
     },
   );
+}
+
+/**
+ * Feeds a file's events to its partition in batches. Each full batch goes to the checker (a worker
+ * thread) at once and is committed as soon as the one before it is, while the file is read on:
+ * reading, checking and committing overlap, and commits stay one at a time, in offset order.
+ * Returns the last offset read and how many events were taken.
+ */
+async function replayEvents(
+  worker: PartitionWorker,
+  checker: EventChecker,
+  events: AsyncIterable<string>,
+  batchSize: number,
+  maxEvents: number | undefined,
+): Promise<{ offset: bigint; taken: number }> {
+  const resumeAt = worker.committedNext ?? 0n;
+  let offset = -1n;
+  let taken = 0;
+  let committing: Promise<unknown> = Promise.resolve();
+  const send = async () => {
+    const batch = worker.take();
+    if (!batch) return;
+    const checked = checker.check(batch);
+    checked.catch(() => undefined); // a failure surfaces through `committing`
+    await committing; // the batch before: committed, or its failure thrown here
+    committing = checked.then((c) => worker.commit(c));
+    committing.catch(() => undefined); // awaited by the next send or at the end
+  };
+  try {
+    for await (const value of events) {
+      offset++;
+      if (offset < resumeAt) continue;
+      if (maxEvents !== undefined && taken >= maxEvents) break;
+      worker.add({ offset, value });
+      taken++;
+      if (worker.buffer.length >= batchSize) await send();
+    }
+    await send();
+    await committing;
+  } finally {
+    // Never release the partition's lock with a commit under way.
+    await committing.catch(() => undefined);
+    await checker.close();
+  }
+  return { offset, taken };
 }
 
 async function readSource(offsetsDir: string, topic: string): Promise<SourceRecord | undefined> {

@@ -1,5 +1,6 @@
 import type { RunContext } from '../../runContext.js';
-import { commitBatch, type BatchResult, type ConsumedEvent } from './commitBatch.js';
+import { checkBatch, type CheckedBatch, type ConsumedEvent } from './checkBatch.js';
+import { commitBatch, type BatchResult } from './commitBatch.js';
 import type { PartitionStore } from './partitionStore.js';
 
 /** Counters shared by every partition of one ingest run. */
@@ -69,14 +70,31 @@ export class PartitionWorker {
     return true;
   }
 
-  /** Commits the buffer as one batch (call inside `serial`). */
+  /** Commits the buffer as one batch, checked on this thread (call inside `serial`). */
   async flush(): Promise<BatchResult | undefined> {
+    const started = Date.now();
+    const events = this.take();
+    if (!events) return undefined;
+    const { topic, partition } = this.store;
+    const mapping = this.ctx.config.sources.clickstream ?? {};
+    return this.commit(checkBatch(events, mapping, topic, partition), started);
+  }
+
+  /** Empties the buffer and hands over its events (undefined when empty), e.g. to be checked elsewhere. */
+  take(): ConsumedEvent[] | undefined {
     if (this.buffer.length === 0) return undefined;
     const events = this.buffer;
     this.buffer = [];
     this.oldestAt = undefined;
-    const started = Date.now();
-    const result = await commitBatch(this.ctx, this.store, events);
+    return events;
+  }
+
+  /**
+   * Commits a checked batch: the next offsets after everything committed, in order. Its time (the
+   * p99 batch commit) counts from `started`: the checks as well, when they ran on this thread.
+   */
+  async commit(checked: CheckedBatch, started = Date.now()): Promise<BatchResult> {
+    const result = await commitBatch(this.ctx, this.store, checked);
     this.committedNext = result.last + 1n;
     this.stats.record(result, Date.now() - started);
     this.ctx.logger.log(

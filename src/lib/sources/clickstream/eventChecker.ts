@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { checkBatch, type CheckedBatch, type ConsumedEvent } from './checkBatch.js';
+import type { CheckRequest } from './checkWorker.js';
+import type { EventMapping } from './eventSchema.js';
+
+type Reply = { id: number; checked: CheckedBatch; error?: undefined } | { id: number; error: string };
+
+/**
+ * Checks one partition's batches on a worker thread (checkWorker.ts), so that parsing them
+ * (JSON.parse and checkEvent: about half of a replay's CPU) runs on the other core while the
+ * consumer reads the next batch and commits the one before. The worker starts with the first
+ * batch. Without a compiled worker (the TypeScript source the unit tests run) batches are checked
+ * on the calling thread; the bytes are the same either way.
+ */
+export class EventChecker {
+  private worker?: Worker;
+  private next = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (c: CheckedBatch) => void; reject: (e: Error) => void }
+  >();
+  private failure?: Error;
+
+  constructor(
+    private readonly mapping: EventMapping,
+    private readonly topic: string,
+    private readonly partition: number,
+  ) {}
+
+  check(events: ConsumedEvent[]): Promise<CheckedBatch> {
+    const worker = this.worker ?? this.start();
+    if (!worker) return Promise.resolve(checkBatch(events, this.mapping, this.topic, this.partition));
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: CheckRequest = {
+        id,
+        events,
+        mapping: this.mapping,
+        topic: this.topic,
+        partition: this.partition,
+      };
+      worker.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private start(): Worker | undefined {
+    const file = new URL('./checkWorker.js', import.meta.url);
+    if (!import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(file))) return undefined;
+    const worker = new Worker(file);
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.error !== undefined) waiter?.reject(new Error(`clickstream check worker: ${reply.error}`));
+      else waiter?.resolve(reply.checked);
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (this.worker === worker) fail(new Error(`clickstream check worker exited (code ${code})`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+}
