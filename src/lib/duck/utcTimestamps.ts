@@ -56,5 +56,7 @@ export async function utcWallClockColumns(conn: DuckDBConnection, relation: stri
     .getRowObjectsJS()
     .filter((r) => String(r.column_type) === 'TIMESTAMP WITH TIME ZONE')
     .map((r) => quoteIdent(String(r.column_name)));
-  return zoned.length === 0 ? '*' : `* REPLACE (${zoned.map((c) => `${utcWallClock(c)} AS ${c}`).join(', ')})`;
+  return zoned.length === 0
+    ? '*'
+    : `* REPLACE (${zoned.map((c) => `${utcWallClock(c)} AS ${c}`).join(', ')})`;
 }
