@@ -68,11 +68,17 @@ export async function consumeFile(
   const offsetsDir = path.join(ctx.paths.clickstream, '_offsets');
   const results: ReplayedFile[] = [];
   let budget = options.maxEvents;
-  for (const file of files) {
-    if (budget !== undefined && budget <= 0) break;
-    const r = await replayOne(ctx, stats, offsetsDir, file, options.batchSize, budget);
-    if (budget !== undefined) budget -= Number(BigInt(r.file.committed_offset) - r.startedAt);
-    results.push(r.file);
+  // One checker (and at most one worker thread) for every file of the replay.
+  const checker = new EventChecker(ctx.config.sources.clickstream ?? {}, options.batchSize);
+  try {
+    for (const file of files) {
+      if (budget !== undefined && budget <= 0) break;
+      const r = await replayOne(ctx, stats, checker, offsetsDir, file, options.batchSize, budget);
+      if (budget !== undefined) budget -= Number(BigInt(r.file.committed_offset) - r.startedAt);
+      results.push(r.file);
+    }
+  } finally {
+    await checker.close();
   }
   return { files: results };
 }
@@ -80,6 +86,7 @@ export async function consumeFile(
 async function replayOne(
   ctx: RunContext,
   stats: ClickstreamStats,
+  checker: EventChecker,
   offsetsDir: string,
   file: string,
   batchSize: number,
@@ -156,13 +163,7 @@ async function replayOne(
       worker.committedNext = state ? BigInt(state.next_offset) : 0n;
       worker.expected = worker.committedNext;
       const startedAt = worker.committedNext;
-      const { offset, taken } = await replayEvents(
-        worker,
-        new EventChecker(ctx.config.sources.clickstream ?? {}, topic, 0),
-        events,
-        batchSize,
-        maxEvents,
-      );
+      const { offset, taken } = await replayEvents(worker, checker, events, batchSize, maxEvents);
       if (status === 'resumed' && taken === 0) status = 'unchanged';
       return {
         startedAt,
@@ -203,7 +204,7 @@ async function replayEvents(
   const send = async () => {
     const batch = worker.take();
     if (!batch) return;
-    const checked = checker.check(batch);
+    const checked = checker.check(batch, worker.store.topic, worker.store.partition);
     checked.catch(() => undefined); // a failure surfaces through `committing`
     await committing; // the batch before: committed, or its failure thrown here
     committing = checked.then((c) => worker.commit(c));
@@ -223,7 +224,6 @@ async function replayEvents(
   } finally {
     // Never release the partition's lock with a commit under way.
     await committing.catch(() => undefined);
-    await checker.close();
   }
   return { offset, taken };
 }

@@ -8,11 +8,13 @@ import type { EventMapping } from './eventSchema.js';
 type Reply = { id: number; checked: CheckedBatch; error?: undefined } | { id: number; error: string };
 
 /**
- * Checks one partition's batches on a worker thread (checkWorker.ts), so that parsing them
- * (JSON.parse and checkEvent: about half of a replay's CPU) runs on the other core while the
- * consumer reads the next batch and commits the one before. The worker starts with the first
- * batch. Without a compiled worker (the TypeScript source the unit tests run) batches are checked
- * on the calling thread; the bytes are the same either way.
+ * Checks batches on a worker thread (checkWorker.ts), so that parsing them (JSON.parse and
+ * checkEvent: about half of a replay's CPU) runs on the other core while the consumer reads the
+ * next batch and commits the one before. The worker starts with the first full batch (of
+ * `fullBatch` events) and serves every file of the replay; until then, as for a directory of
+ * small files, batches are checked on the calling thread, where a worker's start would cost more
+ * than it saves. So are all batches without a compiled worker (the TypeScript source the unit
+ * tests run). The bytes are the same either way.
  */
 export class EventChecker {
   private worker?: Worker;
@@ -25,13 +27,12 @@ export class EventChecker {
 
   constructor(
     private readonly mapping: EventMapping,
-    private readonly topic: string,
-    private readonly partition: number,
+    private readonly fullBatch: number,
   ) {}
 
-  check(events: ConsumedEvent[]): Promise<CheckedBatch> {
-    const worker = this.worker ?? this.start();
-    if (!worker) return Promise.resolve(checkBatch(events, this.mapping, this.topic, this.partition));
+  check(events: ConsumedEvent[], topic: string, partition: number): Promise<CheckedBatch> {
+    const worker = this.worker ?? (events.length >= this.fullBatch ? this.start() : undefined);
+    if (!worker) return Promise.resolve(checkBatch(events, this.mapping, topic, partition));
     if (this.failure) return Promise.reject(this.failure);
     const id = this.next++;
     return new Promise((resolve, reject) => {
@@ -40,8 +41,8 @@ export class EventChecker {
         id,
         events,
         mapping: this.mapping,
-        topic: this.topic,
-        partition: this.partition,
+        topic,
+        partition,
       };
       worker.postMessage(request);
     });
