@@ -16,8 +16,12 @@ export interface AlsHalfStep {
   strength: Float32Array;
   /** Factors being solved (rows × f), updated in place. */
   X: Float64Array;
-  /** The other side's factors (cols × f), fixed during the half-step. */
-  Y: Float64Array;
+  /**
+   * The other side's factors (cols × f), fixed during the half-step: a float32 copy of them. The
+   * passes read rows of it at random, so it is read from memory, not cache; half the bytes is
+   * half the traffic. Sums and the factors solved stay float64.
+   */
+  Y: Float32Array;
   /** YᵀY + λI, f × f, row-major; or, when `diagonal`, its f eigenvalues (the factors are in its eigenbasis). */
   gram: Float64Array;
   diagonal?: boolean;
@@ -106,7 +110,7 @@ export function solveRows(s: AlsHalfStep, from: number, to: number): void {
  * absent for zero.
  */
 function rankOnes(
-  rows: Float64Array,
+  rows: Float32Array,
   off: Int32Array,
   n: number,
   f: number,
@@ -124,7 +128,7 @@ function rankOnes(
 
 /** out += (c + sw · (y · v)) y for one row y = rows[o .. o + f); four running sums for the dot. */
 function rankOne(
-  rows: Float64Array,
+  rows: Float32Array,
   o: number,
   f: number,
   c: number,
@@ -149,7 +153,7 @@ function rankOne(
 }
 
 function rankOnes8(
-  rows: Float64Array,
+  rows: Float32Array,
   off: Int32Array,
   k: number,
   f: number,
@@ -207,7 +211,7 @@ function rankOnes8(
 }
 
 function rankOnes4(
-  rows: Float64Array,
+  rows: Float32Array,
   off: Int32Array,
   k: number,
   f: number,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { gramFromParts, runAlsTask, symmetricEigen, type AlsHalfStep, type AlsTask } from './alsKernel.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
-import { seededRandom, shared, sharedFloat64 } from './seededRandom.js';
+import { seededRandom, shared, shared32, sharedFloat64 } from './seededRandom.js';
 
 /** factors, regularization, alpha (confidence c = 1 + alpha · strength), iterations, cg_steps, seed. */
 export type IalsParams = Config['models']['ials'];
@@ -99,8 +99,8 @@ export async function trainIals(
       const eigen = symmetricEigen(await gram(Y, nItems), f);
       await rotate(Y, nItems, eigen.vectors);
       await rotate(X, nUsers, eigen.vectors);
-      await solve({ ...users, ...common, X, Y, gram: eigen.values, diagonal: true }, nUsers);
-      await solve({ ...items, ...common, X: Y, Y: X, gram: await gram(X, nUsers) }, nItems);
+      await solve({ ...users, ...common, X, Y: shared32(Y), gram: eigen.values, diagonal: true }, nUsers);
+      await solve({ ...items, ...common, X: Y, Y: shared32(X), gram: await gram(X, nUsers) }, nItems);
       iteration_ms.push(Math.round(performance.now() - started));
     }
   } finally {

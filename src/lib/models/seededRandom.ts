@@ -15,6 +15,13 @@ export function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
+/** A shared float32 copy of float64 values (rounded to nearest). */
+export function shared32(a: Float64Array): Float32Array {
+  const copy = new Float32Array(new SharedArrayBuffer(a.length * Float32Array.BYTES_PER_ELEMENT));
+  copy.set(a);
+  return copy;
+}
+
 /** A shared copy of a typed array. */
 export function shared<T extends Int32Array | Float32Array | Float64Array | Uint8Array>(a: T): T {
   const copy = new (a.constructor as { new (b: SharedArrayBuffer): T })(new SharedArrayBuffer(a.byteLength));

@@ -64,7 +64,9 @@ describe('the dense kernels of ials', () => {
     const G = gramian(Y, rows, f, 0.5);
     const X = new Float64Array(3 * f).fill(0.1);
     const gram = diagonal ? Float64Array.from({ length: f }, (_, a) => at(G, a, a)) : G;
-    solveRows({ ptr, idx, strength, X, Y, gram, diagonal, factors: f, alpha, cgSteps: 4 * f }, 0, 3);
+    // The passes read the other side's factors as float32: the system solved is the one they give.
+    const Y32 = Float32Array.from(Y);
+    solveRows({ ptr, idx, strength, X, Y: Y32, gram, diagonal, factors: f, alpha, cgSteps: 4 * f }, 0, 3);
     for (let u = 0; u < 3; u++) {
       // A = G (or its diagonal) + Σ (c−1) y yᵀ and b = Σ c y, then A x = b checked row by row.
       const A = Array.from({ length: f }, (_, i) =>
@@ -73,7 +75,7 @@ describe('the dense kernels of ials', () => {
       const b = new Array<number>(f).fill(0);
       for (let k = ptr[u]!; k < ptr[u + 1]!; k++) {
         const c = 1 + alpha * strength[k]!;
-        const y = Y.subarray(idx[k]! * f, idx[k]! * f + f);
+        const y = Y32.subarray(idx[k]! * f, idx[k]! * f + f);
         for (let i = 0; i < f; i++) {
           b[i]! += c * y[i]!;
           for (let j = 0; j < f; j++) A[i]![j]! += (c - 1) * y[i]! * y[j]!;
