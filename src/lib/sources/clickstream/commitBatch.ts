@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../../lake/atomicWrite.js';
@@ -7,8 +6,6 @@ import { manifestPathFor, manifestText } from '../../lake/manifest.js';
 import type { RunContext } from '../../runContext.js';
 import type { CheckedBatch, HourFile } from './checkBatch.js';
 import { safeTopic, type PartitionStore } from './partitionStore.js';
-
-export type { ConsumedEvent } from './checkBatch.js';
 
 export interface BatchResult {
   first: bigint;
@@ -38,7 +35,7 @@ export async function commitBatch(
   const t = safeTopic(topic);
   const staging = path.join(ctx.paths.root, '.recomart', 'staging', 'clickstream', `${t}-${partition}`);
   const rel = (p: string) => path.relative(ctx.paths.root, p);
-  const planned: { staged: string; target: string; md5: string; bytes: number; hour?: HourFile }[] = [];
+  const planned: { staged: string; target: string; hour?: HourFile }[] = [];
   let quarantineFile: string | undefined;
   // A failure (a full disk, most often) must not leave its staged copies filling the disk until
   // the next successful run: they are removed on the way out, and the pending record rolls back
@@ -73,10 +70,9 @@ export async function commitBatch(
         ctx.now().toISOString().slice(0, 10),
         name,
       );
-      planned.push({
-        ...(await stage(path.join(staging, name), dead.data, dead.md5)),
-        target: quarantineFile,
-      });
+      const staged = path.join(staging, name);
+      await stage(staged, dead.data);
+      planned.push({ staged, target: quarantineFile });
     }
 
     await store.writePending({
@@ -136,16 +132,16 @@ async function stageHourFile(
   b: HourFile,
   staged: string,
   target: string,
-): Promise<{ staged: string; target: string; md5: string; bytes: number; hour: HourFile }> {
+): Promise<{ staged: string; target: string; hour: HourFile }> {
   const { ctx, topic, partition, first, last, timezone } = batch;
-  const file = await stage(staged, b.data, b.md5);
+  await stage(staged, b.data);
   const manifest = manifestText(staged, {
     manifest_version: 1,
     file: path.basename(target),
     format: 'jsonl',
-    md5: file.md5,
+    md5: b.md5,
     record_count: b.records,
-    bytes: file.bytes,
+    bytes: b.data.length,
     ingested_at: batch.ingestedAt,
     source: 'clickstream',
     run_id: ctx.runId,
@@ -163,15 +159,11 @@ async function stageHourFile(
     },
   });
   await stage(manifestPathFor(staged), Buffer.from(manifest));
-  return { ...file, target, hour: b };
+  return { staged, target, hour: b };
 }
 
-/** Writes a staging file and fsyncs it (its md5, when known, was taken where its bytes were made). */
-async function stage(
-  staged: string,
-  data: Uint8Array,
-  md5?: string,
-): Promise<{ staged: string; md5: string; bytes: number }> {
+/** Writes a staging file and fsyncs it (an hour file's md5 was taken where its bytes were made). */
+async function stage(staged: string, data: Uint8Array): Promise<void> {
   const handle = await open(staged, 'w');
   try {
     await handle.writeFile(data);
@@ -179,5 +171,4 @@ async function stage(
   } finally {
     await handle.close();
   }
-  return { staged, md5: md5 ?? createHash('md5').update(data).digest('hex'), bytes: data.length };
 }
