@@ -16,8 +16,9 @@ const outdir = path.join(root, 'dist', 'bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The chart, ALS, evaluation, top-list and clickstream check workers are entries of their own,
-  // beside main.js, where chartRenderer, ials, evaluate, train and the clickstream replay start them.
+  // The chart, ALS, evaluation, top-list, clickstream check and file-stats workers are entries of
+  // their own, beside main.js, where chartRenderer, ials, evaluate, train, the clickstream replay
+  // and verify start them.
   entryPoints: {
     main: 'dist/src/main.js',
     chartWorker: 'dist/src/lib/report/chartWorker.js',
@@ -25,6 +26,7 @@ await build({
     evaluateWorker: 'dist/src/lib/models/evaluateWorker.js',
     topListsWorker: 'dist/src/lib/models/topListsWorker.js',
     checkWorker: 'dist/src/lib/sources/clickstream/checkWorker.js',
+    fileStatsWorker: 'dist/src/lib/lake/fileStatsWorker.js',
   },
   outdir,
   bundle: true,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
 import { checkEvent } from '../../src/lib/sources/clickstream/eventSchema.js';
@@ -99,6 +99,18 @@ describe('ingest clickstream --from-file (the Kafka pipeline without a broker)',
       }
     }
     expect(runCli(['verify'], { cwd: root }).status).toBe(0);
+    // Enough files that verify hashes them on worker threads: a changed one in the middle is still
+    // the one named, alone.
+    expect(l.files.length).toBeGreaterThanOrEqual(32);
+    const middle = path.join(root, 'raw_zone/clickstream', [...l.files].sort()[l.files.length >> 1]!);
+    const original = readFileSync(middle);
+    writeFileSync(middle, Buffer.concat([original.subarray(0, -2), Buffer.from('x\n')]));
+    const tampered = runCli(['verify', '--json'], { cwd: root });
+    expect(tampered.status).toBe(1);
+    expect(JSON.parse(tampered.stdout).issues).toEqual([
+      expect.objectContaining({ kind: 'checksum_mismatch', path: path.relative(root, middle) }),
+    ]);
+    writeFileSync(middle, original);
     // Resumes from the lake's offset: a rerun adds nothing.
     const again = runCli(['ingest', 'clickstream', '--from-file', FILE, '--json'], { cwd: root });
     expect(JSON.parse(again.stdout)).toMatchObject({ events_written: 0, events_quarantined: 0 });

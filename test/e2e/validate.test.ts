@@ -329,6 +329,29 @@ describe('the manifest check hashes only what changed since ingest', () => {
     expect(results(first).length).toBeGreaterThan(50);
   });
 
+  it('hashes every file of a lake an older version ingested (no mtime in its manifests), on worker threads', () => {
+    const dir = path.join(root, 'raw_zone/transactions');
+    const manifests = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.csv.manifest'));
+    expect(manifests.length).toBeGreaterThanOrEqual(32);
+    for (const m of manifests) {
+      const doc = JSON.parse(readFileSync(path.join(dir, m), 'utf8')) as Record<string, unknown>;
+      delete doc.file_mtime_ns;
+      writeFileSync(path.join(dir, m), JSON.stringify(doc, null, 2) + '\n');
+    }
+    const r = runCli(['validate', '-v', '--dataset', 'transactions', '--json'], { cwd: root });
+    expect(hashed(r.stderr, 'transactions')).toEqual({
+      hashed: manifests.length,
+      files: manifests.length,
+      recorded: 0,
+    });
+    expect(r.stderr).toMatch(
+      /transactions: \d+ of \d+ files hashed; 0 as their ingest hashed them \([2-9]\d* threads\)/,
+    );
+    expect(manifestOf(r)).toMatchObject({ status: 'pass', failing: 0, total: manifests.length });
+  });
+
   it('hashes a file changed after ingest, and fails it: same size, new mtime', () => {
     const dir = path.join(root, 'raw_zone/transactions');
     const rel = readdirSync(dir, { recursive: true })

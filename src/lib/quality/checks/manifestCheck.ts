@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../lake/atomicWrite.js';
+import { fileStatsThreadsFor } from '../../lake/fileStatsThreads.js';
 import { MANIFEST_SUFFIX } from '../../lake/manifest.js';
 import { mapLimit } from '../../mapLimit.js';
 import { checkManifestFile } from '../../verify/verifyLake.js';
@@ -71,31 +72,34 @@ export const manifestCheck = defineCheck<Record<string, never>>({
           : {};
         const ok: Record<string, string> = {};
         const problems: string[] = [];
-        let reread = 0;
         let recorded = 0;
-        // Four files in flight: reads overlap the hashing of the previous ones.
-        await mapLimit(dataset.files, 4, async (file) => {
+        const toHash: { file: string; rel: string; before: string | undefined }[] = [];
+        for (const file of dataset.files) {
           const rel = path.relative(ctx.paths.root, file);
           const before = fingerprint(file);
-          if (before !== undefined && known[rel] === before) {
-            ok[rel] = before;
-            return;
-          }
-          if (before !== undefined && unchangedSinceWritten(file)) {
+          if (before !== undefined && known[rel] === before) ok[rel] = before;
+          else if (before !== undefined && unchangedSinceWritten(file)) {
             recorded++;
             ok[rel] = before;
-            return;
-          }
-          reread++;
-          const r = await checkManifestFile(ctx.paths.root, file + MANIFEST_SUFFIX);
+          } else toHash.push({ file, rel, before });
+        }
+        const reread = toHash.length;
+        // On every core when there are many (a lake an older version ingested), a few files in
+        // flight each: reads overlap the hashing of the previous ones.
+        const hashing = fileStatsThreadsFor(toHash.length);
+        const threads = hashing.threads;
+        await mapLimit(toHash, threads * 4, async ({ file, rel, before }) => {
+          const r = await checkManifestFile(ctx.paths.root, file + MANIFEST_SUFFIX, (f, format) =>
+            hashing.stats(f, format),
+          );
           for (const i of r.issues) problems.push(`${path.basename(i.path)}: ${i.kind}`);
           if (r.issues.length === 0 && before !== undefined && fingerprint(file) === before) ok[rel] = before;
-        });
+        }).finally(() => hashing.close());
         problems.sort();
         await mkdir(path.dirname(cacheFile), { recursive: true });
         await writeFileAtomic(cacheFile, JSON.stringify(ok) + '\n');
         ctx.logger.debug(
-          `${dataset.name}: ${reread} of ${dataset.files.length} files hashed; ${recorded} as their ingest hashed them`,
+          `${dataset.name}: ${reread} of ${dataset.files.length} files hashed; ${recorded} as their ingest hashed them (${threads} thread${threads === 1 ? '' : 's'})`,
         );
         return {
           failing: problems.length,

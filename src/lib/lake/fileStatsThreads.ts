@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { fileStats, type DataFormat, type FileStats } from './fileStats.js';
+import type { FileStatsRequest } from './fileStatsWorker.js';
+
+type Reply =
+  | { id: number; stats: FileStats; error?: undefined }
+  | { id: number; error: string; errno: Pick<NodeJS.ErrnoException, 'code' | 'syscall' | 'path'> };
+
+interface Waiter {
+  resolve: (s: FileStats) => void;
+  reject: (e: Error) => void;
+}
+
+/** Files from which hashing is worth starting worker threads: below, their start costs more. */
+const THREADS_FROM = 32;
+
+/** Threads for hashing `files` files: one per core for many, inline for a handful. */
+export function fileStatsThreadsFor(files: number): FileStatsThreads {
+  return new FileStatsThreads(files >= THREADS_FROM ? undefined : 1);
+}
+
+/**
+ * fileStats on worker threads (fileStatsWorker.ts), one per core: md5 and the record count are
+ * JavaScript on the thread that calls them, so hashing a whole lake on the main thread uses one
+ * core. Each request goes to the worker with the fewest in flight. Without a compiled worker
+ * (the TypeScript source the unit tests run), or for one thread, the files are hashed inline.
+ * The figures are the same either way.
+ */
+export class FileStatsThreads {
+  private readonly workers: { worker: Worker; inFlight: number }[] = [];
+  private readonly waiting = new Map<number, Waiter>();
+  private next = 0;
+  private failure?: Error;
+
+  constructor(threads = availableParallelism()) {
+    const file = new URL('./fileStatsWorker.js', import.meta.url);
+    if (threads <= 1 || !import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(file))) return;
+    for (let i = 0; i < threads; i++) this.workers.push({ worker: this.start(file), inFlight: 0 });
+  }
+
+  /** How many threads hash: 1 when inline. */
+  get threads(): number {
+    return Math.max(1, this.workers.length);
+  }
+
+  stats(file: string, format: DataFormat): Promise<FileStats> {
+    if (this.workers.length === 0) return fileStats(file, format);
+    if (this.failure) return Promise.reject(this.failure);
+    const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    slot.inFlight++;
+    const id = this.next++;
+    return new Promise<FileStats>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: FileStatsRequest = { id, file, format };
+      slot.worker.postMessage(request);
+    }).finally(() => slot.inFlight--);
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  private start(file: URL): Worker {
+    const worker = new Worker(file);
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.error !== undefined) {
+        const { code, syscall, path } = reply.errno;
+        waiter?.reject(Object.assign(new Error(reply.error), code ? { code, syscall, path } : {}));
+      } else waiter?.resolve(reply.stats);
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (this.workers.some((w) => w.worker === worker))
+        fail(new Error(`file-stats worker exited (code ${code})`));
+    });
+    return worker;
+  }
+}
