@@ -4,15 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fileStats, type DataFormat, type FileStats } from './fileStats.js';
 import type { FileStatsRequest } from './fileStatsWorker.js';
+import { PendingReplies } from '../workerReplies.js';
 
 type Reply =
   | { id: number; stats: FileStats; error?: undefined }
   | { id: number; error: string; errno: Pick<NodeJS.ErrnoException, 'code' | 'syscall' | 'path'> };
-
-interface Waiter {
-  resolve: (s: FileStats) => void;
-  reject: (e: Error) => void;
-}
 
 /** Files from which hashing is worth starting worker threads: below, their start costs more. */
 const THREADS_FROM = 32;
@@ -31,9 +27,7 @@ export function fileStatsThreadsFor(files: number): FileStatsThreads {
  */
 export class FileStatsThreads {
   private readonly workers: { worker: Worker; inFlight: number }[] = [];
-  private readonly waiting = new Map<number, Waiter>();
-  private next = 0;
-  private failure?: Error;
+  private readonly replies = new PendingReplies<FileStats>();
 
   constructor(threads = availableParallelism()) {
     const file = new URL('./fileStatsWorker.js', import.meta.url);
@@ -48,15 +42,13 @@ export class FileStatsThreads {
 
   stats(file: string, format: DataFormat): Promise<FileStats> {
     if (this.workers.length === 0) return fileStats(file, format);
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.replies.failure) return Promise.reject(this.replies.failure);
     const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     slot.inFlight++;
-    const id = this.next++;
-    return new Promise<FileStats>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      const request: FileStatsRequest = { id, file, format };
-      slot.worker.postMessage(request);
-    }).finally(() => slot.inFlight--);
+    const { id, reply } = this.replies.open();
+    const request: FileStatsRequest = { id, file, format };
+    slot.worker.postMessage(request);
+    return reply.finally(() => slot.inFlight--);
   }
 
   async close(): Promise<void> {
@@ -67,23 +59,15 @@ export class FileStatsThreads {
   private start(file: URL): Worker {
     const worker = new Worker(file);
     worker.on('message', (reply: Reply) => {
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
       if (reply.error !== undefined) {
         const { code, syscall, path } = reply.errno;
-        waiter?.reject(Object.assign(new Error(reply.error), code ? { code, syscall, path } : {}));
-      } else waiter?.resolve(reply.stats);
+        this.replies.reject(
+          reply.id,
+          Object.assign(new Error(reply.error), code ? { code, syscall, path } : {}),
+        );
+      } else this.replies.resolve(reply.id, reply.stats);
     });
-    const fail = (error: Error) => {
-      this.failure = error;
-      for (const w of this.waiting.values()) w.reject(error);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (this.workers.some((w) => w.worker === worker))
-        fail(new Error(`file-stats worker exited (code ${code})`));
-    });
+    this.replies.watch(worker, 'file-stats', () => this.workers.some((w) => w.worker === worker));
     return worker;
   }
 }

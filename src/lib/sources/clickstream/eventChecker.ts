@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { checkBatch, type CheckedBatch, type ConsumedEvent } from './checkBatch.js';
 import type { CheckRequest } from './checkWorker.js';
 import type { EventMapping } from './eventSchema.js';
+import { PendingReplies } from '../../workerReplies.js';
 
 type Reply = { id: number; checked: CheckedBatch; error?: undefined } | { id: number; error: string };
 
@@ -18,12 +19,7 @@ type Reply = { id: number; checked: CheckedBatch; error?: undefined } | { id: nu
  */
 export class EventChecker {
   private worker?: Worker;
-  private next = 0;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (c: CheckedBatch) => void; reject: (e: Error) => void }
-  >();
-  private failure?: Error;
+  private readonly replies = new PendingReplies<CheckedBatch>();
 
   constructor(
     private readonly mapping: EventMapping,
@@ -33,19 +29,11 @@ export class EventChecker {
   check(events: ConsumedEvent[], topic: string, partition: number): Promise<CheckedBatch> {
     const worker = this.worker ?? (events.length >= this.fullBatch ? this.start() : undefined);
     if (!worker) return Promise.resolve(checkBatch(events, this.mapping, topic, partition));
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      const request: CheckRequest = {
-        id,
-        events,
-        mapping: this.mapping,
-        topic,
-        partition,
-      };
-      worker.postMessage(request);
-    });
+    if (this.replies.failure) return Promise.reject(this.replies.failure);
+    const { id, reply } = this.replies.open();
+    const request: CheckRequest = { id, events, mapping: this.mapping, topic, partition };
+    worker.postMessage(request);
+    return reply;
   }
 
   async close(): Promise<void> {
@@ -59,20 +47,11 @@ export class EventChecker {
     if (!import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(file))) return undefined;
     const worker = new Worker(file);
     worker.on('message', (reply: Reply) => {
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (reply.error !== undefined) waiter?.reject(new Error(`clickstream check worker: ${reply.error}`));
-      else waiter?.resolve(reply.checked);
+      if (reply.error !== undefined)
+        this.replies.reject(reply.id, new Error(`clickstream check worker: ${reply.error}`));
+      else this.replies.resolve(reply.id, reply.checked);
     });
-    const fail = (error: Error) => {
-      this.failure = error;
-      for (const w of this.waiting.values()) w.reject(error);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (this.worker === worker) fail(new Error(`clickstream check worker exited (code ${code})`));
-    });
+    this.replies.watch(worker, 'clickstream check', () => this.worker === worker);
     this.worker = worker;
     return worker;
   }
