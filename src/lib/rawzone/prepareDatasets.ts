@@ -14,6 +14,7 @@ import { quoteIdent, quoteLiteral } from '../duck/sqlText.js';
 import { castExpression, silverTypesFor, type SilverType } from '../prepare/silverSchemas.js';
 import type { PreparedDataset } from '../quality/checkTypes.js';
 import type { Suite } from '../quality/suiteSchema.js';
+import { withOneThread } from '../duck/withOneThread.js';
 
 /**
  * JSON-lines files per read_json call: DuckDB's JSON reader holds ~200 KB per
@@ -558,7 +559,7 @@ async function buildParts(
           .join('');
         const select = `SELECT *${typed} FROM (${rows})`;
         if (group.length === 1) await writeCachePart(conn, `(${select})`, group[0]!.part);
-        else await splitIntoParts(conn, cacheDir, group, select, options.fileColumn);
+        else await splitIntoParts(conn, cacheDir, group, select, options.fileColumn, options.keepOrder);
       };
       // Straight from the files when it can; a read that fails that way (a file whose rows do not
       // fit its header) is loaded the careful way, which reports what is wrong.
@@ -584,9 +585,12 @@ async function buildParts(
  * Writes the parts of a group's partitions from `select` (its rows, `fileColumn` naming each
  * one's file) in one COPY … PARTITION_BY the index of the file's directory, into a build directory
  * beside the parts; each partition's file is then renamed to its part's name. One thread writes
- * them: with two, rows reach a partition's file in the order the threads happen to run (as in
- * ingest's split of a drop). A COPY per part, each filtering the whole group, cost 8 ms apiece:
- * 0.7 s for the 91 days of a small lake's clickstream.
+ * them when `keepOrder`: with two, rows reach a partition's file in the order the threads happen
+ * to run (as in ingest's split of a drop). The manifests' parts are joined by file name, so any
+ * order does, and they keep every thread: `threads` is a setting of the whole database, and
+ * setting it waits for the query prepare runs beside them on its other connection (0.6–0.9 s of a
+ * medium prepare). A COPY per part, each filtering the whole group, cost 8 ms apiece: 0.7 s for
+ * the 91 days of a small lake's clickstream.
  */
 async function splitIntoParts(
   conn: DuckDBConnection,
@@ -594,24 +598,17 @@ async function splitIntoParts(
   group: { part: string; list: string[] }[],
   select: string,
   fileColumn: string,
+  keepOrder: boolean,
 ): Promise<void> {
   const build = path.join(cacheDir, `.build.tmp-${process.pid}`);
   await rm(build, { recursive: true, force: true });
   const dirs = group.map((s) => path.dirname(s.list[0]!));
   // Each file's directory, as DuckDB cuts it from the name the reader recorded.
   const index = `list_position([${dirs.map(quoteLiteral).join(', ')}], parse_dirpath(${quoteIdent(fileColumn)}, 'system'))`;
-  const threads = (
-    await conn.runAndReadAll(`SELECT current_setting('threads')::BIGINT AS t`)
-  ).getRowObjectsJS()[0]!.t as bigint;
-  await conn.run('SET threads = 1');
-  try {
-    await conn.run(
-      `COPY (SELECT *, ${index} AS __part FROM (${select})) TO ${quoteLiteral(build)}
-       (${CACHE_PARQUET}, PARTITION_BY (__part), WRITE_PARTITION_COLUMNS false)`,
-    );
-  } finally {
-    await conn.run(`SET threads = ${Number(threads)}`);
-  }
+  const copy = `COPY (SELECT *, ${index} AS __part FROM (${select})) TO ${quoteLiteral(build)}
+       (${CACHE_PARQUET}, PARTITION_BY (__part), WRITE_PARTITION_COLUMNS false)`;
+  if (keepOrder) await withOneThread(conn, () => conn.run(copy));
+  else await conn.run(copy);
   for (const [i, { part }] of group.entries()) {
     const dir = path.join(build, `__part=${i + 1}`);
     const written = existsSync(dir) ? await readdir(dir) : [];

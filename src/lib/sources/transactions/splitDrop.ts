@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { columnNames, datasetCatalog } from '../../datasets/datasetCatalog.js';
 import { quoteIdent, quoteLiteral } from '../../duck/sqlText.js';
 import { readColumnNames, strictCsv, type CsvDialect } from '../readCsvHeader.js';
+import { withOneThread } from '../../duck/withOneThread.js';
 
 export interface SplitDropOptions extends CsvDialect {
   /** The landing file (.csv or .csv.gz). */
@@ -118,15 +119,12 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   // order the threads happen to run, so a re-run after a crash would write the same rows in another
   // order. One thread writes them in one order, byte for byte the same every time (the read above
   // stays parallel; this write costs ~0.5 s per million rows).
-  const threads = (
-    await conn.runAndReadAll(`SELECT current_setting('threads')::BIGINT AS t`)
-  ).getRowObjectsJS()[0]!.t as bigint;
-  await conn.run('SET threads = 1');
-  await conn.run(`
+  await withOneThread(conn, () =>
+    conn.run(`
     COPY (SELECT ${goodCols}, __date FROM src WHERE __reason IS NULL)
     TO ${quoteLiteral(path.join(options.stagingDir, 'good'))}
-    (FORMAT csv, HEADER true, PARTITION_BY (__date), FILENAME_PATTERN 'part', OVERWRITE_OR_IGNORE true)`);
-  await conn.run(`SET threads = ${Number(threads)}`);
+    (FORMAT csv, HEADER true, PARTITION_BY (__date), FILENAME_PATTERN 'part', OVERWRITE_OR_IGNORE true)`),
+  );
 
   const counts = await conn.runAndReadAll(`
     SELECT __date::VARCHAR AS d, count(*)::BIGINT AS n FROM src WHERE __reason IS NULL GROUP BY 1 ORDER BY 1`);
