@@ -193,7 +193,7 @@ async function replayOne(
 async function replayEvents(
   worker: PartitionWorker,
   checker: EventChecker,
-  events: AsyncIterable<string>,
+  events: AsyncIterable<string[]>,
   batchSize: number,
   maxEvents: number | undefined,
 ): Promise<{ offset: bigint; taken: number }> {
@@ -211,13 +211,15 @@ async function replayEvents(
     committing.catch(() => undefined); // awaited by the next send or at the end
   };
   try {
-    for await (const value of events) {
-      offset++;
-      if (offset < resumeAt) continue;
-      if (maxEvents !== undefined && taken >= maxEvents) break;
-      worker.add({ offset, value });
-      taken++;
-      if (worker.buffer.length >= batchSize) await send();
+    read: for await (const values of events) {
+      for (const value of values) {
+        offset++;
+        if (offset < resumeAt) continue;
+        if (maxEvents !== undefined && taken >= maxEvents) break read;
+        worker.add({ offset, value });
+        taken++;
+        if (worker.buffer.length >= batchSize) await send();
+      }
     }
     await send();
     await committing;
