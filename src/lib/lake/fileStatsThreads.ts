@@ -12,10 +12,14 @@ type Reply =
 
 /** Files from which hashing is worth starting worker threads: below, their start costs more. */
 const THREADS_FROM = 32;
+const MAX_THREADS = 8;
 
-/** Threads for hashing `files` files: one per core for many, inline for a handful. */
+/**
+ * Threads for hashing `files` files: one per core for many, up to MAX_THREADS (past a few, the
+ * disk is the limit, and each worker costs its own heap); inline for a handful.
+ */
 export function fileStatsThreadsFor(files: number): FileStatsThreads {
-  return new FileStatsThreads(files >= THREADS_FROM ? undefined : 1);
+  return new FileStatsThreads(files >= THREADS_FROM ? Math.min(availableParallelism(), MAX_THREADS) : 1);
 }
 
 /**
