@@ -33,7 +33,7 @@ export class FileStatsThreads {
   private readonly workers: { worker: Worker; inFlight: number }[] = [];
   private readonly replies = new PendingReplies<FileStats>();
 
-  constructor(threads = availableParallelism()) {
+  constructor(threads: number) {
     const file = new URL('./fileStatsWorker.js', import.meta.url);
     if (threads <= 1 || !import.meta.url.endsWith('.js') || !existsSync(fileURLToPath(file))) return;
     for (let i = 0; i < threads; i++) this.workers.push({ worker: this.start(file), inFlight: 0 });

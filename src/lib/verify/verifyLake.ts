@@ -75,13 +75,7 @@ export async function verifyLake(ctx: RunContext, options: VerifyOptions = {}): 
     });
   }
   const covered = new Set<string>(manifests.map((m) => m.slice(0, -MANIFEST_SUFFIX.length)));
-  // Every core hashes (a few files in flight each, so reads overlap the hashing); the issues are
-  // reported in the manifests' order all the same. A handful of files is hashed inline.
-  const threads = fileStatsThreadsFor(manifests.length);
-  const results = await mapLimit(manifests, threads.threads * 4, (m) =>
-    checkManifestFile(ctx.paths.root, m, (file, format) => threads.stats(file, format)),
-  ).finally(() => threads.close());
-  for (const checked of results) {
+  for (const checked of (await checkManifestFiles(ctx.paths.root, manifests)).results) {
     issues.push(...checked.issues);
     if (!checked.stats) continue;
     filesChecked++;
@@ -167,9 +161,23 @@ async function collect(ctx: RunContext, scope: string): Promise<Collected> {
 }
 
 /**
- * Recomputes one manifest's file: md5, record count and size, streaming the
- * data once. Used by `verify` and by the validation suite's manifest check.
+ * checkManifestFile for each manifest, in their order. Many are hashed on worker threads, a few
+ * files in flight each, so reads overlap the hashing (fileStatsThreadsFor); a handful inline.
+ * Used by `verify` and by the validation suite's manifest check; `threads` says how many hashed.
  */
+export async function checkManifestFiles(
+  root: string,
+  manifestPaths: string[],
+): Promise<{ results: Awaited<ReturnType<typeof checkManifestFile>>[]; threads: number }> {
+  const hashing = fileStatsThreadsFor(manifestPaths.length);
+  const threads = hashing.threads;
+  const results = await mapLimit(manifestPaths, threads * 4, (m) =>
+    checkManifestFile(root, m, (file, format) => hashing.stats(file, format)),
+  ).finally(() => hashing.close());
+  return { results, threads };
+}
+
+/** Recomputes one manifest's file: md5, record count and size, streaming the data once. */
 export async function checkManifestFile(
   root: string,
   manifestPath: string,

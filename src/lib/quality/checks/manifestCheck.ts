@@ -2,10 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../lake/atomicWrite.js';
-import { fileStatsThreadsFor } from '../../lake/fileStatsThreads.js';
 import { MANIFEST_SUFFIX } from '../../lake/manifest.js';
-import { mapLimit } from '../../mapLimit.js';
-import { checkManifestFile } from '../../verify/verifyLake.js';
+import { checkManifestFiles } from '../../verify/verifyLake.js';
 import { base, defineCheck } from '../checkTypes.js';
 
 /**
@@ -84,17 +82,16 @@ export const manifestCheck = defineCheck<Record<string, never>>({
           } else toHash.push({ file, rel, before });
         }
         const reread = toHash.length;
-        // On every core when there are many (a lake an older version ingested), a few files in
-        // flight each: reads overlap the hashing of the previous ones.
-        const hashing = fileStatsThreadsFor(toHash.length);
-        const threads = hashing.threads;
-        await mapLimit(toHash, threads * 4, async ({ file, rel, before }) => {
-          const r = await checkManifestFile(ctx.paths.root, file + MANIFEST_SUFFIX, (f, format) =>
-            hashing.stats(f, format),
-          );
-          for (const i of r.issues) problems.push(`${path.basename(i.path)}: ${i.kind}`);
+        const { results, threads } = await checkManifestFiles(
+          ctx.paths.root,
+          toHash.map((h) => h.file + MANIFEST_SUFFIX),
+        );
+        results.forEach((r, i) => {
+          const { file, rel, before } = toHash[i]!;
+          for (const issue of r.issues) problems.push(`${path.basename(issue.path)}: ${issue.kind}`);
+          // Not recorded as matching if it changed while it was hashed.
           if (r.issues.length === 0 && before !== undefined && fingerprint(file) === before) ok[rel] = before;
-        }).finally(() => hashing.close());
+        });
         problems.sort();
         await mkdir(path.dirname(cacheFile), { recursive: true });
         await writeFileAtomic(cacheFile, JSON.stringify(ok) + '\n');
