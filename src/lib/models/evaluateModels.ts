@@ -66,6 +66,20 @@ export function evaluateModels(input: EvaluationInput): {
   return finishEvaluation(input, [scoreUsers(input, testUsersOf(input))]);
 }
 
+/**
+ * How many best scores a model's list must hold for a user: `depth`, or the hybrid's depth when a
+ * hybrid reads the same list, plus what will be left out of it after scoring.
+ */
+export function scoresNeeded(
+  models: Iterable<Pick<Recommender, 'kind'>>,
+  depth: number,
+  leftOut: number,
+): number {
+  let reads = depth;
+  for (const m of models) if (m instanceof HybridModel) reads = Math.max(reads, m.params.depth);
+  return reads + leftOut;
+}
+
 /** Every user with a purchase or a cart in the test window, sorted. */
 export function testUsersOf(input: Pick<EvaluationInput, 'targets'>): string[] {
   return [...new Set([...input.targets.purchases.keys(), ...input.targets.carts.keys()])].sort();
@@ -125,11 +139,13 @@ export function finishEvaluation(
  * One model's scores for a block of users, into `bufs` (one per user), and `each(b, known)` for
  * each user as soon as theirs exist. A hybrid fuses what its components scored for the same block
  * (`scored` and `buffers`, filled by the calls for them before), one user at a time, so `each` can
- * read what the fusion noted (its reasons). Records the block's outcomes in `scored`.
+ * read what the fusion noted (its reasons). Records the block's outcomes in `scored`. `needs`:
+ * how many of each user's best scores the caller and the hybrid read (Recommender.score).
  */
 export function scoreKind(
   model: Recommender,
   block: readonly UserHistory[],
+  needs: readonly number[],
   buffers: ReadonlyMap<string, Float32Array[]>,
   scored: Map<string, boolean[]>,
   each: (b: number, known: boolean) => void,
@@ -149,7 +165,9 @@ export function scoreKind(
       return known;
     });
   } else {
-    oks = model.scoreMany ? model.scoreMany([...block], bufs) : block.map((h, b) => model.score(h, bufs[b]!));
+    oks = model.scoreMany
+      ? model.scoreMany([...block], bufs, needs)
+      : block.map((h, b) => model.score(h, bufs[b]!, needs[b]));
     oks.forEach((known, b) => each(b, known));
   }
   scored.set(model.kind, oks);
@@ -176,6 +194,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
   const buffers = new Map(
     names.map((n) => [n, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
   );
+  const recommenders = [...models.values()].map((t) => t.recommender);
   const popularity = models.get('popularity')?.recommender;
   const globalScores = new Float32Array(nItems);
   popularity?.score(EMPTY_HISTORY, globalScores);
@@ -203,6 +222,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
       };
     });
     const scored = new Map<string, boolean[]>();
+    const needs = block.map((u) => scoresNeeded(recommenders, depth, u.bought.length));
     for (const name of names) {
       const t0 = performance.now();
       const bufs = buffers.get(name)!;
@@ -224,11 +244,18 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           }
         }
       };
-      if (name === 'oracle') block.forEach((u, b) => measure(b, input.oracle!.score(u.userId, bufs[b]!)));
+      if (name === 'oracle')
+        input
+          .oracle!.scoreMany(
+            block.map((u) => u.userId),
+            bufs,
+          )
+          .forEach((ok, b) => measure(b, ok));
       else
         scoreKind(
           models.get(name)!.recommender,
           block.map((u) => u.history),
+          needs,
           buffers,
           scored,
           measure,

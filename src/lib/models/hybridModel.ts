@@ -68,7 +68,7 @@ export class HybridModel implements Recommender {
   componentScores(part: Part, user: UserHistory, out: Float32Array): boolean {
     return part === 'popularity'
       ? this.parts.popularity.scoreInCategories(user, out)
-      : this.parts[part].score(user, out);
+      : this.parts[part].score(user, out, this.params.depth);
   }
 
   score(user: UserHistory, out: Float32Array): boolean {

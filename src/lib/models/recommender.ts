@@ -38,10 +38,14 @@ export interface Recommender {
    * Scores every item for the user into `out` (higher is better; -Infinity: never recommend).
    * Returns false when the model cannot use this user's history: the caller serves the
    * cold-start list instead (and says so).
+   *
+   * `need`: the caller reads only the `need` best scores (as topK ranks them), so a model may
+   * leave at -Infinity any item that scores strictly below the need-th best (ials does). A caller
+   * that leaves items out after scoring adds their number to it.
    */
-  score(user: UserHistory, out: Float32Array): boolean;
+  score(user: UserHistory, out: Float32Array, need?: number): boolean;
   /** score() for several users at once, when the model has a faster way (ials: four users per pass over the items). */
-  scoreMany?(users: UserHistory[], outs: Float32Array[]): boolean[];
+  scoreMany?(users: UserHistory[], outs: Float32Array[], needs?: readonly number[]): boolean[];
   /** A short reason for recommending `item` to `user`, e.g. "bought with P00012". */
   reason(user: UserHistory, item: number): string;
   /** reason() for a whole list, when the model has a faster way (hybrid: each component scores once). */

@@ -1,5 +1,5 @@
 import { RuntimeError } from '../errors/errors.js';
-import { historyOf, scoreKind } from './evaluateModels.js';
+import { historyOf, scoreKind, scoresNeeded } from './evaluateModels.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
 import type { ModelArrays } from './popularity.js';
 import {
@@ -54,8 +54,15 @@ export function rank(
   includeBought: boolean,
   scores = new Float32Array(model.items.ids.length),
 ): Ranked {
-  const known = history.items.length > 0 && model.score(history, scores);
+  const known =
+    history.items.length > 0 && model.score(history, scores, includeBought ? k : k + purchases(history));
   return ranked(model, coldStart, history, k, includeBought, scores, known);
+}
+
+function purchases(history: UserHistory): number {
+  let n = 0;
+  for (let j = 0; j < history.purchased.length; j++) n += history.purchased[j]!;
+  return n;
 }
 
 /** rank() once the model has scored into `scores` (`known`: it could). */
@@ -123,6 +130,7 @@ export function computeTopLists(
   const scratch = new Float32Array(nItems);
   for (let from = 0; from < rows.length; from += BLOCK) {
     const block = rows.slice(from, from + BLOCK).map((row) => historyOf(m, row));
+    const needs = block.map((h) => scoresNeeded(models.values(), depth, purchases(h)));
     const scored = new Map<string, boolean[]>();
     for (const kind of kinds) {
       const model = models.get(kind)!;
@@ -144,7 +152,7 @@ export function computeTopLists(
       };
       // Ranked in a copy: the hybrid fuses the components' own scores, before exclusion. Each
       // user is ranked as soon as scored: the hybrid's reasons read what its last fusion noted.
-      scoreKind(model, block, buffers, scored, (b, known) => {
+      scoreKind(model, block, needs, buffers, scored, (b, known) => {
         scratch.set(buffers.get(kind)![b]!);
         keep(b, ranked(model, coldStart, block[b]!, depth, false, scratch, known));
       });

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { Oracle } from '../../../src/lib/models/oracle.js';
+
+// The truth of a 7-user, 5-item shop with 3 dims; the model's catalogue has one item the truth
+// does not know (P9) and lists the others in another order.
+const dims = 3;
+const beta = 2.5;
+const userTaste = Float32Array.from({ length: 7 * dims }, (_, i) => Math.sin(i + 0.3));
+const itemTaste = Float32Array.from({ length: 5 * dims }, (_, i) => Math.cos(i * 1.7));
+const logPrior = Float32Array.from({ length: 5 }, (_, i) => -1 - i * 0.6);
+const truthItems = ['P0', 'P1', 'P2', 'P3', 'P4'];
+const modelItems = ['P3', 'P9', 'P0', 'P4', 'P1', 'P2'];
+
+async function oracle(): Promise<Oracle> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'recomart-oracle-'));
+  const files = {
+    user_taste: 'user_taste.f32',
+    item_taste: 'item_taste.f32',
+    item_log_prior: 'item_log_prior.f32',
+    user_ids: 'user_ids.txt',
+    item_ids: 'item_ids.txt',
+  };
+  writeFileSync(path.join(dir, 'taste.json'), JSON.stringify({ dims, beta, users: 7, items: 5, files }));
+  writeFileSync(path.join(dir, files.user_taste), Buffer.from(userTaste.buffer));
+  writeFileSync(path.join(dir, files.item_taste), Buffer.from(itemTaste.buffer));
+  writeFileSync(path.join(dir, files.item_log_prior), Buffer.from(logPrior.buffer));
+  writeFileSync(path.join(dir, files.user_ids), Array.from({ length: 7 }, (_, u) => `C${u}\n`).join(''));
+  writeFileSync(path.join(dir, files.item_ids), truthItems.map((id) => `${id}\n`).join(''));
+  const items = { ids: modelItems, category: [], brand: [], name: [] };
+  return (await Oracle.load(dir, items))!;
+}
+
+describe('Oracle', () => {
+  it('scores log prior + β · u·v, the same for a user alone or in a group of four', async () => {
+    const o = await oracle();
+    // Six known users (a group of four, then a short group of two) and one the truth does not know.
+    const ids = ['C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C99'];
+    const outs = ids.map(() => new Float32Array(modelItems.length));
+    expect(o.scoreMany(ids, outs)).toEqual([true, true, true, true, true, true, false]);
+    ids.slice(0, 6).forEach((id, u) => {
+      const alone = new Float32Array(modelItems.length);
+      expect(o.score(id, alone)).toBe(true);
+      expect(Array.from(outs[u]!)).toEqual(Array.from(alone));
+      modelItems.forEach((item, j) => {
+        const t = truthItems.indexOf(item);
+        if (t < 0) return expect(alone[j]).toBe(-Infinity);
+        let s = logPrior[t]!;
+        for (let a = 0; a < dims; a++)
+          s += userTaste[u * dims + a]! * Math.fround(beta * itemTaste[t * dims + a]!);
+        expect(alone[j]).toBe(Math.fround(s));
+      });
+    });
+  });
+});
