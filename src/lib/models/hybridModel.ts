@@ -48,6 +48,7 @@ export class HybridModel implements Recommender {
   private fusedFor?: UserHistory;
   private readonly topPart: Int8Array;
   private readonly topShare: Float32Array;
+  private readonly listed: number[] = [];
 
   constructor(
     private readonly parts: HybridParts,
@@ -55,7 +56,7 @@ export class HybridModel implements Recommender {
   ) {
     this.items = parts.popularity.items;
     this.buffer = new Float32Array(this.items.ids.length);
-    this.topPart = new Int8Array(this.items.ids.length);
+    this.topPart = new Int8Array(this.items.ids.length).fill(-1);
     this.topShare = new Float32Array(this.items.ids.length);
   }
 
@@ -84,8 +85,12 @@ export class HybridModel implements Recommender {
     this.fusedFor = undefined;
     if (user.items.length === 0) return false;
     out.fill(-Infinity);
-    this.topPart.fill(-1);
-    this.topShare.fill(0);
+    // Only the items of the last fusion's lists hold a part and a share: reset those.
+    for (const j of this.listed) {
+      this.topPart[j] = -1;
+      this.topShare[j] = 0;
+    }
+    this.listed.length = 0;
     let any = false;
     for (const [part, weight] of Object.entries(this.blend(user)) as [Part, number][]) {
       if (!weight) continue;
@@ -94,6 +99,7 @@ export class HybridModel implements Recommender {
       const list = topK(got === true ? this.buffer : got, this.params.depth);
       const index = PARTS.indexOf(part);
       list.forEach((j, r) => {
+        this.listed.push(j);
         const share = weight / (this.params.rrf_k + r + 1);
         out[j] = (out[j] === -Infinity ? 0 : out[j]!) + share;
         if (share > this.topShare[j]!) {

@@ -4,15 +4,16 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Oracle } from '../../../src/lib/models/oracle.js';
 
-// The truth of a 7-user, 5-item shop with 3 dims; the model's catalogue has one item the truth
-// does not know (P9) and lists the others in another order.
+// The truth of a 7-user, 5-item shop with 3 dims; the model's catalogue has two items the truth
+// does not know (P9, P8), lists the others in another order, and has an odd count of items (the
+// last is scored outside the kernel's two-item steps).
 const dims = 3;
 const beta = 2.5;
 const userTaste = Float32Array.from({ length: 7 * dims }, (_, i) => Math.sin(i + 0.3));
 const itemTaste = Float32Array.from({ length: 5 * dims }, (_, i) => Math.cos(i * 1.7));
 const logPrior = Float32Array.from({ length: 5 }, (_, i) => -1 - i * 0.6);
 const truthItems = ['P0', 'P1', 'P2', 'P3', 'P4'];
-const modelItems = ['P3', 'P9', 'P0', 'P4', 'P1', 'P2'];
+const modelItems = ['P3', 'P9', 'P0', 'P4', 'P1', 'P2', 'P8'];
 
 async function oracle(): Promise<Oracle> {
   const dir = mkdtempSync(path.join(tmpdir(), 'recomart-oracle-'));
