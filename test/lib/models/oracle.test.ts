@@ -43,7 +43,7 @@ describe('Oracle', () => {
     expect(o.scoreMany(ids, outs)).toEqual([true, true, true, true, true, true, false]);
     ids.slice(0, 6).forEach((id, u) => {
       const alone = new Float32Array(modelItems.length);
-      expect(o.score(id, alone)).toBe(true);
+      expect(o.scoreMany([id], [alone])).toEqual([true]);
       expect(Array.from(outs[u]!)).toEqual(Array.from(alone));
       modelItems.forEach((item, j) => {
         const t = truthItems.indexOf(item);
