@@ -2,8 +2,9 @@ import { createCommandContext, type GlobalOptions } from '../lib/cli/commandCont
 import { renderTable } from '../lib/cli/renderTable.js';
 import { UsageError } from '../lib/errors/errors.js';
 import { loadListed, loadModel } from '../lib/models/loadModel.js';
-import { resolveModel } from '../lib/models/modelRegistry.js';
+import { readModelVersion, resolveModel } from '../lib/models/modelRegistry.js';
 import {
+  coldStartAnswer,
   recommendFor,
   recommendListed,
   similarTo,
@@ -11,7 +12,7 @@ import {
 } from '../lib/models/recommendFor.js';
 
 // A module of its own, apart from train and evaluate: `recommend` for a listed user loads neither
-// DuckDB nor the MLflow client (the history query is imported only when a user is scored live).
+// DuckDB nor the MLflow client (the history queries are imported only when a user is not listed).
 
 export function recommendationsText(result: Recommendations): string {
   const who =
@@ -64,10 +65,26 @@ export async function recommendCommand(
   const meta = await resolveModel(ctx, options.model ?? ctx.config.models.default_model);
   const includeBought = options.includeBought ?? !ctx.config.models.exclude_bought;
   // A user the version's top lists hold is answered from them: no model arrays, no history query.
+  // One they do not hold who had no history gets the cold-start list from the popularity model.
+  const lists =
+    options.user !== undefined && !options.live && !includeBought ? await loadListed(ctx, meta) : undefined;
   const listed =
-    options.user !== undefined && !options.live && !includeBought
-      ? await loadListed(ctx, meta).then((l) => l && recommendListed(l, options.user!, k))
-      : undefined;
+    lists &&
+    (recommendListed(lists, options.user!, k) ??
+      (await coldStartAnswer(
+        lists,
+        options.user!,
+        k,
+        async () => {
+          const source =
+            meta.kind === 'popularity' ? meta : meta.components.find((c) => c.name === 'popularity');
+          if (!source) return undefined;
+          const popularity =
+            source === meta ? meta : await readModelVersion(ctx, source.name, source.version);
+          return loadModel(ctx, popularity, undefined, false);
+        },
+        async () => (await import('../lib/models/userHistory.js')).hasHistory(ctx, meta, options.user!),
+      )));
   if (listed) {
     if (ctx.json) ctx.printJson(listed);
     else ctx.say(recommendationsText(listed));

@@ -187,6 +187,12 @@ describe('recommend', () => {
     expect(r.kind).toBe('cold_start');
     expect(r.items.map((i) => i.item_id)).toEqual(['P00005', 'P00001']);
     expect(r.items[0]!.reason).toBe('cold-start: popular: 4 buyers (Fruit)');
+    // Every user the versions were trained on is listed, so an unlisted one gets the list from the
+    // popularity model alone: the answer loading the whole model gives (--include-bought loads it).
+    for (const model of ALL)
+      expect(recommend('--user', 'NOBODY', '--model', model, '-k', '8')).toEqual(
+        recommend('--user', 'NOBODY', '--model', model, '-k', '8', '--include-bought'),
+      );
   });
 
   it('a cold-start user (one purchase) gets the hybrid cold blend: their category first', () => {
@@ -367,6 +373,17 @@ describe('top lists: models.top_lists', () => {
     expect(ranked(recent[0]!)).toBe('top_lists');
     const other = ['CUST001', 'CUST002', 'CUST003'].find((u) => !recent.includes(u))!;
     expect(ranked(other)).toBe('live');
+    // Not listed, but with a history: scored by the model, not given the cold-start list.
+    const answer = (user: string, ...more: string[]) =>
+      JSON.parse(
+        runCli(['recommend', '--user', user, '--model', `hybrid@${hybrid.version}`, '--json', ...more], {
+          cwd: root,
+        }).stdout,
+      ) as { kind: string };
+    expect(answer(other).kind).toBe('known');
+    // Not listed and no history: the cold-start list, the same as the whole model gives.
+    expect(answer('NOBODY').kind).toBe('cold_start');
+    expect(answer('NOBODY')).toEqual(answer('NOBODY', '--include-bought'));
   });
 
   it('depth 0: versions without lists, every answer scored live', () => {

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors/errors.js';
 import type { ListedModel, LoadedModel } from './loadModel.js';
-import type { ItemTable, UserHistory } from './recommender.js';
+import { EMPTY_HISTORY, type ItemTable, type UserHistory } from './recommender.js';
 import { listedAnswer, rank, type Ranked } from './topLists.js';
 import { topK } from './topK.js';
 
@@ -68,6 +68,28 @@ export function recommendListed(listed: ListedModel, userId: string, k: number):
     listed.lists.history[row]!,
     true,
   );
+}
+
+/**
+ * The cold-start list for a user the version's top lists do not hold, from its popularity model
+ * alone (a few small arrays), when the user had no history at training: every user the version
+ * was trained on is listed, or `hasHistory` says so. The same answer as scoring the user with the
+ * whole model (whose cold-start list is that popularity model's); undefined when the user may have
+ * a history, or the model has no popularity model to fall back on.
+ */
+export async function coldStartAnswer(
+  listed: ListedModel,
+  userId: string,
+  k: number,
+  popularity: () => Promise<LoadedModel | undefined>,
+  hasHistory: () => Promise<boolean>,
+): Promise<Recommendations | undefined> {
+  if (listed.lists.users.includes(userId)) return undefined;
+  if (listed.lists.users.length < listed.meta.users && (await hasHistory())) return undefined;
+  const cold = await popularity();
+  if (!cold) return undefined;
+  const model = cold.recommender;
+  return answerOf(listed, userId, model.items, rank(model, model, EMPTY_HISTORY, k, false), 0, false);
 }
 
 function answerOf(

@@ -5,7 +5,22 @@ import { quoteLiteral } from '../duck/sqlText.js';
 import { withDuck } from '../duck/withDuck.js';
 import type { RunContext } from '../runContext.js';
 import type { LoadedModel } from './loadModel.js';
+import type { ModelVersion } from './modelRegistry.js';
 import { EMPTY_HISTORY, type UserHistory } from './recommender.js';
+
+/** Whether the user has any row in the user_item version the model was trained on. */
+export async function hasHistory(ctx: RunContext, meta: ModelVersion, userId: string): Promise<boolean> {
+  const ref = meta.features.find((f) => f.view === 'user_item');
+  if (!ref) return false;
+  const rows = await withDuck(duckOptionsFor(ctx), (conn) =>
+    queryRows<{ n: bigint | number }>(
+      conn,
+      `SELECT count(*) AS n FROM read_parquet(${quoteLiteral(path.join(ctx.paths.root, ref.file))})
+       WHERE user_id = ${quoteLiteral(userId)}`,
+    ),
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
 
 /** The user's history as of the model's training, from the user_item version it was trained on. */
 export async function historyFor(ctx: RunContext, loaded: LoadedModel, userId: string): Promise<UserHistory> {
