@@ -113,6 +113,20 @@ describe('evaluate: a temporal split that cannot leak', () => {
     ) as Leaderboard;
     expect(file.run_id).toBe(board.run_id);
   });
+
+  it('says on stderr what it is doing: the matrix, each model trained, the scoring', () => {
+    const out = runCli(['evaluate', '--as-of', T.toISOString()], { cwd: root });
+    expect(out.status).toBe(0);
+    expect(out.stderr).toMatch(
+      /models: training popularity, item_knn, ials, content, hybrid on \d+ users × \d+ items \(\d+ entries\), as of 2026-08-05T00:00:00\.000Z\n/,
+    );
+    for (const model of ALL)
+      expect(out.stderr).toMatch(new RegExp(`models: ${model} trained in \\d+\\.\\d s\n`));
+    expect(out.stderr).toMatch(
+      /models: scoring 4 test users with popularity, item_knn, ials, content, hybrid\n/,
+    );
+    expect(out.stderr).toMatch(/models: 4 test users scored in \d+\.\d s on 1 thread\n/);
+  });
 });
 
 describe('train: a registry of immutable, reproducible versions', () => {

@@ -53,6 +53,8 @@ export async function trainIals(
   m: InteractionMatrix,
   params: IalsParams,
   threads = availableParallelism(),
+  /** Called after each iteration: how many are done, of how many, and that one's milliseconds. */
+  onIteration?: (done: number, total: number, ms: number) => void,
 ): Promise<IalsFactors> {
   const f = params.factors;
   const nUsers = m.users.length;
@@ -102,6 +104,7 @@ export async function trainIals(
       await solve({ ...users, ...common, X, Y: shared32(Y), gram: eigen.values, diagonal: true }, nUsers);
       await solve({ ...items, ...common, X: Y, Y: shared32(X), gram: await gram(X, nUsers) }, nItems);
       iteration_ms.push(Math.round(performance.now() - started));
+      onIteration?.(it + 1, params.iterations, iteration_ms.at(-1)!);
     }
   } finally {
     await pool.close();

@@ -60,6 +60,12 @@ export function itemTable(m: InteractionMatrix): ItemTable {
   return { ids: m.items, category: m.itemCategory, brand: m.itemBrand, name: m.itemName };
 }
 
+/** What trainModels reports as it goes: each model trained, and each ials iteration. */
+export interface TrainProgress {
+  trained?: (kind: ModelKind, ms: number) => void;
+  iteration?: (done: number, total: number, ms: number) => void;
+}
+
 /**
  * Trains `kinds` (with their components) on the matrix, each seeded and deterministic.
  * `neighbours` is the item_neighbours version's data.parquet.
@@ -71,14 +77,18 @@ export async function trainModels(
   kinds: readonly ModelKind[],
   params: ModelParams,
   threads?: number,
+  progress: TrainProgress = {},
 ): Promise<Map<ModelKind, TrainedModel>> {
   const items = itemTable(m);
   const out = new Map<ModelKind, TrainedModel>();
   const users = { user_ids: m.users };
   for (const kind of withComponents(kinds)) {
     const started = performance.now();
-    const done = (t: Omit<TrainedModel, 'kind' | 'stats'>, stats: Record<string, number | number[]> = {}) =>
-      out.set(kind, { kind, ...t, stats: { ...stats, train_ms: Math.round(performance.now() - started) } });
+    const done = (t: Omit<TrainedModel, 'kind' | 'stats'>, stats: Record<string, number | number[]> = {}) => {
+      const ms = Math.round(performance.now() - started);
+      out.set(kind, { kind, ...t, stats: { ...stats, train_ms: ms } });
+      progress.trained?.(kind, ms);
+    };
     if (kind === 'popularity') {
       const arrays = trainPopularity(m);
       done({
@@ -94,7 +104,7 @@ export async function trainModels(
         { neighbour_pairs: arrays.neighbours!.length },
       );
     } else if (kind === 'ials') {
-      const f = await trainIals(m, params.ials, threads);
+      const f = await trainIals(m, params.ials, threads, progress.iteration);
       const arrays = { user_factors: f.userFactors, item_factors: f.itemFactors };
       done(
         { recommender: new IalsModel(items, arrays), arrays, texts: users, params: kindParams(kind, params) },

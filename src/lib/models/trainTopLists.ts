@@ -40,6 +40,7 @@ export async function trainTopLists(
       .sort((a, b) => a - b);
   }
   const models = new Map([...trained].map(([kind, t]) => [kind, t.recommender]));
+  ctx.logger.info(`models: ranking the top ${depth} of ${rows.length} users for ${models.size} models`);
   const lists = await topListsInThreads(
     matrix,
     models,

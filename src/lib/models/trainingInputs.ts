@@ -16,7 +16,7 @@ import { IALS_DEFAULTS } from './ials.js';
 import { loadInteractionMatrix, type InteractionMatrix } from './interactionMatrix.js';
 import type { ModelVersion } from './modelRegistry.js';
 import type { ModelKind } from './recommender.js';
-import { trainModels, type ModelParams, type TrainedModel } from './trainModels.js';
+import { trainModels, withComponents, type ModelParams, type TrainedModel } from './trainModels.js';
 
 /** The feature views the models train on. */
 export const MODEL_VIEWS = ['user_item', 'item_popularity', 'item_neighbours'] as const;
@@ -105,6 +105,9 @@ export async function trainOn(
   params: ModelParams = modelParams(ctx),
 ): Promise<{ matrix: InteractionMatrix; trained: Map<ModelKind, TrainedModel> }> {
   const matrix = await loadMatrix(conn, ctx, versions);
+  ctx.logger.info(
+    `models: training ${withComponents(kinds).join(', ')} on ${matrix.users.length} users × ${matrix.items.length} items (${matrix.userItems.length} entries), as of ${versions.user_item.as_of}`,
+  );
   const trained = await trainModels(
     conn,
     matrix,
@@ -112,6 +115,10 @@ export async function trainOn(
     kinds,
     params,
     modelThreads(ctx),
+    {
+      trained: (kind, ms) => ctx.logger.info(`models: ${kind} trained in ${(ms / 1000).toFixed(1)} s`),
+      iteration: (done, total, ms) => ctx.logger.debug(`models: ials iteration ${done}/${total} in ${ms} ms`),
+    },
   );
   return { matrix, trained };
 }
