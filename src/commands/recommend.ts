@@ -76,12 +76,9 @@ export async function recommendCommand(
         options.user!,
         k,
         async () => {
-          const source =
-            meta.kind === 'popularity' ? meta : meta.components.find((c) => c.name === 'popularity');
-          if (!source) return undefined;
-          const popularity =
-            source === meta ? meta : await readModelVersion(ctx, source.name, source.version);
-          return loadModel(ctx, popularity, undefined, false);
+          if (meta.kind === 'popularity') return loadModel(ctx, meta, undefined, false);
+          const c = meta.components.find((x) => x.name === 'popularity');
+          return c && loadModel(ctx, await readModelVersion(ctx, c.name, c.version), undefined, false);
         },
         async () => (await import('../lib/models/userHistory.js')).hasHistory(ctx, meta, options.user!),
       )));
