@@ -39,11 +39,11 @@ export async function evaluateInThreads(
   specs: ModelSpec[],
   oracleDir: string | undefined,
   threads: number,
-): Promise<{ rows: LeaderboardRow[]; scoring_ms: Record<string, number>; threads: number }> {
+): Promise<{ rows: LeaderboardRow[]; scoring_ms: Record<string, number>; threads: number; users: number }> {
   const file = new URL('./evaluateWorker.js', import.meta.url);
   const users = testUsersOf(input);
   if (threads <= 1 || users.length < MIN_USERS_FOR_THREADS || !workerAvailable(file))
-    return { ...evaluateModels(input), threads: 1 };
+    return { ...evaluateModels(input), threads: 1, users: users.length };
   const { matrix, specs: sharedSpecs } = sharedInputs(input.matrix, specs);
   const parts = await Promise.all(
     Array.from({ length: threads }, (_, t) => {
@@ -63,7 +63,7 @@ export async function evaluateInThreads(
       return runWorker<EvaluationPart>(file, task);
     }),
   );
-  return { ...finishEvaluation(input, parts), threads };
+  return { ...finishEvaluation(input, parts), threads, users: users.length };
 }
 
 /** The matrix and the models' arrays copied once into shared memory, for worker threads to read. */

@@ -67,19 +67,18 @@ export async function runEvaluate(ctx: RunContext, options: EvaluateOptions): Pr
     const { matrix, trained: models } = await trainOn(conn, ctx, versions, options.models);
     const truth = path.join(ctx.paths.root, ctx.config.simulator.output_dir, 'ground_truth');
     const oracle = await Oracle.load(truth, itemTable(matrix));
-    const testUsers = new Set([...targets.purchases.keys(), ...targets.carts.keys()]).size;
     ctx.logger.info(
-      `models: scoring ${testUsers} test users with ${[...models.keys()].join(', ')}${oracle ? ' and the oracle' : ''}`,
+      `models: scoring the test users with ${[...models.keys()].join(', ')}${oracle ? ' and the oracle' : ''}`,
     );
     const scoringStarted = performance.now();
-    const { rows, scoring_ms, threads } = await evaluateInThreads(
+    const { rows, scoring_ms, threads, users } = await evaluateInThreads(
       { matrix, models, ...(oracle ? { oracle } : {}), targets, excludeBought: options.excludeBought },
       [...models.values()],
       oracle ? truth : undefined,
       modelThreads(ctx) ?? availableParallelism(),
     );
     ctx.logger.info(
-      `models: ${testUsers} test users scored in ${((performance.now() - scoringStarted) / 1000).toFixed(1)} s on ${threads} thread${threads === 1 ? '' : 's'}`,
+      `models: ${users} test users scored in ${((performance.now() - scoringStarted) / 1000).toFixed(1)} s on ${threads} thread${threads === 1 ? '' : 's'}`,
     );
     const board: Leaderboard = {
       run_id: ctx.runId,
