@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { trainIals as TrainIals } from '../../../src/lib/models/ials.js';
 import { transpose, type InteractionMatrix } from '../../../src/lib/models/interactionMatrix.js';
@@ -88,5 +91,50 @@ describe('trainIals', () => {
     // Implicit ALS pulls observed preferences towards 1 and the rest towards 0.
     expect(seen / nSeen).toBeGreaterThan(0.4);
     expect(seen / nSeen).toBeGreaterThan(2 * (unseen / nUnseen));
+  });
+
+  // The first detached ArrayBuffer in a thread makes V8 check for detachment on every typed-array
+  // access it compiles from then on: the kernels ran 25% slower in threads that had transferred a
+  // result back. V8 names the moment (--trace-protector-invalidation); a child process trains on two
+  // worker threads and its output must not name it.
+  it('trains on two worker threads without detaching any buffer', () => {
+    // A script file: worker threads started from an `-e` script never answer.
+    const traced = (script: string) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'recomart-detach-'));
+      try {
+        writeFileSync(path.join(dir, 'train.mjs'), script);
+        return spawnSync(process.execPath, ['--trace-protector-invalidation', path.join(dir, 'train.mjs')], {
+          encoding: 'utf8',
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const detaching = /Invalidating protector cell ArrayBufferDetaching/;
+    // This Node reports a detachment in this way (so the check below can fail).
+    const control = traced('const b = new ArrayBuffer(8); structuredClone(b, { transfer: [b] });');
+    expect(control.status).toBe(0);
+    expect(control.stdout).toMatch(detaching);
+
+    const modules = path.join(REPO_ROOT, 'dist', 'src', 'lib', 'models');
+    const train = traced(`
+      const { trainIals } = await import(${JSON.stringify(path.join(modules, 'ials.js'))});
+      const { transpose } = await import(${JSON.stringify(path.join(modules, 'interactionMatrix.js'))});
+      const users = 400, items = 90, userPtr = new Int32Array(users + 1), cols = [];
+      for (let u = 0; u < users; u++) {
+        for (let k = 0; k < 6; k++) cols.push((u * 7 + k * 13) % items);
+        userPtr[u + 1] = cols.length;
+      }
+      const userItems = Int32Array.from(cols), userStrength = new Float32Array(cols.length).fill(1);
+      const m = { users: [], items: [], userPtr, userItems, userStrength, ...transpose(userPtr, userItems, userStrength, items) };
+      m.users.length = users;
+      m.items.length = items;
+      const r = await trainIals(m, ${JSON.stringify({ ...params, iterations: 2 })}, 2);
+      console.log('threads', r.threads, 'factors', r.userFactors.length);
+    `);
+    expect(train.stderr).toBe('');
+    expect(train.status).toBe(0);
+    expect(train.stdout).toContain(`threads 2 factors ${400 * 8}`);
+    expect(train.stdout).not.toMatch(detaching);
   });
 });
