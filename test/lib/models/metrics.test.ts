@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MetricTotals, selfInformation, userMetrics } from '../../../src/lib/models/metrics.js';
-import { topK } from '../../../src/lib/models/topK.js';
+import { aboveSampledBar, topK } from '../../../src/lib/models/topK.js';
 
 describe('ranking metrics, against hand-computed values', () => {
   // Hits at ranks 2 (item 1) and 4 (item 5); item 8 is relevant but not recommended.
@@ -79,5 +79,46 @@ describe('topK', () => {
       .filter((i) => s[i]! > -Infinity)
       .sort((a, b) => s[b]! - s[a]! || a - b);
     for (const k of [1, 7, 100, 1000, 5003]) expect(Array.from(topK(s, k))).toEqual(sorted.slice(0, k));
+  });
+
+  // Deep lists of many scores go through a bar taken from a sample (200 of 50,000 for the
+  // hybrid). The answer must be the full sort's whatever the scores' order: in item order, against
+  // it, all tied, or mostly excluded, as the models' score arrays can be.
+  it('gives the full sort’s answer through a sampled bar, on every shape of scores', () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const n = 50_003;
+    const shapes: Record<string, (i: number) => number> = {
+      random: () => next(),
+      'few values': () => Math.floor(next() * 40),
+      ascending: (i) => i / n,
+      descending: (i) => 1 - i / n,
+      'all tied': () => 0.5,
+      'mostly excluded': () => (next() < 0.97 ? -Infinity : next()),
+      'with NaN': () => (next() < 0.1 ? NaN : next() - 0.5),
+      'a few high': (i) => (i % 997 === 0 ? 10 + next() : next()),
+    };
+    const sampled: string[] = [];
+    for (const [shape, value] of Object.entries(shapes)) {
+      const s = Float32Array.from({ length: n }, (_, i) => value(i));
+      const sorted = Array.from(s.keys())
+        .filter((i) => s[i]! > -Infinity)
+        .sort((a, b) => s[b]! - s[a]! || a - b);
+      for (const k of [64, 200, 1000]) {
+        expect([shape, k, Array.from(topK(s, k))]).toEqual([shape, k, sorted.slice(0, k)]);
+        const viaBar = aboveSampledBar(s, k);
+        if (viaBar) {
+          sampled.push(`${shape} ${k}`);
+          expect([shape, k, Array.from(viaBar)]).toEqual([shape, k, sorted.slice(0, k)]);
+        }
+      }
+    }
+    // The bar is what answered for most shapes (otherwise this test would only test the heap);
+    // with nearly every score excluded, the sample holds too few scores to set one.
+    expect(sampled).toContain('random 200');
+    expect(sampled).toContain('ascending 200');
+    expect(sampled).toContain('all tied 200');
+    expect(sampled).toContain('a few high 1000');
+    expect(sampled.length).toBeGreaterThanOrEqual(18);
   });
 });
