@@ -73,7 +73,9 @@ export class MetricTotals {
   users = 0;
   /** Per cut-off, the sums of USER_METRICS over users: added once per user and model, so no strings. */
   private readonly sums = KS.map(() => new Float64Array(USER_METRICS.length));
-  private readonly seen = KS.map(() => new Set<number>());
+  /** Per cut-off, which items some list showed (1) and how many: a byte per item, not a Set. */
+  private readonly seen: Uint8Array[];
+  private readonly distinct = KS.map(() => 0);
   private readonly noveltySum = KS.map(() => 0);
   private readonly noveltyCount = KS.map(() => 0);
 
@@ -81,20 +83,29 @@ export class MetricTotals {
     private readonly catalogueSize: number,
     /** −log2 p(i) per item code. */
     private readonly selfInformation: Float32Array,
-  ) {}
+  ) {
+    this.seen = KS.map(() => new Uint8Array(selfInformation.length));
+  }
 
   add(recs: Int32Array, relevant: ReadonlySet<number>): void {
     this.users++;
-    KS.forEach((k, ki) => {
+    for (let ki = 0; ki < KS.length; ki++) {
+      const k = KS[ki]!;
       const m = userMetrics(recs, relevant, k);
       const sums = this.sums[ki]!;
       USER_METRICS.forEach((metric, j) => (sums[j]! += m[metric]));
-      for (let r = 0; r < Math.min(k, recs.length); r++) {
-        this.seen[ki]!.add(recs[r]!);
-        this.noveltySum[ki]! += this.selfInformation[recs[r]!]!;
-        this.noveltyCount[ki]!++;
+      const seen = this.seen[ki]!;
+      const n = Math.min(k, recs.length);
+      for (let r = 0; r < n; r++) {
+        const item = recs[r]!;
+        if (seen[item] === 0) {
+          seen[item] = 1;
+          this.distinct[ki]!++;
+        }
+        this.noveltySum[ki]! += this.selfInformation[item]!;
       }
-    });
+      this.noveltyCount[ki]! += n;
+    }
   }
 
   /** The running sums, as plain data (a worker thread's part of an evaluation). */
@@ -102,7 +113,11 @@ export class MetricTotals {
     return {
       users: this.users,
       sums: KEYS.flatMap((keys, ki) => keys.map((key, j): [string, number] => [key, this.sums[ki]![j]!])),
-      seen: this.seen.map((s) => [...s]),
+      seen: this.seen.map((seen) => {
+        const items: number[] = [];
+        for (let i = 0; i < seen.length; i++) if (seen[i] === 1) items.push(i);
+        return items;
+      }),
       noveltySum: [...this.noveltySum],
       noveltyCount: [...this.noveltyCount],
     };
@@ -115,7 +130,14 @@ export class MetricTotals {
       const [ki, j] = KEY_AT.get(key)!;
       this.sums[ki]![j]! += v;
     }
-    part.seen.forEach((items, ki) => items.forEach((i) => this.seen[ki]!.add(i)));
+    part.seen.forEach((items, ki) => {
+      const seen = this.seen[ki]!;
+      for (const i of items)
+        if (seen[i] === 0) {
+          seen[i] = 1;
+          this.distinct[ki]!++;
+        }
+    });
     part.noveltySum.forEach((v, ki) => (this.noveltySum[ki]! += v));
     part.noveltyCount.forEach((v, ki) => (this.noveltyCount[ki]! += v));
   }
@@ -127,7 +149,7 @@ export class MetricTotals {
     for (const metric of METRICS) {
       KS.forEach((k, ki) => {
         const key = `${metric}@${k}`;
-        if (metric === 'coverage') out[key] = round(this.seen[ki]!.size / Math.max(1, this.catalogueSize));
+        if (metric === 'coverage') out[key] = round(this.distinct[ki]! / Math.max(1, this.catalogueSize));
         else if (metric === 'novelty')
           out[key] = round(this.noveltySum[ki]! / Math.max(1, this.noveltyCount[ki]!));
         else out[key] = round(this.sums[ki]![KEY_AT.get(key)![1]]! / Math.max(1, this.users));

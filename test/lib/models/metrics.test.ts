@@ -56,6 +56,31 @@ describe('ranking metrics, against hand-computed values', () => {
     // Recommended: 0, 1, 0, 2 → (0 + 1 + 0 + 2) / 4 bits.
     expect(r['novelty@5']).toBeCloseTo(0.75, 6);
   });
+
+  it('merges threads’ parts into the figures of one pass, items shown by both counted once', () => {
+    const info = selfInformation([3, 1, 0, 0, 2, 0], 3);
+    const lists: [number[], number[]][] = [
+      [[0, 1], [1]],
+      [[0, 2], [3]],
+      [[2, 4, 5], [5]],
+      [[4, 0], [0]],
+    ];
+    const whole = new MetricTotals(6, info);
+    const parts = [new MetricTotals(6, info), new MetricTotals(6, info)];
+    lists.forEach(([recs, relevant], u) => {
+      whole.add(Int32Array.from(recs), new Set(relevant));
+      parts[u % 2]!.add(Int32Array.from(recs), new Set(relevant));
+    });
+    const merged = new MetricTotals(6, info);
+    for (const p of parts) merged.absorb(p.state());
+    expect(merged.result()).toEqual(whole.result());
+    // Items 0, 1, 2, 4, 5 of 6; the parts showed 0, 1, 2, 4, 5 and 0, 2, 4.
+    expect(whole.result()['coverage@5']).toBeCloseTo(5 / 6, 6);
+    expect(parts.map((p) => p.state().seen[0])).toEqual([
+      [0, 1, 2, 4, 5],
+      [0, 2, 4],
+    ]);
+  });
 });
 
 describe('topK', () => {
