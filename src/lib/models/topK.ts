@@ -71,19 +71,8 @@ export function aboveSampledBar(scores: Float32Array, k: number): Int32Array | u
   for (let e = 0; e < c; e++) {
     const item = candidates[e]!;
     const s = scores[item]!;
-    if (size < k) {
-      let at = size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        const ps = vals[parent]!;
-        if (ps < s || (ps === s && items[parent]! > item)) break;
-        vals[at] = ps;
-        items[at] = items[parent]!;
-        at = parent;
-      }
-      vals[at] = s;
-      items[at] = item;
-    } else if (s > vals[0]!) replaceRoot(vals, items, size, s, item);
+    if (size < k) push(vals, items, size++, s, item);
+    else if (s > vals[0]!) replaceRoot(vals, items, size, s, item);
   }
   return drain(vals, items, size);
 }
@@ -116,17 +105,7 @@ function heapTopK(scores: Float32Array, k: number): Int32Array {
     }
     const s = scores[i]!;
     if (!(s > -Infinity)) continue;
-    let at = size++;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      const ps = vals[parent]!;
-      if (ps < s || (ps === s && items[parent]! > i)) break;
-      vals[at] = ps;
-      items[at] = items[parent]!;
-      at = parent;
-    }
-    vals[at] = s;
-    items[at] = i;
+    push(vals, items, size++, s, i);
   }
   // Then only a score strictly above the worst kept enters (equal ones keep the lower code, which
   // the heap holds; -Infinity and NaN never do). The bar is a local, re-read only on an entry.
@@ -169,6 +148,21 @@ function drain(vals: Float64Array, items: Int32Array, size: number): Int32Array 
     replaceRoot(vals, items, last, vals[last]!, items[last]!);
   }
   return out;
+}
+
+/** Adds (s, item) to the heap's first `size` places, at place `size`, and sifts it up to its place. */
+function push(vals: Float64Array, items: Int32Array, size: number, s: number, item: number): void {
+  let at = size;
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    const ps = vals[parent]!;
+    if (ps < s || (ps === s && items[parent]! > item)) break;
+    vals[at] = ps;
+    items[at] = items[parent]!;
+    at = parent;
+  }
+  vals[at] = s;
+  items[at] = item;
 }
 
 /** Puts (s, item) at the root of the heap's first `size` places and sifts it down to its place. */
