@@ -9,7 +9,7 @@ import { runAlsTask, type AlsTask } from './alsKernel.js';
  * A result (a Gramian part, 32 KB at 64 factors) is copied, never transferred. Transferring
  * detaches its buffer, and the first detached buffer in a thread makes V8 check for detachment on
  * every typed-array access it compiles from then on: every kernel in this thread ran about 25%
- * slower (measured: docs/models.md, "Threads").
+ * slower (measured: docs/models.md, "Status").
  */
 parentPort!.on('message', (m: { id: number; task: AlsTask }) => {
   parentPort!.postMessage({ id: m.id, result: runAlsTask(m.task) });
