@@ -1,8 +1,8 @@
 import { createCommandContext, type GlobalOptions } from '../lib/cli/commandContext.js';
 import { renderTable } from '../lib/cli/renderTable.js';
 import { UsageError } from '../lib/errors/errors.js';
-import { loadListed, loadModel } from '../lib/models/loadModel.js';
-import { readModelVersion, resolveModel } from '../lib/models/modelRegistry.js';
+import { loadColdStart, loadListed, loadModel } from '../lib/models/loadModel.js';
+import { resolveModel } from '../lib/models/modelRegistry.js';
 import {
   coldStartAnswer,
   recommendFor,
@@ -75,11 +75,7 @@ export async function recommendCommand(
         lists,
         options.user!,
         k,
-        async () => {
-          if (meta.kind === 'popularity') return loadModel(ctx, meta, undefined, false);
-          const c = meta.components.find((x) => x.name === 'popularity');
-          return c && loadModel(ctx, await readModelVersion(ctx, c.name, c.version), undefined, false);
-        },
+        () => loadColdStart(ctx, meta, undefined, false),
         async () => (await import('../lib/models/userHistory.js')).hasHistory(ctx, meta, options.user!),
       )));
   if (listed) {

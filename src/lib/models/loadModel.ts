@@ -70,6 +70,24 @@ export function loadModel(
   return loading;
 }
 
+/**
+ * The popularity model a version's cold-start list comes from: the version itself, or its
+ * popularity component; undefined for a model with neither.
+ */
+export async function loadColdStart(
+  ctx: RunContext,
+  meta: ModelVersion,
+  cache?: ModelCache,
+  lists = true,
+): Promise<PopularityModel | undefined> {
+  let source: ModelVersion | undefined = meta;
+  if (meta.kind !== 'popularity') {
+    const component = meta.components.find((c) => c.name === 'popularity');
+    source = component && (await readModelVersion(ctx, component.name, component.version));
+  }
+  return source && ((await loadModel(ctx, source, cache, lists)).recommender as PopularityModel);
+}
+
 async function readModel(
   ctx: RunContext,
   meta: ModelVersion,
@@ -100,14 +118,8 @@ async function readModel(
   const recommender = buildRecommenders(items, [{ kind: meta.kind, arrays, texts, params: meta.params }]).get(
     meta.kind,
   )!;
-  const popularity = meta.components.find((c) => c.name === 'popularity');
   const coldStart =
-    recommender instanceof PopularityModel
-      ? recommender
-      : popularity
-        ? ((await loadModel(ctx, await readModelVersion(ctx, 'popularity', popularity.version), cache, lists))
-            .recommender as PopularityModel)
-        : undefined;
+    recommender instanceof PopularityModel ? recommender : await loadColdStart(ctx, meta, cache, lists);
   return {
     meta,
     recommender,

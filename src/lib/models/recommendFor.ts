@@ -1,5 +1,6 @@
 import { UsageError } from '../errors/errors.js';
 import type { ListedModel, LoadedModel } from './loadModel.js';
+import type { PopularityModel } from './popularity.js';
 import { EMPTY_HISTORY, type ItemTable, type UserHistory } from './recommender.js';
 import { listedAnswer, rank, type Ranked } from './topLists.js';
 import { topK } from './topK.js';
@@ -81,15 +82,14 @@ export async function coldStartAnswer(
   listed: ListedModel,
   userId: string,
   k: number,
-  popularity: () => Promise<LoadedModel | undefined>,
+  popularity: () => Promise<PopularityModel | undefined>,
   hasHistory: () => Promise<boolean>,
 ): Promise<Recommendations | undefined> {
   if (listed.lists.users.includes(userId)) return undefined;
   if (listed.lists.users.length < listed.meta.users && (await hasHistory())) return undefined;
   const cold = await popularity();
   if (!cold) return undefined;
-  const model = cold.recommender;
-  return answerOf(listed, userId, model.items, rank(model, model, EMPTY_HISTORY, k, false), 0, false);
+  return answerOf(listed, userId, cold.items, rank(cold, cold, EMPTY_HISTORY, k, false), 0, false);
 }
 
 function answerOf(
