@@ -307,16 +307,26 @@ WITH items AS (
     count(*) FILTER (WHERE a.kind = 1)::BIGINT AS co_purchasers
   FROM sized a JOIN sized b ON a.kind = b.kind AND a.basket = b.basket AND a.code < b.code
   GROUP BY ALL
+), scored AS (
+  SELECT h.i, h.j, h.co_sessions, h.co_purchasers,
+    round(h.co / sqrt(x.n * y.n), 6) AS similarity, round(h.co / (x.n + y.n - h.co), 6) AS jaccard
+  FROM half h JOIN item_baskets x ON x.code = h.i JOIN item_baskets y ON y.code = h.j
 ), pairs AS (
-  SELECT i, j, co, co_sessions, co_purchasers FROM half
+  -- The rank's order as one integer: similarity (6 decimals, at most 1) descending, then the
+  -- neighbour's code ascending.
+  SELECT i, j, co_sessions, co_purchasers, similarity, jaccard,
+    round(similarity * 1000000)::BIGINT * 4294967296 + (4294967295 - j) AS key FROM scored
   UNION ALL
-  SELECT j, i, co, co_sessions, co_purchasers FROM half
+  SELECT j, i, co_sessions, co_purchasers, similarity, jaccard,
+    round(similarity * 1000000)::BIGINT * 4294967296 + (4294967295 - i) FROM scored
+), bars AS (
+  -- Each item's ${TOP_K_NEIGHBOURS}th best key, from a bounded aggregate: only the pairs above it
+  -- are sorted (a window over every pair sorted all of them: 1.8 of a medium lake's 2.6 s).
+  SELECT i, list_min(max(key, ${TOP_K_NEIGHBOURS})) AS bar FROM pairs GROUP BY i
 ), ranked AS (
-  SELECT p.i, p.j, p.co_sessions, p.co_purchasers,
-    round(p.co / sqrt(x.n * y.n), 6) AS similarity, round(p.co / (x.n + y.n - p.co), 6) AS jaccard,
-    row_number() OVER (PARTITION BY p.i ORDER BY round(p.co / sqrt(x.n * y.n), 6) DESC, p.j)::INTEGER AS rank
-  FROM pairs p JOIN item_baskets x ON x.code = p.i JOIN item_baskets y ON y.code = p.j
-  QUALIFY rank <= ${TOP_K_NEIGHBOURS}
+  SELECT p.i, p.j, p.co_sessions, p.co_purchasers, p.similarity, p.jaccard,
+    row_number() OVER (PARTITION BY p.i ORDER BY p.key DESC)::INTEGER AS rank
+  FROM pairs p JOIN bars b ON b.i = p.i WHERE p.key >= b.bar
 )
 SELECT a.item_id, b.item_id AS neighbour_id, r.rank, r.co_sessions, r.co_purchasers, r.similarity, r.jaccard
 FROM ranked r JOIN items a ON a.code = r.i JOIN items b ON b.code = r.j
