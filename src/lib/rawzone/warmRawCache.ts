@@ -30,12 +30,13 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
     const { suite, wanted } = datasetsUnder(ctx, dir);
     if (wanted.length === 0) return undefined;
     const result: WarmResult = { datasets: [], built: 0, partitions: 0, ms: 0 };
-    await withDuck(duckOptionsFor(ctx), async (conn) => {
+    await withDuck(duckOptionsFor(ctx), async (conn, connect) => {
       for (const { name, pattern } of wanted) {
         const files = await matchFiles(pattern);
         // One directory is read straight from its files by every reader: nothing to cache.
         if (new Set(files.map((f) => path.dirname(f))).size < 2) continue;
         await rawCacheParts(conn, ctx.paths.root, suite, name, files, {
+          connect,
           onBuilt: (built, of) => {
             result.built += built;
             result.partitions += of;

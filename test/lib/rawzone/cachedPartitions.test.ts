@@ -2,17 +2,31 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { withDuck } from '../../../src/lib/duck/withDuck.js';
-import { isWholeCachePart, prepareDatasets } from '../../../src/lib/rawzone/prepareDatasets.js';
+import {
+  isWholeCachePart,
+  prepareDatasets,
+  rawCacheParts,
+} from '../../../src/lib/rawzone/prepareDatasets.js';
 import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
 // A partition of 256 KiB or more is written straight from its files, one COPY each; smaller ones
 // are loaded together and split into their parts by one single-threaded partitioned write. Both
 // must keep each part's rows in file order, then line order: prepare breaks ties by it.
+// With a second connection (as an ingest builds them), the straight partitions are written two at
+// a time, and must come out the same.
 describe.each([
-  ['partitions of ~1.6 MB, each written straight from its files', 3, ['b', 'a'], 1_500, 480],
-  ['partitions of ~30 KB, loaded together and split in one write', 8, ['f', 'b', 'e', 'a', 'd', 'c'], 8, 600],
-])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes) => {
+  ['partitions of ~1.6 MB, each written straight from its files', 3, ['b', 'a'], 1_500, 480, false],
+  ['partitions of ~1.6 MB, written straight on two connections', 5, ['b', 'a'], 1_500, 480, true],
+  [
+    'partitions of ~30 KB, loaded together and split in one write',
+    8,
+    ['f', 'b', 'e', 'a', 'd', 'c'],
+    8,
+    600,
+    false,
+  ],
+])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes, twoLanes) => {
   const tmp = makeTempDir();
   afterAll(() => tmp.cleanup());
   const suite: Suite = {
@@ -36,9 +50,27 @@ describe.each([
 
   /** Every row as "<partition>/<file>/<n>" in the read order prepare sees, and the connection's setting after. */
   const readAll = () =>
-    withDuck({}, async (conn) => {
+    withDuck({}, async (conn, connect) => {
       // As prepare and profile set it: the parts must keep the files' order regardless.
       await conn.run('SET preserve_insertion_order = false');
+      if (twoLanes) {
+        const raw = (
+          await conn.runAndReadAll(`SELECT file FROM glob('${tmp.dir}/raw_zone/events/*/*.jsonl')`)
+        )
+          .getRowObjectsJS()
+          .map((r) => String(r.file))
+          .sort();
+        let opened = 0;
+        await rawCacheParts(conn, tmp.dir, suite, 'events', raw, {
+          connect: () => {
+            opened++;
+            return connect();
+          },
+          onProgress: (done, total) => progress.push(['events', done, total]),
+        });
+        // Two at a time when there are two or more to build.
+        expect(opened).toBe(progress.at(-1)![2] > 1 ? 1 : 0);
+      }
       await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true, (dataset, done, total) =>
         progress.push([dataset, done, total]),
       );
