@@ -4,7 +4,7 @@ import { MetricTotals, selfInformation, KS, type MetricTotalsState } from './met
 import type { Oracle } from './oracle.js';
 import { EMPTY_HISTORY, type ModelKind, type Recommender, type UserHistory } from './recommender.js';
 import type { TrainedModel } from './trainModels.js';
-import { topK } from './topK.js';
+import { firstNotExcluded, topK } from './topK.js';
 
 export const TARGETS = ['purchases', 'carts'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -141,6 +141,8 @@ export function finishEvaluation(
  * (`scored` and `buffers`, filled by the calls for them before), one user at a time, so `each` can
  * read what the fusion noted (its reasons). Records the block's outcomes in `scored`. `needs`:
  * how many of each user's best scores the caller and the hybrid read (Recommender.score).
+ * `ranked`: a component's lists the caller took as deep as the hybrid reads them (from the same
+ * scores, per user of the block), which the hybrid then reads instead of ranking again.
  */
 export function scoreKind(
   model: Recommender,
@@ -149,17 +151,22 @@ export function scoreKind(
   buffers: ReadonlyMap<string, Float32Array[]>,
   scored: Map<string, boolean[]>,
   each: (b: number, known: boolean) => void,
+  ranked?: ReadonlyMap<string, (Int32Array | undefined)[]>,
 ): boolean[] {
   const bufs = buffers.get(model.kind)!;
   let oks: boolean[];
   if (model instanceof HybridModel) {
     oks = block.map((history, b) => {
-      const known = model.fuse(history, bufs[b]!, (part, into) =>
-        part === 'popularity'
-          ? model.componentScores(part, history, into)
-          : scored.get(part)?.[b]
-            ? buffers.get(part)![b]!
-            : false,
+      const known = model.fuse(
+        history,
+        bufs[b]!,
+        (part, into) =>
+          part === 'popularity'
+            ? model.componentScores(part, history, into)
+            : scored.get(part)?.[b]
+              ? buffers.get(part)![b]!
+              : false,
+        (part) => ranked?.get(part)?.[b],
       );
       each(b, known);
       return known;
@@ -198,6 +205,9 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
   const popularity = models.get('popularity')?.recommender;
   const globalScores = new Float32Array(nItems);
   popularity?.score(EMPTY_HISTORY, globalScores);
+  const hybrid = recommenders.find((r): r is HybridModel => r instanceof HybridModel);
+  /** The user's earlier purchases, marked while a list leaves them out. */
+  const bought = new Uint8Array(nItems);
   // Items first seen after T get codes no recommendation can have: they still count in |relevant|.
   let unknown = -1;
   const relevantOf = (items: string[] | undefined) =>
@@ -223,6 +233,8 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
     });
     const scored = new Map<string, boolean[]>();
     const needs = block.map((u) => scoresNeeded(recommenders, depth, u.bought.length));
+    // Each component's list as deep as the hybrid reads it, for the users whose blend reads it.
+    const deep = new Map(names.map((n) => [n, new Array<Int32Array | undefined>(block.length)]));
     for (const name of names) {
       const t0 = performance.now();
       const bufs = buffers.get(name)!;
@@ -230,11 +242,23 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
       const measure = (b: number, ok: boolean) => {
         const u = block[b]!;
         const buf = bufs[b]!;
-        const ranked = ok ? buf : globalScores.slice();
-        const saved = u.bought.map((i) => ranked[i]!);
-        for (const i of u.bought) ranked[i] = -Infinity;
-        const recs = topK(ranked, depth);
-        u.bought.forEach((i, n) => (ranked[i] = saved[n]!));
+        let recs: Int32Array | undefined;
+        if (ok && hybrid?.reads(name, u.history)) {
+          // One ranking for both: the hybrid's list of this component, and (what the user bought
+          // left out) the component's own top max(K).
+          const list = topK(buf, hybrid.params.depth);
+          deep.get(name)![b] = list;
+          for (const i of u.bought) bought[i] = 1;
+          recs = firstNotExcluded(list, hybrid.params.depth, depth, bought);
+          for (const i of u.bought) bought[i] = 0;
+        }
+        if (!recs) {
+          const ranked = ok ? buf : globalScores.slice();
+          const saved = u.bought.map((i) => ranked[i]!);
+          for (const i of u.bought) ranked[i] = -Infinity;
+          recs = topK(ranked, depth);
+          u.bought.forEach((i, n) => (ranked[i] = saved[n]!));
+        }
         for (const target of TARGETS) {
           if (u.relevant[target].size === 0) continue;
           for (const seg of ['all', u.segment] as const) {
@@ -259,6 +283,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           buffers,
           scored,
           measure,
+          deep,
         );
       scoringMs.set(name, (scoringMs.get(name) ?? 0) + performance.now() - t0);
     }

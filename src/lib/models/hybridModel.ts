@@ -65,6 +65,14 @@ export class HybridModel implements Recommender {
     return user.items.length >= this.params.warm_threshold ? this.params.weights : this.params.cold_weights;
   }
 
+  /**
+   * Whether the blend for this user reads a list of the model `part`'s own scores, `depth` deep.
+   * Popularity's part is its in-category scores (scoreInCategories), not the model's.
+   */
+  reads(part: string, user: UserHistory): boolean {
+    return part !== 'popularity' && user.items.length > 0 && (this.blend(user)[part as Part] ?? 0) > 0;
+  }
+
   /** A component's scores for the user into `out`; false when it has none. */
   componentScores(part: Part, user: UserHistory, out: Float32Array): boolean {
     return part === 'popularity'
@@ -76,11 +84,16 @@ export class HybridModel implements Recommender {
     return this.fuse(user, out, (part, buf) => this.componentScores(part, user, buf));
   }
 
-  /** Fuses the components' lists; `scores` gives a component's scores (evaluation passes ones it already has). */
+  /**
+   * Fuses the components' lists; `scores` gives a component's scores (evaluation passes ones it
+   * already has), and `ranked` a component's list when the caller already ranked those scores as
+   * deep as `depth` (topK of the same scores: the same list).
+   */
   fuse(
     user: UserHistory,
     out: Float32Array,
     scores: (part: Part, buffer: Float32Array) => Float32Array | boolean,
+    ranked?: (part: Part) => Int32Array | undefined,
   ): boolean {
     this.fusedFor = undefined;
     if (user.items.length === 0) return false;
@@ -96,7 +109,8 @@ export class HybridModel implements Recommender {
       if (!weight) continue;
       const got = scores(part, this.buffer);
       if (got === false) continue;
-      const list = topK(got === true ? this.buffer : got, this.params.depth);
+      const list =
+        (got !== true && ranked?.(part)) || topK(got === true ? this.buffer : got, this.params.depth);
       const index = PARTS.indexOf(part);
       list.forEach((j, r) => {
         this.listed.push(j);

@@ -183,3 +183,21 @@ function replaceRoot(vals: Float64Array, items: Int32Array, size: number, s: num
   vals[at] = s;
   items[at] = item;
 }
+
+/**
+ * The first k items of `list` (a topK answer as deep as `depth`) that are not `excluded`: what
+ * topK gives for k once those items are set to -Infinity, without ranking again. Undefined when
+ * the list is full (`depth` long) and has fewer than k items left: the answer may lie below it.
+ */
+export function firstNotExcluded(
+  list: Int32Array,
+  depth: number,
+  k: number,
+  excluded: Uint8Array,
+): Int32Array | undefined {
+  const out = new Int32Array(k);
+  let n = 0;
+  for (let r = 0; r < list.length && n < k; r++) if (!excluded[list[r]!]) out[n++] = list[r]!;
+  if (n < k && list.length >= depth) return undefined;
+  return n < k ? out.slice(0, n) : out;
+}

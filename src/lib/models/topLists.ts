@@ -9,7 +9,8 @@ import {
   type Recommender,
   type UserHistory,
 } from './recommender.js';
-import { topK } from './topK.js';
+import { HybridModel } from './hybridModel.js';
+import { firstNotExcluded, topK } from './topK.js';
 
 /**
  * A model's answers computed at train time: each listed user's top `depth` items (what they bought
@@ -65,7 +66,11 @@ function purchases(history: UserHistory): number {
   return n;
 }
 
-/** rank() once the model has scored into `scores` (`known`: it could). */
+/**
+ * rank() once the model has scored into `scores` (`known`: it could). `top`, when given: the
+ * top k of those scores with what the user bought left out, already taken (they are read, not
+ * changed).
+ */
 function ranked(
   model: Recommender,
   coldStart: Recommender | undefined,
@@ -74,17 +79,21 @@ function ranked(
   includeBought: boolean,
   scores: Float32Array,
   known: boolean,
+  top?: Int32Array,
 ): Ranked {
   let explain = model;
-  if (!known) {
-    if (!coldStart) throw new RuntimeError(`the ${model.kind} model has no cold-start list`);
-    coldStart.score(EMPTY_HISTORY, scores);
-    explain = coldStart;
+  let items = top;
+  if (!items) {
+    if (!known) {
+      if (!coldStart) throw new RuntimeError(`the ${model.kind} model has no cold-start list`);
+      coldStart.score(EMPTY_HISTORY, scores);
+      explain = coldStart;
+    }
+    if (!includeBought)
+      for (let j = 0; j < history.items.length; j++)
+        if (history.purchased[j]) scores[history.items[j]!] = -Infinity;
+    items = topK(scores, k);
   }
-  if (!includeBought)
-    for (let j = 0; j < history.items.length; j++)
-      if (history.purchased[j]) scores[history.items[j]!] = -Infinity;
-  const items = topK(scores, k);
   const list = Array.from(items);
   const why = explain.reasons?.(history, list) ?? list.map((item) => explain.reason(history, item));
   return {
@@ -128,10 +137,14 @@ export function computeTopLists(
     kinds.map((k) => [k, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
   );
   const scratch = new Float32Array(nItems);
+  const hybrid = [...models.values()].find((r): r is HybridModel => r instanceof HybridModel);
+  /** The user's earlier purchases, marked while a list leaves them out. */
+  const bought = new Uint8Array(nItems);
   for (let from = 0; from < rows.length; from += BLOCK) {
     const block = rows.slice(from, from + BLOCK).map((row) => historyOf(m, row));
     const needs = block.map((h) => scoresNeeded(models.values(), depth, purchases(h)));
     const scored = new Map<string, boolean[]>();
+    const deep = new Map(kinds.map((k) => [k, new Array<Int32Array | undefined>(block.length)]));
     for (const kind of kinds) {
       const model = models.get(kind)!;
       const lists = out.get(kind)!;
@@ -150,12 +163,33 @@ export function computeTopLists(
           lists.reasons[at + j] = code;
         });
       };
-      // Ranked in a copy: the hybrid fuses the components' own scores, before exclusion. Each
+      // A component the hybrid reads for this user is ranked once, as deep as the hybrid reads it:
+      // the hybrid fuses that list, and this one is its first `depth` items not bought. Otherwise
+      // ranked in a copy: the hybrid fuses the components' own scores, before exclusion. Each
       // user is ranked as soon as scored: the hybrid's reasons read what its last fusion noted.
-      scoreKind(model, block, needs, buffers, scored, (b, known) => {
-        scratch.set(buffers.get(kind)![b]!);
-        keep(b, ranked(model, coldStart, block[b]!, depth, false, scratch, known));
-      });
+      scoreKind(
+        model,
+        block,
+        needs,
+        buffers,
+        scored,
+        (b, known) => {
+          const history = block[b]!;
+          const scores = buffers.get(kind)![b]!;
+          if (known && hybrid?.reads(kind, history)) {
+            const list = topK(scores, hybrid.params.depth);
+            deep.get(kind)![b] = list;
+            for (let j = 0; j < history.items.length; j++)
+              if (history.purchased[j]) bought[history.items[j]!] = 1;
+            const top = firstNotExcluded(list, hybrid.params.depth, depth, bought);
+            for (let j = 0; j < history.items.length; j++) bought[history.items[j]!] = 0;
+            if (top) return keep(b, ranked(model, coldStart, history, depth, false, scores, known, top));
+          }
+          scratch.set(scores);
+          keep(b, ranked(model, coldStart, history, depth, false, scratch, known));
+        },
+        deep,
+      );
     }
   }
   return new Map([...out].map(([kind, { dictionary: _, ...lists }]) => [kind, lists]));

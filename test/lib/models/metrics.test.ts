@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MetricTotals, selfInformation, userMetrics } from '../../../src/lib/models/metrics.js';
-import { aboveSampledBar, topK } from '../../../src/lib/models/topK.js';
+import { aboveSampledBar, firstNotExcluded, topK } from '../../../src/lib/models/topK.js';
 
 describe('ranking metrics, against hand-computed values', () => {
   // Hits at ranks 2 (item 1) and 4 (item 5); item 8 is relevant but not recommended.
@@ -145,5 +145,57 @@ describe('topK', () => {
     expect(sampled).toContain('all tied 200');
     expect(sampled).toContain('a few high 1000');
     expect(sampled.length).toBeGreaterThanOrEqual(18);
+  });
+
+  // Evaluation and the top lists rank a component the hybrid reads once, as deep as the hybrid
+  // reads it (200), and take the component's own top 20 from that list with what the user bought
+  // left out: it must be topK's answer with those items set to -Infinity, or undefined when the
+  // list cannot tell (a full list with fewer than 20 left).
+  it('takes the top k without excluded items from a deeper list, as topK gives it', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const n = 5_000;
+    const depth = 200;
+    let answered = 0;
+    let undecided = 0;
+    for (const [shape, finite] of [
+      ['dense, few values', n],
+      ['dense, random', n],
+      ['sparse: fewer scores than the depth', 150],
+    ] as const)
+      for (const [fromTop, elsewhere] of [
+        [0, 0],
+        [5, 3],
+        [150, 20],
+        [180, 0],
+        [181, 5],
+        [200, 10],
+      ] as const) {
+        const s = new Float32Array(n).fill(-Infinity);
+        for (let i = 0; i < finite; i++) {
+          const at = finite === n ? i : Math.floor(next() * n);
+          s[at] = shape === 'dense, few values' ? Math.floor(next() * 30) : next();
+        }
+        const list = topK(s, depth);
+        // What a user bought: some of the list's best items, and a few others.
+        const excluded = new Uint8Array(n);
+        for (let r = 0; r < Math.min(fromTop, list.length); r++) excluded[list[r]!] = 1;
+        for (let e = 0; e < elsewhere; e++) excluded[Math.floor(next() * n)] = 1;
+        const excludedCount = `${fromTop} of the list and ${elsewhere} others`;
+        const masked = Float32Array.from(s, (v, i) => (excluded[i] ? -Infinity : v));
+        const want = Array.from(topK(masked, 20));
+        const got = firstNotExcluded(list, depth, 20, excluded);
+        if (got) {
+          answered++;
+          expect([shape, excludedCount, Array.from(got)]).toEqual([shape, excludedCount, want]);
+        } else {
+          undecided++;
+          // Only a full list with fewer than 20 items left is undecided.
+          expect(list.length).toBe(depth);
+          expect(Array.from(list).filter((i) => !excluded[i]).length).toBeLessThan(20);
+        }
+      }
+    expect(answered).toBeGreaterThanOrEqual(12);
+    expect(undecided).toBeGreaterThanOrEqual(2);
   });
 });
