@@ -22,8 +22,9 @@ export function unifiedInteractionsSql(
     const events = (
       types: string,
       extra = '',
+      more = '',
     ) => `SELECT e.user_id, e.item_id, e.event_type, ${utcWallClock('e.timestamp')} AS ts,
-        ${utcWallClock('e.timestamp')} AS available_at, 'clickstream' AS source, e.session_id, 1 AS quantity
+        ${utcWallClock('e.timestamp')} AS available_at, 'clickstream' AS source, e.session_id, 1 AS quantity${more}
       FROM ${clickstream} e
       WHERE e.event_type IN (${types}) AND e.user_id IS NOT NULL AND e.item_id IS NOT NULL
         AND e.timestamp IS NOT NULL ${extra}`;
@@ -34,15 +35,20 @@ export function unifiedInteractionsSql(
       // Without a table of recorded ones, each purchase looks for its transaction: DuckDB takes
       // the purchases' distinct (user, item, day) and joins the transactions to them, hashing the
       // smaller side as recordedPurchasesSql's join does, in one scan of the events instead of
-      // two (the EDA's pairs: 0.30 s where NOT IN of recordedPurchasesSql took 0.45, medium).
+      // two (the EDA's pairs: 0.30 s where NOT IN of recordedPurchasesSql took 0.45, medium). The
+      // day is a column of the purchases, so that it is one of the join's keys: as an expression
+      // of the timestamp inside the subquery it was a filter after a join on user and item alone,
+      // which matched 18M (user, item) rows at large to keep 1.6M (3.1 → 2.7 s).
       parts.push(
-        events(
-          `'purchase'`,
-          recorded
-            ? `AND (e.event_id IS NULL OR e.event_id NOT IN (SELECT event_id FROM ${recorded}))`
-            : `AND (e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${transactions} x
-               WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = ${utcWallClock('e.timestamp')}::DATE))`,
-        ),
+        recorded
+          ? events(
+              `'purchase'`,
+              `AND (e.event_id IS NULL OR e.event_id NOT IN (SELECT event_id FROM ${recorded}))`,
+            )
+          : `SELECT user_id, item_id, event_type, ts, available_at, source, session_id, quantity
+      FROM (${events(`'purchase'`, '', ', e.event_id')}) e
+      WHERE e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${transactions} x
+        WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.ts::DATE)`,
       );
     } else parts.push(events(`'view', 'add_to_cart', 'purchase'`));
   }
