@@ -88,10 +88,20 @@ export function checkEvent(raw: string, mapping: EventMapping = {}): EventCheck 
     return { ok: false, reason: ts ? `no valid timestamp: ${reason}` : `schema: ${reason}` };
   }
   const event = doc as Record<string, unknown> & { timestamp: string };
-  const m = ISO.exec(event.timestamp.trim());
+  const text = event.timestamp.trim();
+  const m = ISO.exec(text);
   if (!m) return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is not ISO 8601` };
-  const [, y, mo, d, h, mi, s = '00', fraction = '', offset] = m;
-  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  // By index, not destructured: a match's iterator and map() were an eighth of the check.
+  const fields: [number, number, number, number, number, number] = [
+    +m[1]!,
+    +m[2]!,
+    +m[3]!,
+    +m[4]!,
+    +m[5]!,
+    m[6] === undefined ? 0 : +m[6],
+  ];
+  const fraction = m[7] ?? '';
+  const offset = m[8];
   const valid =
     fields[1] >= 1 &&
     fields[1] <= 12 &&
@@ -101,6 +111,32 @@ export function checkEvent(raw: string, mapping: EventMapping = {}): EventCheck 
     fields[4] <= 59 &&
     fields[5] <= 60;
   if (!valid) return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is out of range` };
+  if (
+    (offset === 'Z' || offset === 'z') &&
+    fields[0] >= 100 &&
+    fields[5] <= 59 &&
+    text.length === event.timestamp.length
+  )
+    // UTC, as nearly every event is: its time from the fields already read, as Date's parser
+    // gives it (a day past the month's end rolls over, the fraction is cut to milliseconds), for a
+    // sixth of the check's time. A year below 100 (Date.UTC reads 19xx), a 60th second and
+    // white space around the text (the parser rejects both) are left to the parser.
+    return {
+      ok: true,
+      time: new Date(
+        Date.UTC(
+          fields[0],
+          fields[1] - 1,
+          fields[2],
+          fields[3],
+          fields[4],
+          fields[5],
+          fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0,
+        ),
+      ),
+      value: raw,
+      naive: false,
+    };
   if (offset) {
     const time = new Date(event.timestamp);
     if (Number.isNaN(time.getTime())) return { ok: false, reason: 'no valid timestamp: unparseable' };

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { checkEvent } from '../../../src/lib/sources/clickstream/eventSchema.js';
+
+// checkEvent reads a UTC timestamp ("…Z") from the fields its pattern matched instead of through
+// Date's parser. Whatever the text, an event must get the time (or the rejection) the parser gives
+// it: the hour file it lands in and its manifest's min/max time come from that time.
+describe('an event’s UTC time', () => {
+  const event = (timestamp: string) =>
+    JSON.stringify({
+      event_id: 'e1',
+      user_id: 'CUST1',
+      item_id: 'P1',
+      event_type: 'view',
+      session_id: 'S1',
+      timestamp,
+    });
+
+  it('is what Date’s parser gives, on ordinary and edge values', () => {
+    let seed = 5;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const pad = (v: number, w = 2) => String(v).padStart(w, '0');
+    const texts = [
+      '2026-08-01T00:00:00Z',
+      '2026-08-01T23:59:59.999Z',
+      '2026-08-01t12:00:00z',
+      '2026-08-01 12:00:00Z',
+      '2026-08-01T12:00Z',
+      '2026-08-01T12:00:00.5Z',
+      '2026-08-01T12:00:00.1239Z',
+      '2026-08-01T12:00:00.123456789Z',
+      '2026-02-29T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2024-02-29T00:00:00Z',
+      '2026-04-31T10:00:00Z',
+      '2026-12-31T23:59:59Z',
+      '1970-01-01T00:00:00Z',
+      '0100-01-01T00:00:00Z',
+      '0099-12-31T00:00:00Z',
+      '9999-12-31T23:59:59.999Z',
+      '2026-08-01T23:59:60Z',
+      ' 2026-08-01T12:00:00Z ',
+    ];
+    for (let k = 0; k < 2000; k++)
+      texts.push(
+        `${pad(1900 + next(200), 4)}-${pad(1 + next(12))}-${pad(1 + next(31))}T${pad(next(24))}:${pad(next(60))}:${pad(next(60))}` +
+          `${next(3) === 0 ? '' : '.' + pad(next(1000), 1 + next(4))}${next(5) === 0 ? 'z' : 'Z'}`,
+      );
+    for (const text of texts) {
+      const r = checkEvent(event(text));
+      const parsed = new Date(text).getTime();
+      expect([text, r.ok ? r.time.getTime() : r.reason]).toEqual([
+        text,
+        Number.isNaN(parsed) ? 'no valid timestamp: unparseable' : parsed,
+      ]);
+    }
+  });
+});
