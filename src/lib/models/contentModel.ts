@@ -58,10 +58,17 @@ export class ContentModel implements Recommender {
   private readonly ptr: Int32Array;
   private readonly terms: Int32Array;
   private readonly weights: Float32Array;
-  /** Postings: term t's items are [termPtr[t], termPtr[t+1]). */
+  /**
+   * Postings over the distinct item vectors: term t's vectors are [termPtr[t], termPtr[t+1]).
+   * Items with the same terms and weights share a vector (`vectorOf`), scored once.
+   */
   private readonly termPtr: Int32Array;
   private readonly termItems: Int32Array;
   private readonly termWeights: Float32Array;
+  /** Item → its vector, when items share vectors; undefined when each item is its own. */
+  private readonly vectorOf?: Int32Array;
+  /** The vectors' sums while scoring (when items share vectors). */
+  private readonly sums?: Float32Array;
 
   constructor(
     readonly items: ItemTable,
@@ -71,10 +78,18 @@ export class ContentModel implements Recommender {
     this.ptr = arrays.ptr as Int32Array;
     this.terms = arrays.terms as Int32Array;
     this.weights = arrays.weights as Float32Array;
-    const t = transpose(this.ptr, this.terms, this.weights, vocabularySize);
+    const shared = sharedVectors(this.ptr, this.terms, this.weights);
+    const rows = shared ? shared.representatives : undefined;
+    const t = rows
+      ? transpose(...vectorRows(this.ptr, this.terms, this.weights, rows), vocabularySize)
+      : transpose(this.ptr, this.terms, this.weights, vocabularySize);
     this.termPtr = t.itemPtr;
     this.termItems = t.itemUsers;
     this.termWeights = t.itemStrength;
+    if (shared) {
+      this.vectorOf = shared.vectorOf;
+      this.sums = new Float32Array(shared.representatives.length);
+    }
   }
 
   /**
@@ -83,16 +98,24 @@ export class ContentModel implements Recommender {
    * weight starts from +0 and a term weight is positive), so the items still at -0 afterwards are
    * the ones never reached. That keeps a branch out of the inner loop (1.7× faster at 50,000
    * items) with the same float32 sums as starting from 0 on first reach.
+   *
+   * Items that share a vector (the same terms and weights: a catalogue's variants of one product,
+   * or, in the simulator's, 50,000 items over 11,014 vectors) get the sum of their vector, added
+   * in the same order of the profile's terms as their own would be: the same float32 score, from
+   * a quarter of the postings.
    */
   private scoreProfile(profile: Map<number, number>, out: Float32Array): boolean {
-    out.fill(-0);
+    const sums = this.sums ?? out;
+    sums.fill(-0);
     const { termPtr, termItems, termWeights } = this;
     for (const [t, pw] of profile)
       for (let e = termPtr[t]!, end = termPtr[t + 1]!; e < end; e++) {
         const j = termItems[e]!;
-        out[j] = out[j]! + pw * termWeights[e]!;
+        sums[j] = sums[j]! + pw * termWeights[e]!;
       }
-    for (let j = 0; j < out.length; j++) if (out[j] === 0 && 1 / out[j]! < 0) out[j] = -Infinity;
+    for (let j = 0; j < sums.length; j++) if (sums[j] === 0 && 1 / sums[j]! < 0) sums[j] = -Infinity;
+    const vectorOf = this.vectorOf;
+    if (vectorOf) for (let j = 0; j < out.length; j++) out[j] = sums[vectorOf[j]!]!;
     return profile.size > 0;
   }
 
@@ -139,4 +162,63 @@ export class ContentModel implements Recommender {
     out[item] = -Infinity;
     return any;
   }
+}
+
+/**
+ * The distinct vectors of a CSR matrix's rows (the same columns and values, bit for bit): each
+ * row's vector and each vector's first row. Undefined when they are nearly as many as the rows,
+ * where scoring per vector would only add the copy back to the rows.
+ */
+export function sharedVectors(
+  ptr: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+): { vectorOf: Int32Array; representatives: Int32Array } | undefined {
+  const n = ptr.length - 1;
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+  const vectorOf = new Int32Array(n);
+  const representatives: number[] = [];
+  const byHash = new Map<number, number[]>();
+  const same = (a: number, b: number) => {
+    const len = ptr[a + 1]! - ptr[a]!;
+    if (ptr[b + 1]! - ptr[b]! !== len) return false;
+    for (let k = 0; k < len; k++)
+      if (cols[ptr[a]! + k] !== cols[ptr[b]! + k] || bits[ptr[a]! + k] !== bits[ptr[b]! + k]) return false;
+    return true;
+  };
+  for (let r = 0; r < n; r++) {
+    let h = 0x811c9dc5;
+    for (let k = ptr[r]!; k < ptr[r + 1]!; k++) {
+      h = Math.imul(h ^ cols[k]!, 0x01000193);
+      h = Math.imul(h ^ bits[k]!, 0x01000193);
+    }
+    const candidates = byHash.get(h);
+    const found = candidates?.find((v) => same(representatives[v]!, r));
+    if (found !== undefined) vectorOf[r] = found;
+    else {
+      vectorOf[r] = representatives.push(r) - 1;
+      if (candidates) candidates.push(vectorOf[r]!);
+      else byHash.set(h, [vectorOf[r]!]);
+    }
+  }
+  if (representatives.length > 0.75 * n) return undefined;
+  return { vectorOf, representatives: Int32Array.from(representatives) };
+}
+
+/** The rows `rows` of a CSR matrix, as a CSR matrix of their own (in that order). */
+function vectorRows(
+  ptr: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+  rows: Int32Array,
+): [Int32Array, Int32Array, Float32Array] {
+  const p = new Int32Array(rows.length + 1);
+  for (let v = 0; v < rows.length; v++) p[v + 1] = p[v]! + ptr[rows[v]! + 1]! - ptr[rows[v]!]!;
+  const c = new Int32Array(p[rows.length]!);
+  const w = new Float32Array(c.length);
+  for (let v = 0; v < rows.length; v++) {
+    c.set(cols.subarray(ptr[rows[v]!]!, ptr[rows[v]! + 1]!), p[v]!);
+    w.set(values.subarray(ptr[rows[v]!]!, ptr[rows[v]! + 1]!), p[v]!);
+  }
+  return [p, c, w];
 }
