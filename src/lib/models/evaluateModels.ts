@@ -181,6 +181,40 @@ export function scoreKind(
   return oks;
 }
 
+/** The items the user bought before the model's as-of time, in their history's order. */
+export function boughtItems(history: UserHistory): number[] {
+  const bought: number[] = [];
+  for (let k = 0; k < history.items.length; k++) if (history.purchased[k]) bought.push(history.items[k]!);
+  return bought;
+}
+
+/**
+ * One ranking of a component's scores for two readers, when the user's hybrid blend reads that
+ * component: its list as deep as the hybrid reads it (kept in `deep[b]`, which scoreKind hands
+ * the fusion), and its own top `k` with `bought` left out, which is that list's first `k` items
+ * not bought (firstNotExcluded). Undefined when the hybrid does not read it, or the list cannot
+ * tell (the caller then ranks the scores itself). `marks`: a scratch byte per item, all 0.
+ */
+export function rankOnceForHybrid(
+  hybrid: HybridModel | undefined,
+  kind: string,
+  history: UserHistory,
+  scores: Float32Array,
+  k: number,
+  bought: readonly number[],
+  marks: Uint8Array,
+  deep: (Int32Array | undefined)[],
+  b: number,
+): Int32Array | undefined {
+  if (!hybrid?.reads(kind, history)) return undefined;
+  const list = topK(scores, hybrid.params.depth);
+  deep[b] = list;
+  for (const i of bought) marks[i] = 1;
+  const top = firstNotExcluded(list, hybrid.params.depth, k, marks);
+  for (const i of bought) marks[i] = 0;
+  return top;
+}
+
 /**
  * Scores `testUsers` with every model (and the oracle), keeps each one's top max(K) with the
  * user's earlier purchases excluded, and sums the metrics per target and segment.
@@ -206,8 +240,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
   const globalScores = new Float32Array(nItems);
   popularity?.score(EMPTY_HISTORY, globalScores);
   const hybrid = recommenders.find((r): r is HybridModel => r instanceof HybridModel);
-  /** The user's earlier purchases, marked while a list leaves them out. */
-  const bought = new Uint8Array(nItems);
+  const marks = new Uint8Array(nItems);
   // Items first seen after T get codes no recommendation can have: they still count in |relevant|.
   let unknown = -1;
   const relevantOf = (items: string[] | undefined) =>
@@ -216,10 +249,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
   for (let from = 0; from < testUsers.length; from += BLOCK) {
     const block = testUsers.slice(from, from + BLOCK).map((userId) => {
       const history = historyOf(m, userRow.get(userId));
-      const bought: number[] = [];
-      if (input.excludeBought)
-        for (let k = 0; k < history.items.length; k++)
-          if (history.purchased[k]) bought.push(history.items[k]!);
+      const bought = input.excludeBought ? boughtItems(history) : [];
       return {
         userId,
         history,
@@ -242,16 +272,9 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
       const measure = (b: number, ok: boolean) => {
         const u = block[b]!;
         const buf = bufs[b]!;
-        let recs: Int32Array | undefined;
-        if (ok && hybrid?.reads(name, u.history)) {
-          // One ranking for both: the hybrid's list of this component, and (what the user bought
-          // left out) the component's own top max(K).
-          const list = topK(buf, hybrid.params.depth);
-          deep.get(name)![b] = list;
-          for (const i of u.bought) bought[i] = 1;
-          recs = firstNotExcluded(list, hybrid.params.depth, depth, bought);
-          for (const i of u.bought) bought[i] = 0;
-        }
+        let recs = ok
+          ? rankOnceForHybrid(hybrid, name, u.history, buf, depth, u.bought, marks, deep.get(name)!, b)
+          : undefined;
         if (!recs) {
           const ranked = ok ? buf : globalScores.slice();
           const saved = u.bought.map((i) => ranked[i]!);

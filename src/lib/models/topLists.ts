@@ -1,5 +1,5 @@
 import { RuntimeError } from '../errors/errors.js';
-import { historyOf, scoreKind, scoresNeeded } from './evaluateModels.js';
+import { boughtItems, historyOf, rankOnceForHybrid, scoreKind, scoresNeeded } from './evaluateModels.js';
 import type { InteractionMatrix } from './interactionMatrix.js';
 import type { ModelArrays } from './popularity.js';
 import {
@@ -10,7 +10,7 @@ import {
   type UserHistory,
 } from './recommender.js';
 import { HybridModel } from './hybridModel.js';
-import { firstNotExcluded, topK } from './topK.js';
+import { topK } from './topK.js';
 
 /**
  * A model's answers computed at train time: each listed user's top `depth` items (what they bought
@@ -138,8 +138,7 @@ export function computeTopLists(
   );
   const scratch = new Float32Array(nItems);
   const hybrid = [...models.values()].find((r): r is HybridModel => r instanceof HybridModel);
-  /** The user's earlier purchases, marked while a list leaves them out. */
-  const bought = new Uint8Array(nItems);
+  const marks = new Uint8Array(nItems);
   for (let from = 0; from < rows.length; from += BLOCK) {
     const block = rows.slice(from, from + BLOCK).map((row) => historyOf(m, row));
     const needs = block.map((h) => scoresNeeded(models.values(), depth, purchases(h)));
@@ -176,15 +175,20 @@ export function computeTopLists(
         (b, known) => {
           const history = block[b]!;
           const scores = buffers.get(kind)![b]!;
-          if (known && hybrid?.reads(kind, history)) {
-            const list = topK(scores, hybrid.params.depth);
-            deep.get(kind)![b] = list;
-            for (let j = 0; j < history.items.length; j++)
-              if (history.purchased[j]) bought[history.items[j]!] = 1;
-            const top = firstNotExcluded(list, hybrid.params.depth, depth, bought);
-            for (let j = 0; j < history.items.length; j++) bought[history.items[j]!] = 0;
-            if (top) return keep(b, ranked(model, coldStart, history, depth, false, scores, known, top));
-          }
+          const top = known
+            ? rankOnceForHybrid(
+                hybrid,
+                kind,
+                history,
+                scores,
+                depth,
+                boughtItems(history),
+                marks,
+                deep.get(kind)!,
+                b,
+              )
+            : undefined;
+          if (top) return keep(b, ranked(model, coldStart, history, depth, false, scores, known, top));
           scratch.set(scores);
           keep(b, ranked(model, coldStart, history, depth, false, scratch, known));
         },
