@@ -232,8 +232,11 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
   for (const model of names)
     for (const target of TARGETS)
       for (const segment of SEGMENTS) totals.set(key(model, target, segment), fresh());
+  // The oracle ranks without a score per item (Oracle.topMany).
   const buffers = new Map(
-    names.map((n) => [n, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
+    names
+      .filter((n) => n !== 'oracle')
+      .map((n) => [n, Array.from({ length: BLOCK }, () => new Float32Array(nItems))]),
   );
   const recommenders = [...models.values()].map((t) => t.recommender);
   const popularity = models.get('popularity')?.recommender;
@@ -267,16 +270,28 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
     const deep = new Map(names.map((n) => [n, new Array<Int32Array | undefined>(block.length)]));
     for (const name of names) {
       const t0 = performance.now();
-      const bufs = buffers.get(name)!;
+      const bufs = name === 'oracle' ? undefined : buffers.get(name);
       // The cold-start list goes into a scratch copy: the hybrid reads a component's own scores.
-      const measure = (b: number, ok: boolean) => {
+      // `listed`: the user's list, when the model ranked without scores in `bufs`.
+      const measure = (b: number, ok: boolean, listed?: Int32Array) => {
         const u = block[b]!;
-        const buf = bufs[b]!;
-        let recs = ok
-          ? rankOnceForHybrid(hybrid, name, u.history, buf, depth, u.bought, marks, deep.get(name)!, b)
-          : undefined;
+        let recs =
+          listed ??
+          (ok
+            ? rankOnceForHybrid(
+                hybrid,
+                name,
+                u.history,
+                bufs![b]!,
+                depth,
+                u.bought,
+                marks,
+                deep.get(name)!,
+                b,
+              )
+            : undefined);
         if (!recs) {
-          const ranked = ok ? buf : globalScores.slice();
+          const ranked = ok ? bufs![b]! : globalScores.slice();
           const saved = u.bought.map((i) => ranked[i]!);
           for (const i of u.bought) ranked[i] = -Infinity;
           recs = topK(ranked, depth);
@@ -293,11 +308,13 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
       };
       if (name === 'oracle')
         input
-          .oracle!.scoreMany(
+          .oracle!.topMany(
             block.map((u) => u.userId),
-            bufs,
+            depth,
+            block.map((u) => u.bought),
+            marks,
           )
-          .forEach((ok, b) => measure(b, ok));
+          .forEach((list, b) => measure(b, list !== undefined, list));
       else
         scoreKind(
           models.get(name)!.recommender,

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ItemTable } from './recommender.js';
 import { inFours, scoreFour } from './scoreFour.js';
+import { ScoreTree } from './scoreTree.js';
 
 interface TasteDoc {
   dims: number;
@@ -73,6 +74,38 @@ export class Oracle {
     );
     return rows.map((u) => u !== undefined);
   }
+
+  /**
+   * Each user's top `k` items with their `bought` items left out: exactly topK over scoreMany's
+   * scores with those items set to -Infinity (undefined: a user the truth does not know), from a
+   * k-d tree over the items (ScoreTree) instead of a score per item. `marks`: a scratch byte per
+   * item, all 0 (left so).
+   */
+  topMany(
+    userIds: string[],
+    k: number,
+    bought: readonly (readonly number[])[],
+    marks: Uint8Array,
+  ): (Int32Array | undefined)[] {
+    const d = this.doc.dims;
+    if (!this.scoreTree) {
+      const { taste, prior } = this.itemsByCode();
+      this.scoreTree = new ScoreTree(prior, taste, d);
+    }
+    const rows = userIds.map((id) => this.users.get(id));
+    const known = rows.flatMap((u, n) => (u === undefined ? [] : [n]));
+    const lists = this.scoreTree.topMany(
+      known.map((n) => Float64Array.from(this.userTaste.subarray(rows[n]! * d, rows[n]! * d + d))),
+      k,
+      known.map((n) => bought[n]!),
+      marks,
+    );
+    const out = new Array<Int32Array | undefined>(userIds.length);
+    known.forEach((n, at) => (out[n] = lists[at]));
+    return out;
+  }
+
+  private scoreTree?: ScoreTree;
 
   private itemsByCode(): { taste: Float32Array; prior: Float32Array } {
     if (this.byCode) return this.byCode;

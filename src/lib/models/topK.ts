@@ -140,6 +140,42 @@ function heapTopK(scores: Float32Array, k: number): Int32Array {
   return drain(vals, items, size);
 }
 
+/**
+ * The k best of scores offered in any order, as topK would rank them (best first, ties: the lower
+ * item code first; -Infinity and NaN never kept). topK's heap is fed in item order, so it lets a
+ * tie in only by its lower code: this one compares the codes on a tie with the worst kept.
+ */
+export class TopKHeap {
+  private readonly items: Int32Array;
+  private readonly vals: Float64Array;
+  private size = 0;
+
+  constructor(readonly k: number) {
+    this.items = new Int32Array(k);
+    this.vals = new Float64Array(k);
+  }
+
+  /** The worst score kept once k are kept, else -Infinity: a score below it cannot enter. */
+  bar(): number {
+    return this.size === this.k && this.k > 0 ? this.vals[0]! : -Infinity;
+  }
+
+  offer(s: number, item: number): void {
+    if (!(s > -Infinity) || this.k === 0) return;
+    const { vals, items } = this;
+    if (this.size < this.k) push(vals, items, this.size++, s, item);
+    else if (s > vals[0]! || (s === vals[0]! && item < items[0]!))
+      replaceRoot(vals, items, this.size, s, item);
+  }
+
+  /** The items kept, best first; the heap is empty again after. */
+  take(): Int32Array {
+    const out = drain(this.vals, this.items, this.size);
+    this.size = 0;
+    return out;
+  }
+}
+
 /** The heap's items best first: pops the worst kept item into the last free place, size times. */
 function drain(vals: Float64Array, items: Int32Array, size: number): Int32Array {
   const out = new Int32Array(size);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { Oracle } from '../../../src/lib/models/oracle.js';
+import { topK } from '../../../src/lib/models/topK.js';
 
 // The truth of a 7-user, 5-item shop with 3 dims; the model's catalogue has two items the truth
 // does not know (P9, P8), lists the others in another order, and has an odd count of items (the
@@ -54,5 +55,25 @@ describe('Oracle', () => {
         expect(alone[j]).toBe(Math.fround(s));
       });
     });
+  });
+
+  it("lists each user's top k, bought items left out, as topK ranks scoreMany's scores", async () => {
+    const o = await oracle();
+    const ids = ['C0', 'C1', 'C99', 'C2', 'C3', 'C4', 'C5', 'C6'];
+    const bought = ids.map((_, n) => (n % 2 ? [2, 4] : []));
+    const marks = new Uint8Array(modelItems.length);
+    const lists = o.topMany(ids, 3, bought, marks);
+    expect(lists[2]).toBeUndefined();
+    ids.forEach((id, n) => {
+      if (id === 'C99') return;
+      const scores = new Float32Array(modelItems.length);
+      o.scoreMany([id], [scores]);
+      for (const j of bought[n]!) scores[j] = -Infinity;
+      expect(Array.from(lists[n]!)).toEqual(Array.from(topK(scores, 3)));
+    });
+    // Two items are unknown to the truth and two bought: a user with both has three to rank.
+    expect(lists[1]).toHaveLength(3);
+    expect(Array.from(o.topMany(['C1'], 7, [[2, 4]], marks)[0]!)).toHaveLength(3);
+    expect(marks.every((m) => m === 0)).toBe(true);
   });
 });
