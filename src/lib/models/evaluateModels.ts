@@ -306,7 +306,17 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           }
         }
       };
-      if (name === 'oracle')
+      const model = name === 'oracle' ? undefined : models.get(name)!.recommender;
+      const ranking = model?.rankingForAll?.();
+      if (ranking)
+        // The same scores for every user: each list is the ranking's first items not bought.
+        block.forEach((u, b) => {
+          for (const i of u.bought) marks[i] = 1;
+          const list = firstNotExcluded(ranking, Infinity, depth, marks)!;
+          for (const i of u.bought) marks[i] = 0;
+          measure(b, true, list);
+        });
+      else if (name === 'oracle')
         input
           .oracle!.topMany(
             block.map((u) => u.userId),
@@ -317,7 +327,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           .forEach((list, b) => measure(b, list !== undefined, list));
       else
         scoreKind(
-          models.get(name)!.recommender,
+          model!,
           block.map((u) => u.history),
           needs,
           buffers,

@@ -54,6 +54,16 @@ export class PopularityModel implements Recommender {
     return true;
   }
 
+  private ranking?: Int32Array;
+
+  rankingForAll(): Int32Array {
+    const s = this.scores;
+    this.ranking ??= Int32Array.from(s.keys())
+      .filter((i) => s[i]! > -Infinity)
+      .sort((a, b) => s[b]! - s[a]! || a - b);
+    return this.ranking;
+  }
+
   /** Popularity within the categories of the user's history, weighted by their share of it. */
   scoreInCategories(user: UserHistory, out: Float32Array): boolean {
     const share = new Float64Array(this.categories);

@@ -46,6 +46,12 @@ export interface Recommender {
   score(user: UserHistory, out: Float32Array, need?: number): boolean;
   /** score() for several users at once, when the model has a faster way (ials: four users per pass over the items). */
   scoreMany?(users: UserHistory[], outs: Float32Array[], needs?: readonly number[]): boolean[];
+  /**
+   * When score() gives every user the same scores (popularity): every item that can rank, best
+   * first, as topK ranks those scores (ties: the lower code first). A user's top k is then the
+   * first k items of it that are not left out, with no scoring.
+   */
+  rankingForAll?(): Int32Array;
   /** A short reason for recommending `item` to `user`, e.g. "bought with P00012". */
   reason(user: UserHistory, item: number): string;
   /** reason() for a whole list, when the model has a faster way (hybrid: each component scores once). */
