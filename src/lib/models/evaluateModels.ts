@@ -4,7 +4,7 @@ import { MetricTotals, selfInformation, KS, type MetricTotalsState } from './met
 import type { Oracle } from './oracle.js';
 import { EMPTY_HISTORY, type ModelKind, type Recommender, type UserHistory } from './recommender.js';
 import type { TrainedModel } from './trainModels.js';
-import { firstNotExcluded, topK } from './topK.js';
+import { firstNotExcluded, topK, topKAmong } from './topK.js';
 
 export const TARGETS = ['purchases', 'carts'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -189,15 +189,30 @@ export function boughtItems(history: UserHistory): number[] {
 }
 
 /**
+ * topK(scores, k) of the scores `model` just gave the user (none changed since): from the items
+ * it can reach alone, when it says which (Recommender.reachable).
+ */
+function rankDeep(
+  model: Recommender,
+  history: UserHistory,
+  scores: Float32Array,
+  k: number,
+): Int32Array {
+  const among = model.reachable?.(history);
+  return among ? topKAmong(scores, k, among) : topK(scores, k);
+}
+
+/**
  * One ranking of a component's scores for two readers, when the user's hybrid blend reads that
  * component: its list as deep as the hybrid reads it (kept in `deep[b]`, which scoreKind hands
  * the fusion), and its own top `k` with `bought` left out, which is that list's first `k` items
  * not bought (firstNotExcluded). Undefined when the hybrid does not read it, or the list cannot
  * tell (the caller then ranks the scores itself). `marks`: a scratch byte per item, all 0.
+ * The deep list comes from the items the model can reach, when it says (rankDeep).
  */
 export function rankOnceForHybrid(
   hybrid: HybridModel | undefined,
-  kind: string,
+  model: Recommender,
   history: UserHistory,
   scores: Float32Array,
   k: number,
@@ -206,8 +221,8 @@ export function rankOnceForHybrid(
   deep: (Int32Array | undefined)[],
   b: number,
 ): Int32Array | undefined {
-  if (!hybrid?.reads(kind, history)) return undefined;
-  const list = topK(scores, hybrid.params.depth);
+  if (!hybrid?.reads(model.kind, history)) return undefined;
+  const list = rankDeep(model, history, scores, hybrid.params.depth);
   deep[b] = list;
   for (const i of bought) marks[i] = 1;
   const top = firstNotExcluded(list, hybrid.params.depth, k, marks);
@@ -271,6 +286,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
     for (const name of names) {
       const t0 = performance.now();
       const bufs = name === 'oracle' ? undefined : buffers.get(name);
+      const model = name === 'oracle' ? undefined : models.get(name)!.recommender;
       // The cold-start list goes into a scratch copy: the hybrid reads a component's own scores.
       // `listed`: the user's list, when the model ranked without scores in `bufs`.
       const measure = (b: number, ok: boolean, listed?: Int32Array) => {
@@ -280,7 +296,7 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           (ok
             ? rankOnceForHybrid(
                 hybrid,
-                name,
+                model!,
                 u.history,
                 bufs![b]!,
                 depth,
@@ -294,7 +310,8 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           const ranked = ok ? bufs![b]! : globalScores.slice();
           const saved = u.bought.map((i) => ranked[i]!);
           for (const i of u.bought) ranked[i] = -Infinity;
-          recs = topK(ranked, depth);
+          const among = ok ? model?.reachable?.(u.history) : undefined;
+          recs = among ? topKAmong(ranked, depth, among) : topK(ranked, depth);
           u.bought.forEach((i, n) => (ranked[i] = saved[n]!));
         }
         for (const target of TARGETS) {
@@ -306,7 +323,6 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           }
         }
       };
-      const model = name === 'oracle' ? undefined : models.get(name)!.recommender;
       const ranking = model?.rankingForAll?.();
       if (ranking)
         // The same scores for every user: each list is the ranking's first items not bought.

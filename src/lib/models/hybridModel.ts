@@ -127,6 +127,13 @@ export class HybridModel implements Recommender {
     return any;
   }
 
+  /** The items of the fusion's lists (the last fusion's, when it was this user's). */
+  reachable(user: UserHistory): Int32Array {
+    if (this.fusedFor !== user && !this.score(user, new Float32Array(this.items.ids.length)))
+      return new Int32Array(0);
+    return Int32Array.from(this.listed);
+  }
+
   reason(user: UserHistory, item: number): string {
     return this.reasons(user, [item])[0]!;
   }

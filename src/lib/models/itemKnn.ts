@@ -81,6 +81,19 @@ export class ItemKnnModel implements Recommender {
     return any;
   }
 
+  reachable(user: UserHistory): Int32Array {
+    let n = 0;
+    for (let k = 0; k < user.items.length; k++)
+      n += this.ptr[user.items[k]! + 1]! - this.ptr[user.items[k]!]!;
+    const out = new Int32Array(n);
+    for (let k = 0, at = 0; k < user.items.length; k++) {
+      const i = user.items[k]!;
+      out.set(this.neighbours.subarray(this.ptr[i]!, this.ptr[i + 1]!), at);
+      at += this.ptr[i + 1]! - this.ptr[i]!;
+    }
+    return out;
+  }
+
   private sim(i: number, j: number): number {
     for (let e = this.ptr[i]!; e < this.ptr[i + 1]!; e++)
       if (this.neighbours[e] === j) return this.similarity[e]!;

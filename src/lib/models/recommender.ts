@@ -52,6 +52,12 @@ export interface Recommender {
    * first k items of it that are not left out, with no scoring.
    */
   rankingForAll?(): Int32Array;
+  /**
+   * The only items score() can leave above -Infinity for the user, when the model reaches few
+   * (item_knn: the neighbours of the history; repeats allowed): its lists can be ranked from
+   * those items alone (topKAmong) instead of every item.
+   */
+  reachable?(user: UserHistory): Int32Array;
   /** A short reason for recommending `item` to `user`, e.g. "bought with P00012". */
   reason(user: UserHistory, item: number): string;
   /** reason() for a whole list, when the model has a faster way (hybrid: each component scores once). */

@@ -176,6 +176,26 @@ export class TopKHeap {
   }
 }
 
+/** Scratch for topKAmong: a byte per item, all 0 between calls (one per thread). */
+let seen = new Uint8Array(0);
+
+/**
+ * topK when no item outside `candidates` scores above -Infinity: the same list from those items
+ * alone (item_knn reaches a few hundred of 50,000). Candidates may repeat.
+ */
+export function topKAmong(scores: Float32Array, k: number, candidates: Int32Array): Int32Array {
+  if (seen.length < scores.length) seen = new Uint8Array(scores.length);
+  const heap = new TopKHeap(k);
+  for (let c = 0; c < candidates.length; c++) {
+    const j = candidates[c]!;
+    if (seen[j]) continue;
+    seen[j] = 1;
+    heap.offer(scores[j]!, j);
+  }
+  for (let c = 0; c < candidates.length; c++) seen[candidates[c]!] = 0;
+  return heap.take();
+}
+
 /** The heap's items best first: pops the worst kept item into the last free place, size times. */
 function drain(vals: Float64Array, items: Int32Array, size: number): Int32Array {
   const out = new Int32Array(size);

@@ -178,7 +178,7 @@ export function computeTopLists(
           const top = known
             ? rankOnceForHybrid(
                 hybrid,
-                kind,
+                model,
                 history,
                 scores,
                 depth,

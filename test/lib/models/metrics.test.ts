@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MetricTotals, selfInformation, userMetrics } from '../../../src/lib/models/metrics.js';
-import { aboveSampledBar, firstNotExcluded, topK } from '../../../src/lib/models/topK.js';
+import { aboveSampledBar, firstNotExcluded, topK, topKAmong } from '../../../src/lib/models/topK.js';
 
 describe('ranking metrics, against hand-computed values', () => {
   // Hits at ranks 2 (item 1) and 4 (item 5); item 8 is relevant but not recommended.
@@ -197,5 +197,21 @@ describe('topK', () => {
       }
     expect(answered).toBeGreaterThanOrEqual(12);
     expect(undecided).toBeGreaterThanOrEqual(2);
+  });
+
+  it('ranks from the candidates alone when no other item scores, as topK over every item', () => {
+    let seed = 3;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const n = 2_000;
+    for (let trial = 0; trial < 40; trial++) {
+      // A few hundred candidates with repeats, scores on a coarse grid (ties), one at -Infinity
+      // (an excluded item) and the rest of the items unscored.
+      const candidates = Int32Array.from({ length: 50 + trial * 10 }, () => Math.floor(next() * n));
+      const s = new Float32Array(n).fill(-Infinity);
+      for (const j of candidates) s[j] = Math.floor(next() * 20);
+      s[candidates[0]!] = -Infinity;
+      for (const k of [1, 20, 200])
+        expect(Array.from(topKAmong(s, k, candidates))).toEqual(Array.from(topK(s, k)));
+    }
   });
 });

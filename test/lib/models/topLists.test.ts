@@ -1,12 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
-import { buildRecommenders, type ModelSpec } from '../../../src/lib/models/buildRecommenders.js';
+import { buildRecommenders } from '../../../src/lib/models/buildRecommenders.js';
 import { historyOf } from '../../../src/lib/models/evaluateModels.js';
-import { HYBRID_DEFAULTS } from '../../../src/lib/models/hybridModel.js';
-import { IALS_DEFAULTS } from '../../../src/lib/models/ials.js';
-import type { InteractionMatrix } from '../../../src/lib/models/interactionMatrix.js';
 import { trainPopularity } from '../../../src/lib/models/popularity.js';
-import type { ModelKind } from '../../../src/lib/models/recommender.js';
 import {
   computeTopLists,
   listedAnswer,
@@ -15,44 +11,14 @@ import {
   topListsFrom,
 } from '../../../src/lib/models/topLists.js';
 import type { topListsInThreads as TopListsInThreads } from '../../../src/lib/models/topListsInThreads.js';
-import { itemTable, trainModels } from '../../../src/lib/models/trainModels.js';
+import { itemTable } from '../../../src/lib/models/trainModels.js';
 import { REPO_ROOT } from '../../helpers/runCli.js';
+import { specsFor } from '../../helpers/modelSpecs.js';
 import { syntheticMatrix } from '../../helpers/syntheticMatrix.js';
 
 // The compiled module: from the TypeScript source there is no worker to start.
 const compiled = path.join(REPO_ROOT, 'dist', 'src', 'lib', 'models', 'topListsInThreads.js');
 const { topListsInThreads } = (await import(compiled)) as { topListsInThreads: typeof TopListsInThreads };
-
-/** Every kind, item_knn from hand-made neighbours (its training reads DuckDB): i's are i+1 … i+5. */
-async function specsFor(m: InteractionMatrix): Promise<ModelSpec[]> {
-  const trained = await trainModels(
-    undefined as never,
-    m,
-    '',
-    ['popularity', 'ials', 'content'],
-    {
-      ials: { ...IALS_DEFAULTS, factors: 8, iterations: 3 },
-      hybrid: HYBRID_DEFAULTS,
-      top_lists: { depth: 0, max_users: 0 },
-    },
-    1,
-  );
-  const n = m.items.length;
-  const ptr = Int32Array.from({ length: n + 1 }, (_, i) => i * 5);
-  const neighbours = Int32Array.from({ length: n * 5 }, (_, k) => (Math.floor(k / 5) + 1 + (k % 5)) % n);
-  const similarity = Float32Array.from({ length: n * 5 }, (_, k) => 1 / (1 + (k % 5)));
-  const knn: ModelSpec = { kind: 'item_knn', arrays: { ptr, neighbours, similarity }, texts: {}, params: {} };
-  const hybrid: ModelSpec = {
-    kind: 'hybrid',
-    arrays: {},
-    texts: {},
-    params: { ...HYBRID_DEFAULTS, warm_threshold: 9 },
-  };
-  const [popularity, ials, content] = ['popularity', 'ials', 'content'].map((k) =>
-    trained.get(k as ModelKind)!,
-  );
-  return [popularity!, knn, ials!, content!, hybrid];
-}
 
 describe('top lists', () => {
   it('hold, for every user and model, what rank() gives live (cold blend and cold-start users too); threads change nothing', async () => {
