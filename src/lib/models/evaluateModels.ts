@@ -192,12 +192,7 @@ export function boughtItems(history: UserHistory): number[] {
  * topK(scores, k) of the scores `model` just gave the user (none changed since): from the items
  * it can reach alone, when it says which (Recommender.reachable).
  */
-function rankDeep(
-  model: Recommender,
-  history: UserHistory,
-  scores: Float32Array,
-  k: number,
-): Int32Array {
+function rankDeep(model: Recommender, history: UserHistory, scores: Float32Array, k: number): Int32Array {
   const among = model.reachable?.(history);
   return among ? topKAmong(scores, k, among) : topK(scores, k);
 }
