@@ -145,10 +145,21 @@ export class HybridModel implements Recommender {
    */
   reasons(user: UserHistory, items: number[]): string[] {
     if (this.fusedFor !== user) this.score(user, new Float32Array(this.items.ids.length));
-    return items.map((item) => {
-      const part = this.fusedFor === user ? PARTS[this.topPart[item]!] : undefined;
-      return part ? this.parts[part].reason(user, item) : this.parts.popularity.reason(user, item);
-    });
+    // Each component explains its items in one call (a list's reasons cost less than each alone).
+    const byPart = new Map<Part, number[]>();
+    for (const item of items) {
+      const part = (this.fusedFor === user ? PARTS[this.topPart[item]!] : undefined) ?? 'popularity';
+      const listed = byPart.get(part);
+      if (listed) listed.push(item);
+      else byPart.set(part, [item]);
+    }
+    const why = new Map<number, string>();
+    for (const [part, listed] of byPart) {
+      const model: Recommender = this.parts[part];
+      const texts = model.reasons?.(user, listed) ?? listed.map((item) => model.reason(user, item));
+      listed.forEach((item, n) => why.set(item, texts[n]!));
+    }
+    return items.map((item) => why.get(item)!);
   }
 
   similar(item: number, out: Float32Array): boolean {

@@ -140,6 +140,14 @@ export class IalsModel implements Recommender {
 
   private cosine(i: number, j: number): number {
     const f = this.factors;
+    const norms = this.itemNorms();
+    let s = 0;
+    for (let a = 0; a < f; a++) s += this.Y[i * f + a]! * this.Y[j * f + a]!;
+    return s / (norms[i]! * norms[j]!);
+  }
+
+  private itemNorms(): Float32Array {
+    const f = this.factors;
     if (!this.norms) {
       this.norms = new Float32Array(this.items.ids.length);
       for (let n = 0; n < this.norms.length; n++) {
@@ -148,9 +156,53 @@ export class IalsModel implements Recommender {
         this.norms[n] = Math.sqrt(s) || 1;
       }
     }
-    let s = 0;
-    for (let a = 0; a < f; a++) s += this.Y[i * f + a]! * this.Y[j * f + a]!;
-    return s / (this.norms[i]! * this.norms[j]!);
+    return this.norms;
+  }
+
+  /**
+   * reason() for a list: the same sources (each contribution computed as reason() computes it),
+   * with each history weight taken once and the cosines four history items at a time, so each
+   * factor of the item is read once for four dot products (each still summed in factor order).
+   */
+  reasons(user: UserHistory, items: number[]): string[] {
+    const f = this.factors;
+    const { Y } = this;
+    const norms = this.itemNorms();
+    const n = user.items.length;
+    const w = Float64Array.from(user.strength, historyWeight);
+    const dots = new Float64Array(n);
+    return items.map((item) => {
+      const y = item * f;
+      let k = 0;
+      for (; k + 3 < n; k += 4) {
+        const i0 = user.items[k]! * f;
+        const i1 = user.items[k + 1]! * f;
+        const i2 = user.items[k + 2]! * f;
+        const i3 = user.items[k + 3]! * f;
+        let d0 = 0,
+          d1 = 0,
+          d2 = 0,
+          d3 = 0;
+        for (let a = 0; a < f; a++) {
+          const ya = Y[y + a]!;
+          d0 += Y[i0 + a]! * ya;
+          d1 += Y[i1 + a]! * ya;
+          d2 += Y[i2 + a]! * ya;
+          d3 += Y[i3 + a]! * ya;
+        }
+        dots[k] = d0;
+        dots[k + 1] = d1;
+        dots[k + 2] = d2;
+        dots[k + 3] = d3;
+      }
+      for (; k < n; k++) {
+        let d = 0;
+        for (let a = 0, i = user.items[k]! * f; a < f; a++) d += Y[i + a]! * Y[y + a]!;
+        dots[k] = d;
+      }
+      const source = strongestSource(user, item, (i, h) => w[h]! * (dots[h]! / (norms[i]! * norms[item]!)));
+      return source < 0 ? 'matches your taste' : `matches your taste (like ${this.items.ids[source]})`;
+    });
   }
 
   reason(user: UserHistory, item: number): string {

@@ -94,6 +94,43 @@ export class ItemKnnModel implements Recommender {
     return out;
   }
 
+  /**
+   * reason() for a list (of distinct items), from one pass over the history's neighbour lists
+   * instead of a search of each list for each item: each history item's similarity to each listed
+   * item (a list holds an item once: item_neighbours' pairs are distinct), then the same source as
+   * reason() picks.
+   */
+  reasons(user: UserHistory, items: number[]): string[] {
+    const n = user.items.length;
+    const at = (this.slot ??= new Int32Array(this.items.ids.length).fill(-1));
+    items.forEach((item, t) => (at[item] = t));
+    // sims[t · n + k]: history item k's similarity to listed item t (0 when not a neighbour).
+    const sims = new Float64Array(items.length * n);
+    for (let k = 0; k < n; k++) {
+      const i = user.items[k]!;
+      for (let e = this.ptr[i]!; e < this.ptr[i + 1]!; e++) {
+        const t = at[this.neighbours[e]!]!;
+        if (t >= 0) sims[t * n + k] = this.similarity[e]!;
+      }
+    }
+    for (const item of items) at[item] = -1;
+    return items.map((item, t) =>
+      this.explain(
+        user,
+        strongestSource(user, item, (_i, k) => historyWeight(user.strength[k]!) * sims[t * n + k]!),
+      ),
+    );
+  }
+
+  /** reasons' scratch: each listed item's place in the list, -1 for the others (left so). */
+  private slot?: Int32Array;
+
+  private explain(user: UserHistory, source: number): string {
+    if (source < 0) return 'similar to your items';
+    const k = user.items.indexOf(source);
+    return `${user.purchased[k] ? 'bought' : 'viewed'} with ${this.items.ids[source]}`;
+  }
+
   private sim(i: number, j: number): number {
     for (let e = this.ptr[i]!; e < this.ptr[i + 1]!; e++)
       if (this.neighbours[e] === j) return this.similarity[e]!;
@@ -106,9 +143,7 @@ export class ItemKnnModel implements Recommender {
       item,
       (i, k) => historyWeight(user.strength[k]!) * this.sim(i, item),
     );
-    if (source < 0) return 'similar to your items';
-    const k = user.items.indexOf(source);
-    return `${user.purchased[k] ? 'bought' : 'viewed'} with ${this.items.ids[source]}`;
+    return this.explain(user, source);
   }
 
   similar(item: number, out: Float32Array): boolean {
