@@ -115,7 +115,12 @@ export class ContentModel implements Recommender {
       }
     for (let j = 0; j < sums.length; j++) if (sums[j] === 0 && 1 / sums[j]! < 0) sums[j] = -Infinity;
     const vectorOf = this.vectorOf;
-    if (vectorOf) for (let j = 0; j < out.length; j++) out[j] = sums[vectorOf[j]!]!;
+    if (vectorOf) {
+      // Copied as bits (the same float32 values): no conversion to double and back per item.
+      const from = new Int32Array(sums.buffer, sums.byteOffset, sums.length);
+      const to = new Int32Array(out.buffer, out.byteOffset, out.length);
+      for (let j = 0; j < to.length; j++) to[j] = from[vectorOf[j]!]!;
+    }
     return profile.size > 0;
   }
 
