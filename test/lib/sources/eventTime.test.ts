@@ -39,6 +39,7 @@ describe('an event’s UTC time', () => {
       '9999-12-31T23:59:59.999Z',
       '2026-08-01T23:59:60Z',
       ' 2026-08-01T12:00:00Z ',
+      '\t2026-08-01T12:00:00.250z\n',
     ];
     for (let k = 0; k < 2000; k++)
       texts.push(
@@ -47,11 +48,28 @@ describe('an event’s UTC time', () => {
       );
     for (const text of texts) {
       const r = checkEvent(event(text));
-      const parsed = new Date(text).getTime();
+      // Padding is trimmed first (the next test): the parser reads none.
+      const parsed = new Date(text.trim()).getTime();
       expect([text, r.ok ? r.time.getTime() : r.reason]).toEqual([
         text,
         Number.isNaN(parsed) ? 'no valid timestamp: unparseable' : parsed,
       ]);
     }
+  });
+
+  it('of a padded timestamp, with or without an offset, is read trimmed and stored so, the original kept', () => {
+    for (const [text, iso, stored] of [
+      [' 2026-08-01T12:00:00Z ', '2026-08-01T12:00:00.000Z', '2026-08-01T12:00:00Z'],
+      ['2026-08-01T14:00:00+02:00\t', '2026-08-01T12:00:00.000Z', '2026-08-01T14:00:00+02:00'],
+      ['  2026-08-01T12:00:00 ', '2026-08-01T12:00:00.000Z', '2026-08-01T12:00:00Z'],
+    ] as const) {
+      const r = checkEvent(event(text));
+      if (!r.ok) throw new Error(`${JSON.stringify(text)} rejected: ${r.reason}`);
+      expect(r.time.toISOString()).toBe(iso);
+      expect(JSON.parse(r.value)).toMatchObject({ timestamp: stored, source_timestamp: text });
+    }
+    // Unpadded, the event is stored as it came.
+    const plain = event('2026-08-01T12:00:00Z');
+    expect(checkEvent(plain)).toMatchObject({ ok: true, value: plain });
   });
 });

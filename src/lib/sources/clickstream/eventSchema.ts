@@ -111,16 +111,18 @@ export function checkEvent(raw: string, mapping: EventMapping = {}): EventCheck 
     fields[4] <= 59 &&
     fields[5] <= 60;
   if (!valid) return { ok: false, reason: `no valid timestamp: "${event.timestamp}" is out of range` };
-  if (
-    (offset === 'Z' || offset === 'z') &&
-    fields[0] >= 100 &&
-    fields[5] <= 59 &&
+  // White space around a timestamp with an offset: the event is stored with the text trimmed
+  // (Date's parser and DuckDB read no padding) and the original in source_timestamp, as a naive
+  // timestamp's is.
+  const value =
     text.length === event.timestamp.length
-  )
+      ? raw
+      : JSON.stringify({ ...event, timestamp: text, source_timestamp: event.timestamp });
+  if ((offset === 'Z' || offset === 'z') && fields[0] >= 100 && fields[5] <= 59)
     // UTC, as nearly every event is: its time from the fields already read, as Date's parser
     // gives it (a day past the month's end rolls over, the fraction is cut to milliseconds), for a
-    // sixth of the check's time. A year below 100 (Date.UTC reads 19xx), a 60th second and
-    // white space around the text (the parser rejects both) are left to the parser.
+    // sixth of the check's time. A year below 100 (Date.UTC reads 19xx) and a 60th second are
+    // left to the parser.
     return {
       ok: true,
       time: new Date(
@@ -134,13 +136,13 @@ export function checkEvent(raw: string, mapping: EventMapping = {}): EventCheck 
           fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0,
         ),
       ),
-      value: raw,
+      value,
       naive: false,
     };
   if (offset) {
-    const time = new Date(event.timestamp);
+    const time = new Date(text);
     if (Number.isNaN(time.getTime())) return { ok: false, reason: 'no valid timestamp: unparseable' };
-    return { ok: true, time, value: raw, naive: false };
+    return { ok: true, time, value, naive: false };
   }
   const utc = zonedToUtc(fields, timezone);
   const check = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2]));
