@@ -1,7 +1,7 @@
 import type { InteractionMatrix } from './interactionMatrix.js';
 import { HybridModel } from './hybridModel.js';
 import { MetricTotals, selfInformation, KS, type MetricTotalsState } from './metrics.js';
-import type { Oracle } from './oracle.js';
+import { Oracle } from './oracle.js';
 import { EMPTY_HISTORY, type ModelKind, type Recommender, type UserHistory } from './recommender.js';
 import type { TrainedModel } from './trainModels.js';
 import { firstNotExcluded, topK, topKAmong } from './topK.js';
@@ -226,6 +226,36 @@ export function rankOnceForHybrid(
 }
 
 /**
+ * Each user's top `depth` with what they bought left out, from a model that ranks without a
+ * score per item: popularity's one ranking for everyone (its first items not bought), the
+ * oracle's k-d tree (undefined: a user the truth does not know). Undefined for the other models.
+ * `marks`: a scratch byte per item, all 0 (left so).
+ */
+function listsWithoutScores(
+  model: Recommender | Oracle,
+  block: readonly { userId: string; bought: number[] }[],
+  depth: number,
+  marks: Uint8Array,
+): (Int32Array | undefined)[] | undefined {
+  if (model instanceof Oracle)
+    return model.topMany(
+      block.map((u) => u.userId),
+      depth,
+      block.map((u) => u.bought),
+      marks,
+    );
+  const ranking = model.rankingForAll?.();
+  return ranking
+    ? block.map((u) => {
+        for (const i of u.bought) marks[i] = 1;
+        const list = firstNotExcluded(ranking, Infinity, depth, marks)!;
+        for (const i of u.bought) marks[i] = 0;
+        return list;
+      })
+    : undefined;
+}
+
+/**
  * Scores `testUsers` with every model (and the oracle), keeps each one's top max(K) with the
  * user's earlier purchases excluded, and sums the metrics per target and segment.
  */
@@ -318,24 +348,8 @@ export function scoreUsers(input: EvaluationInput, testUsers: string[]): Evaluat
           }
         }
       };
-      const ranking = model?.rankingForAll?.();
-      if (ranking)
-        // The same scores for every user: each list is the ranking's first items not bought.
-        block.forEach((u, b) => {
-          for (const i of u.bought) marks[i] = 1;
-          const list = firstNotExcluded(ranking, Infinity, depth, marks)!;
-          for (const i of u.bought) marks[i] = 0;
-          measure(b, true, list);
-        });
-      else if (name === 'oracle')
-        input
-          .oracle!.topMany(
-            block.map((u) => u.userId),
-            depth,
-            block.map((u) => u.bought),
-            marks,
-          )
-          .forEach((list, b) => measure(b, list !== undefined, list));
+      const lists = listsWithoutScores(model ?? input.oracle!, block, depth, marks);
+      if (lists) lists.forEach((list, b) => measure(b, list !== undefined, list));
       else
         scoreKind(
           model!,
