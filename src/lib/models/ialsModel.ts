@@ -133,7 +133,7 @@ export class IalsModel implements Recommender {
       rows,
       f,
       (r, a) => this.X[r.row * f + a]!,
-      (xs, group) => scoreFour(xs, this.Y, f, undefined, group),
+      (xs, group) => scoreFour(xs, this.Y, f, group),
     );
     return users.map((u) => u.row >= 0);
   }

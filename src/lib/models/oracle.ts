@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ItemTable } from './recommender.js';
-import { inFours, scoreFour } from './scoreFour.js';
 import { ScoreTree } from './scoreTree.js';
 
 interface TasteDoc {
@@ -59,27 +58,10 @@ export class Oracle {
   private byCode?: { taste: Float32Array; prior: Float32Array };
 
   /**
-   * Each user's score of every item into their `outs` array: false for a user the truth does not
-   * know. Four users at a time per pass over the items (scoreFour).
-   */
-  scoreMany(userIds: string[], outs: Float32Array[]): boolean[] {
-    const rows = userIds.map((id) => this.users.get(id));
-    const d = this.doc.dims;
-    const { taste, prior } = this.itemsByCode();
-    inFours(
-      rows.flatMap((u, i) => (u === undefined ? [] : [{ u, out: outs[i]! }])),
-      d,
-      (r, a) => this.userTaste[r.u * d + a]!,
-      (xs, group) => scoreFour(xs, taste, d, prior, group),
-    );
-    return rows.map((u) => u !== undefined);
-  }
-
-  /**
-   * Each user's top `k` items with their `bought` items left out: exactly topK over scoreMany's
-   * scores with those items set to -Infinity (undefined: a user the truth does not know), from a
-   * k-d tree over the items (ScoreTree) instead of a score per item. `marks`: a scratch byte per
-   * item, all 0 (left so).
+   * Each user's top `k` items with their `bought` items left out (undefined: a user the truth
+   * does not know): exactly topK over the scores (log prior + β · u·v, summed in that order, as
+   * float32) with those items set to -Infinity, from a k-d tree over the items (ScoreTree)
+   * instead of a score per item. `marks`: a scratch byte per item, all 0 (left so).
    */
   topMany(
     userIds: string[],

@@ -1,33 +1,29 @@
 /**
- * Four users' scores against every item at once: out_u[j] = offset[j] + Σ_a x_u[a] · Y[j·f + a],
- * for ials (no offset) and the oracle (the items' log priors). The four users' vectors come
- * interleaved in `xs` (xs[a·4 + u]), so each step of the inner loop loads two item values and
- * four user values for eight multiply-adds: 1.7× one user, or one item, a step (measured for
- * both). Each score is summed in factor order from its offset, as a one-user loop sums it, so a
- * user's scores do not depend on the users grouped with them. `outs` may repeat an array (a short
- * group repeats its last user).
+ * Four users' ials scores against every item at once: out_u[j] = Σ_a x_u[a] · Y[j·f + a]. The
+ * four users' vectors come interleaved in `xs` (xs[a·4 + u]), so each step of the inner loop
+ * loads two item values and four user values for eight multiply-adds: 1.7× one user, or one
+ * item, a step (measured for both). Each score is summed in factor order, as a one-user loop sums
+ * it, so a user's scores do not depend on the users grouped with them. `outs` may repeat an array
+ * (a short group repeats its last user).
  */
 export function scoreFour(
   xs: Float64Array,
   Y: Float32Array,
   f: number,
-  offset: Float32Array | undefined,
   outs: readonly [Float32Array, Float32Array, Float32Array, Float32Array],
 ): void {
   const [o0, o1, o2, o3] = outs;
   const n = o0.length;
   let j = 0;
   for (; j + 1 < n; j += 2) {
-    const p = offset ? offset[j]! : 0;
-    const r = offset ? offset[j + 1]! : 0;
-    let s0 = p,
-      s1 = p,
-      s2 = p,
-      s3 = p,
-      t0 = r,
-      t1 = r,
-      t2 = r,
-      t3 = r;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      t0 = 0,
+      t1 = 0,
+      t2 = 0,
+      t3 = 0;
     for (let a = 0, q = 0, y = j * f; a < f; a++, q += 4, y++) {
       const ya = Y[y]!;
       const yb = Y[y + f]!;
@@ -54,11 +50,10 @@ export function scoreFour(
     o0[j + 1] = t0;
   }
   for (; j < n; j++) {
-    const p = offset ? offset[j]! : 0;
-    let s0 = p,
-      s1 = p,
-      s2 = p,
-      s3 = p;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let a = 0, q = 0, y = j * f; a < f; a++, q += 4, y++) {
       const ya = Y[y]!;
       s0 += xs[q]! * ya;
