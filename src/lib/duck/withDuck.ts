@@ -1,11 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { processAlive } from '../lake/lock.js';
 
 export interface DuckOptions {
   /** Database file, or ':memory:' (default): each job gets a fresh in-memory database. */
   path?: string;
   /** Caps DuckDB's buffer pool; beyond it, operators spill to `tempDirectory`. */
   memoryLimit?: string;
+  /** Where instances spill: each one in a directory of its own under it (spillDirectory). */
   tempDirectory?: string;
   threads?: number;
 }
@@ -42,10 +45,8 @@ export async function openDuck(options: DuckOptions): Promise<{
   const config: Record<string, string> = {};
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.threads) config.threads = String(options.threads);
-  if (options.tempDirectory) {
-    mkdirSync(options.tempDirectory, { recursive: true });
-    config.temp_directory = options.tempDirectory;
-  }
+  const spill = options.tempDirectory ? spillDirectory(options.tempDirectory) : undefined;
+  if (spill) config.temp_directory = spill;
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const opened: DuckDBConnection[] = [];
   const connect = async () => {
@@ -57,6 +58,7 @@ export async function openDuck(options: DuckOptions): Promise<{
   const close = () => {
     for (const conn of opened) conn.closeSync();
     instance.closeSync();
+    if (spill) rmSync(spill, { recursive: true, force: true });
   };
   try {
     const conn = await connect();
@@ -68,6 +70,25 @@ export async function openDuck(options: DuckOptions): Promise<{
     close();
     throw error;
   }
+}
+
+let instances = 0;
+
+/**
+ * A spill directory of the instance's own under `parent`: `<pid>-<n>`. DuckDB names its spill
+ * files by size class and number only, so two instances spilling into one directory (two stages of
+ * a run, or two commands on one lake) read each other's blocks, and the first to close deletes
+ * the other's files (duckdb/duckdb#15173). Directories of processes that are gone (a crash skips
+ * the cleanup on close) are removed here. DuckDB creates the directory when it first spills.
+ */
+function spillDirectory(parent: string): string {
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    const owner = /^(\d+)-\d+$/.exec(entry);
+    if (owner && Number(owner[1]) !== process.pid && !processAlive(Number(owner[1])))
+      rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+  return path.join(parent, `${process.pid}-${instances++}`);
 }
 
 /**

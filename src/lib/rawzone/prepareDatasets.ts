@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -627,7 +627,7 @@ async function splitIntoParts(
   fileColumn: string,
   keepOrder: boolean,
 ): Promise<void> {
-  const build = path.join(cacheDir, `.build.tmp-${process.pid}`);
+  const build = path.join(cacheDir, `.build.tmp-${uniqueSuffix()}`);
   await rm(build, { recursive: true, force: true });
   const dirs = group.map((s) => path.dirname(s.list[0]!));
   // Each file's directory, as DuckDB cuts it from the name the reader recorded.
@@ -688,9 +688,17 @@ export function isWholeCachePart(part: string): boolean {
  * swept by removeOldParts.
  */
 export async function writeCachePart(conn: DuckDBConnection, rows: string, part: string): Promise<void> {
-  const tmp = `${part}.tmp-${process.pid}`;
+  const tmp = `${part}.tmp-${uniqueSuffix()}`;
   await conn.run(`COPY ${rows} TO ${quoteLiteral(tmp)} (${CACHE_PARQUET})`);
   await rename(tmp, part);
+}
+
+/**
+ * The pid and a random part: two readers in one process (two stages of a run) may build the same
+ * partition at once, and each must write its own temporary files.
+ */
+function uniqueSuffix(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /**
