@@ -31,7 +31,15 @@ export class EventChecker {
     if (!worker) return Promise.resolve(checkBatch(events, this.mapping, topic, partition));
     if (this.replies.failure) return Promise.reject(this.replies.failure);
     const { id, reply } = this.replies.open();
-    const request: CheckRequest = { id, events, mapping: this.mapping, topic, partition };
+    const request: CheckRequest = {
+      id,
+      values: events.map((e) => e.value),
+      offsets: BigInt64Array.from(events, (e) => e.offset),
+      keys: events.some((e) => e.key != null) ? events.map((e) => e.key ?? null) : undefined,
+      mapping: this.mapping,
+      topic,
+      partition,
+    };
     worker.postMessage(request);
     return reply;
   }
