@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { STAGES } from '../lib/run/stages.js';
+import { parsePositiveCount } from '../lib/cli/parseNumber.js';
+import { DEFAULT_JOBS, STAGES } from '../lib/run/stages.js';
 import type { Run } from './types.js';
 
 /** `recomart run`: options and help; the action lazily imports its handler. */
@@ -18,10 +19,17 @@ export function register(program: Command, run: Run): void {
       'replay clickstream from files (a file, directory or glob) instead of consuming Kafka',
     )
     .option('--as-of <time>', 'the "now" of the freshness checks (default: the current time)')
+    .option(
+      '--jobs <n>',
+      `stages run at once, each as soon as the stages it reads from are done (default ${DEFAULT_JOBS}; 1: one after another)`,
+      parsePositiveCount,
+    )
     .addHelpText(
       'after',
       `
-A failing stage stops the stages that depend on it; the others still run. prepare depends on
+Stages overlap where they can: the four ingests; then verify, validate and profile over what they
+committed; prepare once validate passes. A failing stage stops the stages that depend on it; the
+others still run. prepare depends on
 every ingest of the run and on validate passing; features on prepare; evaluate and train on
 features; report on validate. A
 second \`recomart run\` while one is running exits 3 at once, naming the PID holding the lock.

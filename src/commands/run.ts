@@ -10,6 +10,7 @@ export interface RunFlags extends GlobalOptions {
   continueOnDqFail?: boolean;
   clickstreamFromFile?: string;
   asOf?: string;
+  jobs?: number;
 }
 
 function stageList(flag: string, values: string[] | undefined): Stage[] | undefined {
@@ -36,6 +37,7 @@ export async function runCommand(options: RunFlags): Promise<number> {
   const record = await runPipeline(
     ctx,
     {
+      jobs: options.jobs,
       stages: stageList('--stages', options.stages),
       skip: stageList('--skip', options.skip),
       from,

@@ -75,6 +75,27 @@ describe('recomart run with the metadata API down', () => {
     expect(existsSync(path.join(tmp.dir, 'processed_zone', '_prepare.json'))).toBe(false);
   });
 
+  it('overlaps the ingests (two at a time) and starts the checks only once all of them are done', () => {
+    const span = (name: string) => {
+      const s = stage(record, name);
+      const start = Date.parse(s.started_at!);
+      return { start, end: start + s.duration_ms };
+    };
+    const ingests = ['ingest-master', 'ingest-transactions', 'ingest-clickstream', 'ingest-metadata'].map(
+      span,
+    );
+    // ingest-transactions starts before ingest-master (the first stage) has ended.
+    expect(ingests[1]!.start).toBeLessThan(ingests[0]!.end);
+    const ingested = Math.max(...ingests.map((s) => s.end));
+    // Run records keep milliseconds; a stage's own clock may read 1 ms before the record's end.
+    for (const s of ['verify', 'validate', 'profile', 'report'])
+      expect({ s, starts_after_ingests: span(s).start >= ingested - 1 }).toEqual({
+        s,
+        starts_after_ingests: true,
+      });
+    expect(span('validate').start).toBeGreaterThanOrEqual(span('verify').end - 1);
+  });
+
   it('keeps the run record in logs/runs/<run_id>.json, and status reports it', () => {
     const file = path.join(tmp.dir, 'logs', 'runs', `${record.run_id}.json`);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(record);
@@ -202,6 +223,21 @@ describe('recomart run: the lock and the data-quality gate', () => {
     const r = runCli(['run', '--skip', 'nope'], { cwd: tmp.dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/no stage named nope/);
+  });
+
+  it('rejects --jobs 0 with exit 2, and with --jobs 1 runs each stage after the one before', () => {
+    const zero = runCli(['run', '--jobs', '0'], { cwd: tmp.dir });
+    expect(zero.status).toBe(2);
+    expect(zero.stderr).toMatch(/--jobs.*whole number ≥ 1/);
+    const r = runCli(['run', '--stages', 'ingest-master', 'ingest-transactions', '--jobs', '1', '--json'], {
+      cwd: tmp.dir,
+    });
+    const one = JSON.parse(r.stdout) as RunRecord;
+    expect(one.options.jobs).toBe(1);
+    const [master, transactions] = [stage(one, 'ingest-master'), stage(one, 'ingest-transactions')];
+    expect(Date.parse(transactions.started_at!)).toBeGreaterThanOrEqual(
+      Date.parse(master.started_at!) + master.duration_ms - 1,
+    );
   });
 });
 

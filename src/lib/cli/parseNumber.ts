@@ -8,6 +8,13 @@ export function parseCount(value: string): number {
   return n;
 }
 
+/** A count that must be at least 1 (e.g. how many things at once). */
+export function parsePositiveCount(value: string): number {
+  const n = parseCount(value);
+  if (n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  return n;
+}
+
 export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n > 65535)

@@ -163,6 +163,9 @@ export async function runDemo(
   } finally {
     await api.close();
   }
+  // The run's steps as they finished (two ingests overlap), then listed in the pipeline's order.
+  const ran = new Map(run.stages.map((s, i) => [s.stage as string, i]));
+  steps.sort((a, b) => (ran.get(a.step) ?? -1) - (ran.get(b.step) ?? -1));
 
   const reportStage = run.stages.find((s) => s.stage === 'report' && s.outcome === 'ok');
   const report = reportStage ? reportStage.summary.split(' and ')[0] : undefined;

@@ -6,7 +6,8 @@ import { writeFileAtomic } from '../lake/atomicWrite.js';
 import { withLock } from '../lake/lock.js';
 import type { RunContext } from '../runContext.js';
 import { stageRunners, type RunState, type StageOptions } from './stageRunners.js';
-import { DEPENDS_ON, STAGES, type Stage } from './stages.js';
+import { schedule } from './schedule.js';
+import { DEFAULT_JOBS, DEPENDS_ON, mustFollow, STAGES, type Stage } from './stages.js';
 
 export type StageOutcome = Outcome | 'skipped';
 
@@ -38,6 +39,8 @@ export interface RunRecord {
 }
 
 export interface RunOptions extends StageOptions {
+  /** Stages that may run at once (default DEFAULT_JOBS); 1 runs them one after another. */
+  jobs?: number;
   stages?: Stage[];
   skip?: Stage[];
   from?: Stage;
@@ -52,8 +55,9 @@ export function selectStages(options: RunOptions): Stage[] {
 }
 
 /**
- * `recomart run`: the stages in order under one global lock, each isolated
- * (an error fails that stage, not the run), with the run record kept current.
+ * `recomart run`: the stages under one global lock, each started once the stages it must follow
+ * (mustFollow) have finished, up to `jobs` at a time; each isolated (an error fails that stage, not the
+ * run), with the run record kept current.
  */
 export async function runPipeline(
   ctx: RunContext,
@@ -72,46 +76,55 @@ export async function runPipeline(
   };
   const file = path.join(ctx.paths.logs, 'runs', `${ctx.runId}.json`);
   await mkdir(path.dirname(file), { recursive: true });
-  const save = () => writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
+  // One write at a time: two stages may finish together.
+  let saved: Promise<void> = Promise.resolve();
+  const save = () =>
+    (saved = saved.then(async () => {
+      await writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
+    }));
 
   return withLock(
     { locksDir: ctx.paths.locks, name: 'run', command: ctx.command, runId: ctx.runId, waitSeconds: 0 },
     async () => {
       await save();
       const state: RunState = {};
-      for (const stage of selected) {
+      const runStage = async (stage: Stage): Promise<StageRecord> => {
         const blocker = blockedBy(stage, record.stages, options);
+        if (blocker) return { stage, outcome: 'skipped', duration_ms: 0, summary: blocker };
+        const t = Date.now();
+        const startedAt = ctx.now().toISOString();
+        ctx.logger.info(`run: ${stage} …`, { stage });
         let result: StageRecord;
-        if (blocker) result = { stage, outcome: 'skipped', duration_ms: 0, summary: blocker };
-        else {
-          const t = Date.now();
-          const startedAt = ctx.now().toISOString();
-          ctx.logger.info(`run: ${stage} …`, { stage });
-          try {
-            const r = await stageRunners[stage](ctx, options, state);
-            result = { stage, started_at: startedAt, duration_ms: Date.now() - t, ...r };
-          } catch (error) {
-            const message = (error as Error).message.split('\n')[0]!;
-            result = {
-              stage,
-              outcome: 'failed',
-              started_at: startedAt,
-              duration_ms: Date.now() - t,
-              summary: message,
-              error: error instanceof ExitError && error.hint ? `${message} (${error.hint})` : message,
-            };
-          }
-          result.exit_code = exitCodeForOutcome(result.outcome as Outcome);
+        try {
+          const r = await stageRunners[stage](ctx, options, state);
+          result = { stage, started_at: startedAt, duration_ms: Date.now() - t, ...r };
+        } catch (error) {
+          const message = (error as Error).message.split('\n')[0]!;
+          result = {
+            stage,
+            outcome: 'failed',
+            started_at: startedAt,
+            duration_ms: Date.now() - t,
+            summary: message,
+            error: error instanceof ExitError && error.hint ? `${message} (${error.hint})` : message,
+          };
         }
+        result.exit_code = exitCodeForOutcome(result.outcome as Outcome);
+        return result;
+      };
+      await schedule(selected, options.jobs ?? DEFAULT_JOBS, mustFollow, async (stage) => {
+        const result = await runStage(stage);
         ctx.logger.log(
           result.outcome === 'ok' || result.outcome === 'skipped' ? 'info' : 'warn',
-          `run: ${stage} ${result.outcome}: ${result.summary}`,
-          { stage, outcome: result.outcome, duration_ms: result.duration_ms },
+          `run: ${result.stage} ${result.outcome}: ${result.summary}`,
+          { stage: result.stage, outcome: result.outcome, duration_ms: result.duration_ms },
         );
+        // In the pipeline's order, whatever order they finished in.
         record.stages.push(result);
+        record.stages.sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
         onStage?.(result);
         await save();
-      }
+      });
       const outcome = worstOutcome(
         record.stages.filter((s) => s.outcome !== 'skipped').map((s) => s.outcome as Outcome),
       );
