@@ -11,7 +11,8 @@
 //   npm run bench -- --baseline <git-ref>  # the same stages on that commit too, side by side in one
 //                                          # run: a lake each, repeated stages alternating between them
 //   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
-//           prepare (also runs features), features, profile, verify, models (evaluate, train, and
+//           prepare (also runs features), features, profile, verify, run (`recomart run` from the
+//           landing files to features, fresh lakes), models (evaluate, train, and
 //           ials beside the `implicit` library: BENCH_PYTHON or bench/.venv/bin/python with implicit),
 //           serve (bench/serve_load.mjs: start-up, then autocannon on each route, beside one
 //           `recomart recommend` process per question)
@@ -50,6 +51,7 @@ const STAGES = [
   'features',
   'profile',
   'verify',
+  'run',
   'models',
   'serve',
 ];
@@ -155,7 +157,7 @@ function stealPercent(before, after) {
  * Runs one recomart command as a process, the target's build in the target's lake (or `cwd`);
  * returns wall seconds, peak RSS (MB), CPU steal and its --json result.
  */
-function measure(label, cliArgs, target, cwd = target.lake) {
+function measure(label, cliArgs, target, cwd = target.lake, env = {}) {
   const cmd = gnuTime ? gnuTime : process.execPath;
   const argv = gnuTime
     ? ['-f', '__BENCH__ %e %M', process.execPath, target.bin, ...cliArgs]
@@ -166,7 +168,7 @@ function measure(label, cliArgs, target, cwd = target.lake) {
     cwd,
     encoding: 'utf8',
     maxBuffer: 1 << 28,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const steal = stealPercent(cpu, cpuTimes());
@@ -190,11 +192,10 @@ function measure(label, cliArgs, target, cwd = target.lake) {
   };
 }
 
-function freshLake(target) {
-  const { lake } = target;
+function freshLake(target, lake = target.lake) {
   rmSync(lake, { recursive: true, force: true });
   mkdirSync(lake, { recursive: true });
-  measure('init', ['init', '-q'], target);
+  measure('init', ['init', '-q'], target, lake);
   // Hard links: ingest moves its inputs to the archive, the pristine copy stays.
   for (const [from, to] of [
     [path.join(pristine, 'raw_zone', 'landing'), path.join(lake, 'raw_zone', 'landing')],
@@ -341,6 +342,27 @@ async function kafkaClickstream(target) {
   }
 }
 
+const PRODUCTS = { small: 500, medium: 10000, large: 50000 };
+
+/** `recomart simulate api` as a process of its own in `cwd`, on a free port: the server and its URL. */
+async function startApi(cwd, products) {
+  const server = spawn(
+    process.execPath,
+    [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'],
+    { cwd, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (d) => {
+      out += String(d);
+      const m = /"url": "([^"]+)"/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', () => reject(new Error('API server exited')));
+  });
+  return { server, url };
+}
+
 // Stages that read every dataset: when they run alone, the ingests they need run unrecorded.
 const needsLake = ['validate', 'checks', 'prepare', 'features', 'profile', 'models', 'serve', 'verify'].some(
   wanted,
@@ -365,24 +387,8 @@ for (const target of targets) {
   }
   if (wanted('metadata') || needsLake) {
     // The API server runs as its own process so the pull is measured like a real client's.
-    const products = { small: 500, medium: 10000, large: 50000 }[args.scale];
-    const server = spawn(
-      process.execPath,
-      [bin, 'simulate', 'api', '--port', '0', '--products', String(products), '--json', '-q'],
-      {
-        cwd: lake,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    const url = await new Promise((resolve, reject) => {
-      server.stdout.on('data', (d) => {
-        out += String(d);
-        const m = /"url": "([^"]+)"/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      server.once('exit', () => reject(new Error('API server exited')));
-    });
+    const products = PRODUCTS[args.scale];
+    const { server, url } = await startApi(lake, products);
     try {
       const m = measure(
         'ingest metadata',
@@ -643,6 +649,61 @@ if (wanted('serve')) {
     'the alternative: one `recomart recommend --user` process per question',
     (load?.cli_recommend_ms ?? NaN) / 1000,
   );
+}
+if (wanted('run')) {
+  // Issue 24's end-to-end target: `recomart run` from the landing files to features on a fresh
+  // lake of its own each time (the metadata from the simulated API, the clickstream replayed from
+  // its file), by turns; the current build also with --jobs 1, every stage after the one before.
+  const variants = targets.flatMap((target) => [
+    { target, jobs: undefined },
+    ...(target === targets.at(-1) ? [{ target, jobs: 1 }] : []),
+  ]);
+  const runs = variants.map(() => []);
+  for (let i = 0; i < repeat; i++)
+    for (const [v, { target, jobs }] of variants.entries()) {
+      const lake = `${target.lake}-run`;
+      freshLake(target, lake);
+      const { server, url } = await startApi(lake, PRODUCTS[args.scale]);
+      try {
+        runs[v].push(
+          measure(
+            'run',
+            [
+              'run',
+              '--stages',
+              ...['ingest-master', 'ingest-transactions', 'ingest-clickstream', 'ingest-metadata'],
+              ...['verify', 'validate', 'profile', 'prepare', 'features'],
+              '--clickstream-from-file',
+              path.join(pristine, 'source_systems', 'clickstream', 'events.jsonl'),
+              ...(jobs ? ['--jobs', String(jobs)] : []),
+              '--json',
+              '-q',
+            ],
+            target,
+            lake,
+            { RECOMART_API_URL: url },
+          ),
+        );
+      } finally {
+        server.kill('SIGTERM');
+      }
+    }
+  for (const [v, { target, jobs }] of variants.entries()) {
+    const m = medianOf(runs[v]);
+    record(
+      `run, landing files to features${jobs ? ` (--jobs ${jobs})` : ''}${times}`,
+      m,
+      // Rows ingested: every ingest's records.
+      (m.json?.stages ?? [])
+        .filter((st) => st.stage.startsWith('ingest-'))
+        .reduce((n, st) => n + (st.counts?.rows ?? st.counts?.events ?? st.counts?.records ?? 0), 0) || null,
+      target,
+    );
+    // Each stage's seconds in the last run, from its run record (in the JSON results only).
+    results.at(-1).stages = Object.fromEntries(
+      (m.json?.stages ?? []).map((st) => [st.stage, st.duration_ms / 1000]),
+    );
+  }
 }
 if (wanted('verify')) {
   // The whole lake re-hashed (every raw file), as `recomart run`'s verify stage does.
