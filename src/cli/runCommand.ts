@@ -21,14 +21,14 @@ export function register(program: Command, run: Run): void {
     .option('--as-of <time>', 'the "now" of the freshness checks (default: the current time)')
     .option(
       '--jobs <n>',
-      `stages run at once, each as soon as the stages it reads from are done (default ${DEFAULT_JOBS}; 1: one after another)`,
+      `ingests run at once (default ${DEFAULT_JOBS}; 1: every stage after the one before)`,
       parsePositiveCount,
     )
     .addHelpText(
       'after',
       `
-Stages overlap where they can: the four ingests; then verify, validate and profile over what they
-committed; prepare once validate passes. A failing stage stops the stages that depend on it; the
+The four ingests run --jobs at a time; every later stage starts once they have all finished, and
+runs alone, in the order above. A failing stage stops the stages that depend on it; the
 others still run. prepare depends on
 every ingest of the run and on validate passing; features on prepare; evaluate and train on
 features; report on validate. A
