@@ -10,8 +10,9 @@ export function parseCount(value: string): number {
 
 /** A count that must be at least 1 (e.g. how many things at once). */
 export function parsePositiveCount(value: string): number {
-  const n = parseCount(value);
-  if (n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return n;
 }
 
