@@ -36,9 +36,10 @@ export function unifiedInteractionsSql(
       // the purchases' distinct (user, item, day) and joins the transactions to them, hashing the
       // smaller side as recordedPurchasesSql's join does, in one scan of the events instead of
       // two (the EDA's pairs: 0.30 s where NOT IN of recordedPurchasesSql took 0.45, medium). The
-      // day is a column of the purchases, so that it is one of the join's keys: as an expression
-      // of the timestamp inside the subquery it was a filter after a join on user and item alone,
-      // which matched 18M (user, item) rows at large to keep 1.6M (3.1 → 2.7 s).
+      // day is a column of the purchases (\`day\`), so that it is one of the join's keys: as an
+      // expression in the subquery (\`e.ts::DATE\`, even over a column) it was a filter after a join
+      // on user and item alone, which matched 18M (user, item) rows at large to keep 1.5M (the
+      // branch 2.62 → 2.31 s at large, its join 1.33 → 0.89 s).
       parts.push(
         recorded
           ? events(
@@ -46,9 +47,9 @@ export function unifiedInteractionsSql(
               `AND (e.event_id IS NULL OR e.event_id NOT IN (SELECT event_id FROM ${recorded}))`,
             )
           : `SELECT user_id, item_id, event_type, ts, available_at, source, session_id, quantity
-      FROM (${events(`'purchase'`, '', ', e.event_id')}) e
+      FROM (${events(`'purchase'`, '', `, e.event_id, ${utcWallClock('e.timestamp')}::DATE AS day`)}) e
       WHERE e.event_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${transactions} x
-        WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.ts::DATE)`,
+        WHERE x.customer_id = e.user_id AND x.product_id = e.item_id AND x.txn_date = e.day)`,
       );
     } else parts.push(events(`'view', 'add_to_cart', 'purchase'`));
   }

@@ -74,4 +74,33 @@ describe('unifiedInteractionsSql', () => {
       expect(unifiedInteractionsSql()).toBeUndefined();
     });
   });
+
+  it('finds the transaction of a purchase by a join keyed on user, item and day, not on user and item alone', async () => {
+    // A day that is an expression in the join's condition was a filter after a join on user and
+    // item alone: 18M joined rows at large scale, to keep 1.5M.
+    await withDuck({}, async (conn) => {
+      await conn.run(EVENTS);
+      await conn.run(TRANSACTIONS);
+      const plan = (await conn.runAndReadAll(`EXPLAIN (FORMAT json) ${unifiedInteractionsSql('ev', 'tx')}`))
+        .getRowsJS()
+        .map((r) => String(r[1]))
+        .join('');
+      interface PlanNode {
+        name: string;
+        extra_info?: Record<string, unknown>;
+        children?: PlanNode[];
+      }
+      const joins: string[][] = [];
+      const walk = (n: PlanNode) => {
+        const info = n.extra_info ?? {};
+        if (n.name === 'HASH_JOIN' && info['Join Type'] === 'INNER') {
+          const c = info.Conditions;
+          joins.push(Array.isArray(c) ? c.map(String) : [String(c)]);
+        }
+        n.children?.forEach(walk);
+      };
+      (JSON.parse(plan) as PlanNode[]).forEach(walk);
+      expect(joins).toContainEqual(expect.arrayContaining(['customer_id = user_id', 'txn_date = day']));
+    });
+  });
 });
