@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import type { Config } from '../../src/lib/config/configSchema.js';
 import type { ProfileResult } from '../../src/lib/profile/profileTypes.js';
 import { runProfile } from '../../src/lib/profile/runProfile.js';
+import { resolveSuitePath } from '../../src/lib/quality/loadSuite.js';
 import { testContext } from '../../src/lib/runContext.js';
 import { runCli } from '../helpers/runCli.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -138,6 +140,22 @@ describe('profile of the tiny lake', () => {
     });
     expect(figures(copies)).toEqual(figures(profile));
     expect(figures(views)).toEqual(figures(profile));
+  });
+
+  it('counts the session funnel itself when session_id has no top values (here: PII)', async () => {
+    // The funnel is counted from the grouping of session_id's top values; a PII column is never
+    // grouped, so the EDA groups the sessions itself, to the same figures.
+    const doc = parseDocument(readFileSync(resolveSuitePath(root), 'utf8'));
+    doc.setIn(['datasets', 'clickstream', 'pii'], ['session_id']);
+    const suite = path.join(root, 'pii-sessions.rules.yaml');
+    writeFileSync(suite, doc.toString());
+    const p = (await runProfile(testContext(root), { suite, charts: false })).profile;
+    const sessions = p.datasets
+      .find((d) => d.name === 'clickstream')!
+      .variables.find((v) => v.name === 'session_id');
+    expect(sessions?.top).toBeUndefined();
+    expect(p.eda?.funnel).toEqual(profile.eda?.funnel);
+    expect(p.eda?.funnel.sessions).toEqual({ total: 3, with_view: 3, with_cart: 1, with_purchase: 1 });
   });
 
   it('above exact_distinct_max_rows, text columns keep exact distinct counts from their grouping', async () => {

@@ -17,6 +17,8 @@ import type {
   ColumnProfile,
   Correlations,
   DatasetProfile,
+  SessionFunnel,
+  SharedFigures,
 } from './profileTypes.js';
 
 const KIND: Record<SilverType, ColumnKind> = {
@@ -72,8 +74,8 @@ export async function profileDataset(
   types: Record<string, SilverType>,
   /** The memory left for typed copies, shared by the datasets of one profile; reduced by this one's. */
   memory: { available: number },
-  /** Receives each timestamp column's hour × weekday counts, by `<dataset>.<column>`. */
-  activity?: Map<string, ActivityCell[]>,
+  /** Receives the figures the EDA reads: hour × weekday counts, the clickstream's session funnel. */
+  shared?: SharedFigures,
   /**
    * Read the typed values the raw-zone cache holds beside the text (prepareDatasets), when the
    * dataset is read through it, instead of casting the text here.
@@ -122,7 +124,7 @@ export async function profileDataset(
     const nearlyUnique = (n: number) => n > 1000 && n > count * 0.5;
     const values =
       count > 0 && listable(c) && (estimated === undefined || !nearlyUnique(estimated))
-        ? await topValues(conn, typed, c, config)
+        ? await topValues(conn, typed, c, config, sessionFunnel(dataset, c, shared))
         : undefined;
     const distinct = estimated ?? values?.distinct ?? 0;
     const v: ColumnProfile = {
@@ -144,7 +146,7 @@ export async function profileDataset(
       stats: s,
       exact,
       config,
-      onActivity: (cells) => activity?.set(`${dataset.name}.${c}`, cells),
+      onActivity: (cells) => shared?.activity.set(`${dataset.name}.${c}`, cells),
     });
     // Top values, unless every value is (nearly) unique: then the top is a list of 1s.
     if (values && !nearlyUnique(distinct)) addTopValues(v, values.top, config);
@@ -210,25 +212,71 @@ function validityFlags(cols: string[], typeOf: (column: string) => SilverType): 
   return cols.map((c, i) => (typeOf(c) === 'VARCHAR' ? undefined : `__v${i}`));
 }
 
+/** Whether a session has a view, a cart and a purchase: columns v, c and p of a grouping by session. */
+const SESSION_FLAGS = `bool_or(event_type = 'view') AS v, bool_or(event_type = 'add_to_cart') AS c,
+  bool_or(event_type = 'purchase') AS p`;
+
+/** A typed clickstream `table` grouped by session, with SESSION_FLAGS: a relation for funnelOf. */
+export function sessionGroups(table: string): string {
+  return `(SELECT ${SESSION_FLAGS} FROM ${table} WHERE session_id IS NOT NULL GROUP BY session_id)`;
+}
+
+/** The session funnel from `groups`, a grouping of the clickstream by session with SESSION_FLAGS. */
+export async function funnelOf(conn: DuckDBConnection, groups: string): Promise<SessionFunnel> {
+  const r = await one(
+    conn,
+    `SELECT count(*)::BIGINT AS total, count_if(v)::BIGINT AS v, count_if(c)::BIGINT AS c,
+       count_if(p)::BIGINT AS p FROM ${groups}`,
+  );
+  return { total: num(r.total), with_view: num(r.v), with_cart: num(r.c), with_purchase: num(r.p) };
+}
+
+/**
+ * The session funnel's flags, when `column` is the clickstream's session_id (and its events have a
+ * type): the grouping of its top values then counts them too, for the EDA (`shared.sessions`).
+ */
+function sessionFunnel(
+  dataset: PreparedDataset,
+  column: string,
+  shared: SharedFigures | undefined,
+): ((funnel: SessionFunnel) => void) | undefined {
+  if (!shared || dataset.name !== 'clickstream' || column !== 'session_id') return undefined;
+  if (!dataset.columns.includes('event_type')) return undefined;
+  return (funnel) => (shared.sessions = funnel);
+}
+
 /**
  * A column's most frequent values (enough for the top-k and for the imbalance of a column up to the
- * high-cardinality threshold) and, from the same GROUP BY, its exact distinct count.
+ * high-cardinality threshold) and, from the same GROUP BY, its exact distinct count. With
+ * `onFunnel` (the clickstream's session_id), the groups also take whether each session has a view,
+ * a cart and a purchase, and the EDA's funnel is counted from them: one GROUP BY of the events by
+ * session where there were two (1.7 → 1.1 s on 4.4M sessions, large).
  */
 async function topValues(
   conn: DuckDBConnection,
   table: string,
   column: string,
   config: Config['profile'],
+  onFunnel?: (funnel: SessionFunnel) => void,
 ): Promise<{ distinct: number; top: { value: string; count: number }[] }> {
   const c = quoteIdent(column);
+  const limit = Math.max(config.top_k, config.alerts.high_cardinality);
+  const grouping = `SELECT ${c}::VARCHAR AS value, count(*)::BIGINT AS n${onFunnel ? `, ${SESSION_FLAGS}` : ''}
+    FROM ${table} WHERE ${c} IS NOT NULL GROUP BY 1`;
   // The groups counted apart from the top: a window count over all of them cost a fifth more
   // (0.4 s of 2.3 s on 4.4M sessions).
-  const rows = await all(
-    conn,
-    `WITH g AS (SELECT ${c}::VARCHAR AS value, count(*)::BIGINT AS n FROM ${table} WHERE ${c} IS NOT NULL GROUP BY 1)
-     SELECT value, n, (SELECT count(*) FROM g)::BIGINT AS groups
-     FROM g ORDER BY n DESC, value LIMIT ${Math.max(config.top_k, config.alerts.high_cardinality)}`,
-  );
+  const topOf = (g: string) =>
+    `SELECT value, n, (SELECT count(*) FROM ${g})::BIGINT AS groups FROM ${g} ORDER BY n DESC, value LIMIT ${limit}`;
+  let rows: Row[];
+  if (onFunnel) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE profile_groups AS ${grouping}`);
+    try {
+      rows = await all(conn, topOf('profile_groups'));
+      onFunnel(await funnelOf(conn, 'profile_groups'));
+    } finally {
+      await conn.run('DROP TABLE IF EXISTS profile_groups');
+    }
+  } else rows = await all(conn, `WITH g AS (${grouping}) ${topOf('g')}`);
   return {
     distinct: rows.length > 0 ? num(rows[0]!.groups) : 0,
     top: rows.map((r) => ({ value: String(r.value), count: num(r.n) })),

@@ -145,7 +145,7 @@ export interface RecommenderEda {
   };
   funnel: {
     events: Record<'view' | 'add_to_cart' | 'purchase', number>;
-    sessions: { total: number; with_view: number; with_cart: number; with_purchase: number };
+    sessions: SessionFunnel;
     /** Session-level conversion. */
     view_to_cart: number | null;
     cart_to_purchase: number | null;
@@ -179,4 +179,23 @@ export interface ActivityCell {
   weekday: number;
   hour: number;
   events: number;
+}
+
+/** Clickstream sessions: all of them, and those with a view, a cart and a purchase. */
+export interface SessionFunnel {
+  total: number;
+  with_view: number;
+  with_cart: number;
+  with_purchase: number;
+}
+
+/**
+ * Figures profiling a dataset takes on the way, which the recommender EDA then reads instead of
+ * scanning the events again.
+ */
+export interface SharedFigures {
+  /** Each timestamp column's hour × weekday counts, by `<dataset>.<column>`. */
+  activity: Map<string, ActivityCell[]>;
+  /** The clickstream's session funnel, counted from the grouping of session_id's top values. */
+  sessions?: SessionFunnel;
 }

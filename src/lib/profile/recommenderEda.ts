@@ -2,8 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { toNumber } from '../duck/jsonValues.js';
 import { queryRow, queryRows } from '../duck/rows.js';
 import { unifiedInteractionsSql } from '../prepare/unifiedInteractions.js';
-import { hourByWeekday } from './profileDataset.js';
-import type { ActivityCell, Bin, Distribution, RecommenderEda, SparsityFigures } from './profileTypes.js';
+import { funnelOf, hourByWeekday, sessionGroups } from './profileDataset.js';
+import type {
+  Bin,
+  Distribution,
+  RecommenderEda,
+  SessionFunnel,
+  SharedFigures,
+  SparsityFigures,
+} from './profileTypes.js';
 
 type Row = Record<string, unknown>;
 const num = toNumber;
@@ -24,8 +31,8 @@ export async function recommenderEda(
   conn: DuckDBConnection,
   present: Set<string>,
   coldStart: number,
-  /** Hour × weekday counts profiling already took, by `<dataset>.<column>`. */
-  activity: Map<string, ActivityCell[]> = new Map(),
+  /** What profiling the datasets already counted: hour × weekday by `<dataset>.<column>`, sessions. */
+  shared: SharedFigures = { activity: new Map() },
 ): Promise<RecommenderEda | undefined> {
   const union = unifiedInteractionsSql(
     present.has('clickstream') ? 'p_clickstream' : undefined,
@@ -77,16 +84,9 @@ export async function recommenderEda(
     };
   });
   const events = totals;
-  const sessions = present.has('clickstream')
-    ? await one(
-        conn,
-        `SELECT count(*)::BIGINT AS total, count(*) FILTER (WHERE v)::BIGINT AS v, count(*) FILTER (WHERE c)::BIGINT AS c,
-           count(*) FILTER (WHERE p)::BIGINT AS p
-         FROM (SELECT session_id, bool_or(event_type = 'view') AS v, bool_or(event_type = 'add_to_cart') AS c,
-                 bool_or(event_type = 'purchase') AS p
-               FROM p_clickstream WHERE session_id IS NOT NULL GROUP BY 1)`,
-      )
-    : { total: 0, v: 0, c: 0, p: 0 };
+  const sessions: SessionFunnel = present.has('clickstream')
+    ? (shared.sessions ?? (await funnelOf(conn, sessionGroups('p_clickstream'))))
+    : { total: 0, with_view: 0, with_cart: 0, with_purchase: 0 };
 
   const eda: RecommenderEda = {
     interactions,
@@ -104,18 +104,14 @@ export async function recommenderEda(
     sparsity: { overall, by_event_type: sparsityByType },
     funnel: {
       events: { view: num(events.v), add_to_cart: num(events.c), purchase: num(events.p) },
-      sessions: {
-        total: num(sessions.total),
-        with_view: num(sessions.v),
-        with_cart: num(sessions.c),
-        with_purchase: num(sessions.p),
-      },
-      view_to_cart: ratio(num(sessions.c), num(sessions.v)),
-      cart_to_purchase: ratio(num(sessions.p), num(sessions.c)),
-      view_to_purchase: ratio(num(sessions.p), num(sessions.v)),
+      sessions,
+      view_to_cart: ratio(sessions.with_cart, sessions.with_view),
+      cart_to_purchase: ratio(sessions.with_purchase, sessions.with_cart),
+      view_to_purchase: ratio(sessions.with_purchase, sessions.with_view),
     },
     activity: present.has('clickstream')
-      ? (activity.get('clickstream.timestamp') ?? (await hourByWeekday(conn, 'p_clickstream', 'timestamp')))
+      ? (shared.activity.get('clickstream.timestamp') ??
+        (await hourByWeekday(conn, 'p_clickstream', 'timestamp')))
       : [],
     cold_start: {
       threshold: coldStart,

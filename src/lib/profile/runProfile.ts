@@ -13,7 +13,7 @@ import { sequence } from '../sequence.js';
 import { profileAlerts } from './profileAlerts.js';
 import { datasetCharts, edaCharts } from './profileCharts.js';
 import { profileDataset } from './profileDataset.js';
-import type { ActivityCell, ProfileResult } from './profileTypes.js';
+import type { ProfileResult, SharedFigures } from './profileTypes.js';
 import type { ReportChart } from './profileCharts.js';
 import { recommenderEda } from './recommenderEda.js';
 import { chartRenderer, type ChartRenderer } from '../report/chartRenderer.js';
@@ -89,13 +89,13 @@ export async function runProfile(
         alerts: [],
         charts: [],
       };
-      const activity = new Map<string, ActivityCell[]>();
+      const shared: SharedFigures = { activity: new Map() };
       // Typed copies may take this share of DuckDB's memory; the rest is for the aggregates over them.
       const memory = { available: (config.typed_copy_memory_percent / 100) * (await memoryLimitBytes(conn)) };
       for (const dataset of prepared.values()) {
         const t = Date.now();
         const types = silverTypesFor(dataset.name, suite);
-        const p = await profileDataset(conn, config, dataset, types, memory, activity, config.typed_cache);
+        const p = await profileDataset(conn, config, dataset, types, memory, shared, config.typed_cache);
         const extra = await extraFields(conn, dataset);
         if (extra) p.extra_fields = extra;
         result.datasets.push(p);
@@ -104,12 +104,7 @@ export async function runProfile(
         ctx.logger.debug(`profile ${dataset.name}: ${p.rows} rows in ${Date.now() - t} ms`);
       }
       const t = Date.now();
-      result.eda = await recommenderEda(
-        conn,
-        new Set(prepared.keys()),
-        config.cold_start_threshold,
-        activity,
-      );
+      result.eda = await recommenderEda(conn, new Set(prepared.keys()), config.cold_start_threshold, shared);
       if (result.eda)
         ctx.logger.debug(`profile EDA: ${result.eda.interactions} interactions in ${Date.now() - t} ms`);
       return result;
