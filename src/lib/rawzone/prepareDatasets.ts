@@ -250,8 +250,10 @@ export async function rawCacheParts(
     onProgress?: (done: number, total: number) => void;
     /** `files` are some partitions' only: leave the other partitions' parts alone. */
     some?: boolean;
-    /** Another connection to the same database: partitions are then built two at a time. */
+    /** Another connection to the same database: partitions are then built `lanes` at a time. */
     connect?: () => Promise<DuckDBConnection>;
+    /** With `connect`: how many partitions are built at once, each on a connection (default 2). */
+    lanes?: number;
   } = {},
 ): Promise<string[]> {
   const ds = suite.datasets[name]!;
@@ -276,6 +278,7 @@ export async function rawCacheParts(
         onProgress: options.onProgress,
         sweep: !options.some,
         connect: options.connect,
+        lanes: options.lanes,
       },
     ),
   );
@@ -440,8 +443,10 @@ export async function cachedPartitions(
     sweep?: boolean;
     /** As the stale partitions are built: how many so far, of how many. */
     onProgress?: (done: number, total: number) => void;
-    /** Another connection to the same database: partitions are then built two at a time. */
+    /** Another connection to the same database: partitions are then built `lanes` at a time. */
     connect?: () => Promise<DuckDBConnection>;
+    /** With `connect`: how many partitions are built at once, each on a connection (default 2). */
+    lanes?: number;
   } = { kind: 'raw', fileColumn: '__file' },
 ): Promise<string[]> {
   const cacheDir = path.join(root, '.recomart', 'cache', cache.kind, dataset);
@@ -522,6 +527,7 @@ async function buildParts(
     filesPerRead?: number;
     onProgress?: (done: number, total: number) => void;
     connect?: () => Promise<DuckDBConnection>;
+    lanes?: number;
   },
 ) {
   const groups: (typeof stale)[] = [];
@@ -570,14 +576,15 @@ async function buildParts(
   // The rest, and a partition whose direct read fails (a file whose rows do not fit its header),
   // are loaded the careful way, which reports what is wrong.
   const careful = groups.filter((g) => !direct(g));
-  let second: DuckDBConnection | undefined;
+  const others: DuckDBConnection[] = [];
   try {
     options.onProgress?.(0, stale.length);
-    // Straight from the files, on two connections when there is more than one such partition: a
-    // partition's COPY (a day of a medium lake's transactions, 11k rows) is mostly one thread's
+    // Straight from the files, on `lanes` connections when there is more than one such partition:
+    // a partition's COPY (a day of a medium lake's transactions, 11k rows) is mostly one thread's
     // work and fixed costs, so one connection left the other core idle (91 days: 1.23 s, 0.68 s
     // on two).
-    if (straight.length > 1 && options.connect) second = await options.connect();
+    const lanes = options.connect ? Math.min(straight.length, Math.max(1, options.lanes ?? 2)) : 1;
+    for (let i = 1; i < lanes; i++) others.push(await options.connect!());
     let next = 0;
     const lane = async (on: DuckDBConnection) => {
       for (let i = next++; i < straight.length; i = next++) {
@@ -592,7 +599,7 @@ async function buildParts(
         else careful.push(group);
       }
     };
-    await Promise.all((second ? [conn, second] : [conn]).map(lane));
+    await Promise.all([conn, ...others].map(lane));
     for (const group of careful) {
       await loadInto(
         '__cache_build',
@@ -603,7 +610,7 @@ async function buildParts(
       built(group);
     }
   } finally {
-    second?.closeSync();
+    for (const other of others) other.closeSync();
     if (preserve !== true) await conn.run('SET preserve_insertion_order = false');
   }
 }

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { duckOptionsFor } from '../duck/duckOptionsFor.js';
 import { openDuck, withDuck } from '../duck/withDuck.js';
@@ -30,13 +31,20 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
     const { suite, wanted } = datasetsUnder(ctx, dir);
     if (wanted.length === 0) return undefined;
     const result: WarmResult = { datasets: [], built: 0, partitions: 0, ms: 0 };
-    await withDuck(duckOptionsFor(ctx), async (conn, connect) => {
+    // One thread a query, and a query (a partition) per core at once: a partition's COPY is small
+    // (a day of transactions, 110k rows at large), and DuckDB's two threads on each of two
+    // connections spent more CPU coordinating than they saved (91 days at large: 7.3–7.6 s and
+    // 14–15 CPU-s with two threads a query, 5.2–5.5 s and 10–10.5 CPU-s with one).
+    const { threads } = duckOptionsFor(ctx);
+    const lanes = Math.min(threads ?? availableParallelism(), MAX_LANES);
+    await withDuck({ ...duckOptionsFor(ctx), threads: 1 }, async (conn, connect) => {
       for (const { name, pattern } of wanted) {
         const files = await matchFiles(pattern);
         // One directory is read straight from its files by every reader: nothing to cache.
         if (new Set(files.map((f) => path.dirname(f))).size < 2) continue;
         await rawCacheParts(conn, ctx.paths.root, suite, name, files, {
           connect,
+          lanes,
           onBuilt: (built, of) => {
             result.built += built;
             result.partitions += of;
@@ -64,6 +72,12 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
     return undefined;
   }
 }
+
+/**
+ * Partitions built at once at most: each query runs on one of libuv's threads, four by default
+ * (UV_THREADPOOL_SIZE), which file reads and writes need too.
+ */
+const MAX_LANES = 4;
 
 /** Commits after which a partition no commit touched counts as settled, and is parsed. */
 const SETTLED_AFTER = 4;

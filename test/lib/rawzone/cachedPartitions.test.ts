@@ -13,20 +13,21 @@ import { makeTempDir } from '../../helpers/tempDir.js';
 // A partition of 256 KiB or more is written straight from its files, one COPY each; smaller ones
 // are loaded together and split into their parts by one single-threaded partitioned write. Both
 // must keep each part's rows in file order, then line order: prepare breaks ties by it.
-// With a second connection (as an ingest builds them), the straight partitions are written two at
-// a time, and must come out the same.
+// With more connections (as an ingest builds them, one a core), the straight partitions are
+// written that many at a time, and must come out the same.
 describe.each([
-  ['partitions of ~1.6 MB, each written straight from its files', 3, ['b', 'a'], 1_500, 480, false],
-  ['partitions of ~1.6 MB, written straight on two connections', 5, ['b', 'a'], 1_500, 480, true],
+  ['partitions of ~1.6 MB, each written straight from its files', 3, ['b', 'a'], 1_500, 480, 0],
+  ['partitions of ~1.6 MB, written straight on two connections', 5, ['b', 'a'], 1_500, 480, 2],
+  ['partitions of ~1.6 MB, written straight on four connections', 5, ['b', 'a'], 1_500, 480, 4],
   [
     'partitions of ~30 KB, loaded together and split in one write',
     8,
     ['f', 'b', 'e', 'a', 'd', 'c'],
     8,
     600,
-    false,
+    0,
   ],
-])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes, twoLanes) => {
+])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes, lanes) => {
   const tmp = makeTempDir();
   afterAll(() => tmp.cleanup());
   const suite: Suite = {
@@ -53,7 +54,7 @@ describe.each([
     withDuck({}, async (conn, connect) => {
       // As prepare and profile set it: the parts must keep the files' order regardless.
       await conn.run('SET preserve_insertion_order = false');
-      if (twoLanes) {
+      if (lanes > 0) {
         const raw = (
           await conn.runAndReadAll(`SELECT file FROM glob('${tmp.dir}/raw_zone/events/*/*.jsonl')`)
         )
@@ -66,10 +67,11 @@ describe.each([
             opened++;
             return connect();
           },
+          lanes,
           onProgress: (done, total) => progress.push(['events', done, total]),
         });
-        // Two at a time when there are two or more to build.
-        expect(opened).toBe(progress.at(-1)![2] > 1 ? 1 : 0);
+        // `lanes` at a time, or as many as there are to build when fewer: a connection each.
+        expect(opened).toBe(Math.min(lanes, progress.at(-1)![2]) - 1);
       }
       await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true, (dataset, done, total) =>
         progress.push([dataset, done, total]),
