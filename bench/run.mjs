@@ -13,7 +13,7 @@
 //   stages: master, transactions, metadata, clickstream (Kafka), clickstream-file, validate,
 //           prepare (also runs features), features, profile, verify, run (`recomart run` from the
 //           landing files to features, fresh lakes), models (evaluate, train, and
-//           ials beside the `implicit` library: BENCH_PYTHON or bench/.venv/bin/python with implicit),
+//           ials beside the `implicit` library: BENCH_PYTHON or bench/venv/bin/python with implicit),
 //           serve (bench/serve_load.mjs: start-up, then autocannon on each route, beside one
 //           `recomart recommend` process per question)
 import { spawn, spawnSync } from 'node:child_process';
