@@ -31,13 +31,10 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
     const { suite, wanted } = datasetsUnder(ctx, dir);
     if (wanted.length === 0) return undefined;
     const result: WarmResult = { datasets: [], built: 0, partitions: 0, ms: 0 };
-    // One thread a query, and a query (a partition) per core at once: a partition's COPY is small
-    // (a day of transactions, 110k rows at large), and DuckDB's two threads on each of two
-    // connections spent more CPU coordinating than they saved (91 days at large: 7.3–7.6 s and
-    // 14–15 CPU-s with two threads a query, 5.2–5.5 s and 10–10.5 CPU-s with one).
+    // A partition per core at once, each on one DuckDB thread (buildParts).
     const { threads } = duckOptionsFor(ctx);
     const lanes = Math.min(threads ?? availableParallelism(), MAX_LANES);
-    await withDuck({ ...duckOptionsFor(ctx), threads: 1 }, async (conn, connect) => {
+    await withDuck(duckOptionsFor(ctx), async (conn, connect) => {
       for (const { name, pattern } of wanted) {
         const files = await matchFiles(pattern);
         // One directory is read straight from its files by every reader: nothing to cache.

@@ -62,6 +62,9 @@ describe.each([
           .map((r) => String(r.file))
           .sort();
         let opened = 0;
+        const threads = async () =>
+          (await conn.runAndReadAll(`SELECT current_setting('threads') AS t`)).getRowObjectsJS()[0]!.t;
+        const threadsBefore = await threads();
         await rawCacheParts(conn, tmp.dir, suite, 'events', raw, {
           connect: () => {
             opened++;
@@ -72,6 +75,8 @@ describe.each([
         });
         // `lanes` at a time, or as many as there are to build when fewer: a connection each.
         expect(opened).toBe(Math.min(lanes, progress.at(-1)![2]) - 1);
+        // The lanes run on one DuckDB thread each; the database gets its threads back after.
+        expect(await threads()).toEqual(threadsBefore);
       }
       await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true, (dataset, done, total) =>
         progress.push([dataset, done, total]),
