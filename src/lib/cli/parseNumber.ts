@@ -1,20 +1,23 @@
 import { InvalidArgumentError } from 'commander';
 
-/** commander argument parsers that reject junk with a usage error (exit 2). */
-export function parseCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError('expected a whole number ≥ 0.');
-  return n;
+/**
+ * A commander argument parser of whole numbers of at least `min`, rejecting junk with a usage
+ * error (exit 2). A factory, not a parameter: commander passes a parser the option's previous value.
+ */
+function wholeNumberAtLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number ≥ ${min}.`);
+    return n;
+  };
 }
 
+/** commander argument parsers that reject junk with a usage error (exit 2). */
+export const parseCount = wholeNumberAtLeast(0);
+
 /** A count that must be at least 1 (e.g. how many things at once). */
-export function parsePositiveCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError('expected a whole number ≥ 1.');
-  return n;
-}
+export const parsePositiveCount = wholeNumberAtLeast(1);
 
 export function parsePort(value: string): number {
   const n = Number(value);
