@@ -27,12 +27,11 @@ export function register(program: Command, run: Run): void {
     .addHelpText(
       'after',
       `
-The four ingests run --jobs at a time; every later stage starts once they have all finished, and
-runs alone, in the order above. A failing stage stops the stages that depend on it; the
-others still run. prepare depends on
-every ingest of the run and on validate passing; features on prepare; evaluate and train on
-features; report on validate. A
-second \`recomart run\` while one is running exits 3 at once, naming the PID holding the lock.
+The four ingests run --jobs at a time; every later stage starts once they have all finished,
+and runs alone, in the order above. A failing stage stops the stages that depend on it; the
+others still run. prepare depends on every ingest of the run and on validate passing; features
+on prepare; evaluate and train on features; report on validate. A second \`recomart run\` while
+one is running exits 3 at once, naming the PID holding the lock.
 Exit code: the worst stage outcome. Record: logs/runs/<run_id>.json. Crontab:
   */15 * * * * cd /srv/lake && recomart run -q >> logs/cron.log 2>&1`,
     )
