@@ -45,27 +45,35 @@ const spec = datasetCatalog.transactions;
 const CATALOG_COLUMNS = columnNames(spec);
 
 /**
+ * Whether a text value is missing: NULL, or nothing but spaces (what trim() removes). A CASE tests
+ * its conditions in turn on the rows still undecided, so the trim runs only on the few values
+ * that start with a space (or are empty).
+ */
+const blank = (q: string) => `${q} IS NULL OR ((${q} = '' OR starts_with(${q}, ' ')) AND trim(${q}) = '')`;
+
+/**
  * The first reason a row cannot enter the raw zone, from the catalog: its id, date or a required
  * attribute missing (a missing reference is validate's to report), a date that does not parse or
- * cannot name a partition (BC, infinity, beyond 9999), a number that is not one.
+ * cannot name a partition (BC, infinity, beyond 9999), a number that is not one. A number is first
+ * cast as it is (the cast allows spaces around it): only the values that fail are trimmed and
+ * tested again. Trimming every value cost 12–20% of a large ingest's reads (24 drops: 6.7 s, now
+ * 5.4–5.9 s).
  */
 const REASON_SQL = `
   CASE
     ${spec.columns
       .filter((c) => c.required && c.role !== 'ref')
-      .map(
-        (c) =>
-          `WHEN ${quoteIdent(c.name)} IS NULL OR trim(${quoteIdent(c.name)}) = '' THEN 'missing ${c.name}'`,
-      )
+      .map((c) => `WHEN ${blank(quoteIdent(c.name))} THEN 'missing ${c.name}'`)
       .join('\n    ')}
     WHEN __date IS NULL THEN 'unparseable txn_date'
     WHEN NOT isfinite(__date) OR year(__date) NOT BETWEEN 1 AND 9999 THEN 'unrepresentable txn_date'
     ${spec.columns
       .filter((c) => c.type === 'INTEGER' || c.type === 'BIGINT' || c.type === 'DOUBLE')
-      .map(
-        (c) =>
-          `WHEN ${quoteIdent(c.name)} IS NOT NULL AND trim(${quoteIdent(c.name)}) <> '' AND try_cast(trim(${quoteIdent(c.name)}) AS ${c.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT'}) IS NULL THEN 'non-numeric ${c.name}'`,
-      )
+      .map((c) => {
+        const q = quoteIdent(c.name);
+        const type = c.type === 'DOUBLE' ? 'DOUBLE' : 'BIGINT';
+        return `WHEN try_cast(${q} AS ${type}) IS NULL AND ${q} IS NOT NULL AND trim(${q}) <> '' AND try_cast(trim(${q}) AS ${type}) IS NULL THEN 'non-numeric ${c.name}'`;
+      })
       .join('\n    ')}
   END`;
 
