@@ -214,6 +214,55 @@ describe('the report', () => {
   });
 });
 
+describe('text values with spaces around them, read through the raw-zone cache', () => {
+  // The cache's view reads a text column as it is when no value of it needs cleaning, and cleans
+  // it as prepare does when one does: here user_id (clickstream) and product_id (transactions)
+  // have one padded value each, every other text column none.
+  const fixture = makeTempDir();
+  afterAll(() => fixture.cleanup());
+  const raw = (file: string) => path.join(fixture.dir, 'raw_zone', file);
+
+  it('are counted as the value they pad, as in copies in memory and the tiny lake', async () => {
+    writeTinyLake(fixture.dir);
+    const events = raw('clickstream/2026-08-03/events_12_t-0-7-7.jsonl');
+    writeFileSync(
+      events,
+      readFileSync(events, 'utf8').replace('"user_id":"CUST001"', '"user_id":"  CUST001 "'),
+    );
+    const txns = raw('transactions/2026-08-03/ingested_erp_store_c.csv');
+    writeFileSync(txns, readFileSync(txns, 'utf8').replace(',P00003,', ',"P00003 ",'));
+    expect(readFileSync(events, 'utf8')).toContain('"user_id":"  CUST001 "');
+    expect(readFileSync(txns, 'utf8')).toContain('"P00003 "');
+    const run = async (settings: Partial<Config['profile']>) => {
+      const ctx = testContext(fixture.dir);
+      Object.assign(ctx.config.profile, settings);
+      return (await runProfile(ctx, { charts: false })).profile;
+    };
+    const cached = await run({});
+    expect(cached.datasets.find((d) => d.name === 'clickstream')!.typed_as).toBe('cache');
+    const users = cached.datasets
+      .find((d) => d.name === 'clickstream')!
+      .variables.find((v) => v.name === 'user_id')!;
+    expect(users.top).toEqual([
+      { value: 'CUST001', count: 5, percent: 62.5 },
+      { value: 'CUST002', count: 3, percent: 37.5 },
+    ]);
+    const products = cached.datasets
+      .find((d) => d.name === 'transactions')!
+      .variables.find((v) => v.name === 'product_id')!;
+    expect(products.top?.map((t) => t.value).sort()).toEqual(['P00001', 'P00002', 'P00003']);
+    // The EDA's figures are the tiny lake's: the padded ids are the same user and item.
+    expect(cached.eda).toEqual(profile.eda);
+    const copies = await run({ typed_cache: false });
+    const figures = (p: ProfileResult) => ({
+      datasets: p.datasets.map((d) => ({ ...d, typed_as: undefined, bytes: undefined })),
+      eda: p.eda,
+      alerts: p.alerts,
+    });
+    expect(figures(cached)).toEqual(figures(copies));
+  });
+});
+
 describe('a raw file changed after ingest so that it no longer parses', () => {
   const fixture = makeTempDir();
   afterAll(() => fixture.cleanup());

@@ -106,8 +106,12 @@ export async function profileDataset(
   // Every column's statistics in one scan.
   const s = await one(
     conn,
-    `SELECT ${statisticsSelect(cols, typeOf, flagged, distinctOf).join(', ')} FROM ${source}`,
+    `SELECT ${[
+      ...statisticsSelect(cols, typeOf, flagged, distinctOf),
+      ...(typedAs === 'cache' ? cleanCounts(cols, typeOf) : []),
+    ].join(', ')} FROM ${source}`,
   );
+  if (typedAs === 'cache') await keepCleanText(conn, dataset, typeOf, absentTyped, s);
   if (typedAs === 'copy')
     for (const column of ['__h', ...flagged.filter((f) => f !== undefined)])
       await conn.run(`ALTER TABLE ${typed} DROP COLUMN ${column}`);
@@ -186,7 +190,8 @@ export async function profileDataset(
 /**
  * The typed scan of a dataset's text rows in `from`: every column cast as `prepare` casts it, as
  * named; `__v<i>` for each typed column, true where its text was present but not castable (invalid,
- * not missing); `__h`, a hash of the text row (for duplicate rows).
+ * not missing); `__h`, a hash of the text row (for duplicate rows). With `cleanCheck`, also
+ * `__d<i>` for each text column, true where cleaning changed its value (cleanCounts).
  */
 function typedScanSql(
   cols: string[],
@@ -194,17 +199,31 @@ function typedScanSql(
   from: string,
   /** Each column's typed value: by default, its text cast to its type. */
   castOf: (column: string) => string = (c) => castExpression(c, typeOf(c)),
+  cleanCheck = false,
 ): string {
   const q = quoteIdent;
   const casts = cols.map(castOf);
   const flagged = validityFlags(cols, typeOf);
+  const text = cleanCheck ? textColumns(cols, typeOf) : [];
   return `SELECT ${cols.map((c, i) => `${q(`__t${i}`)} AS ${q(c)}`).join(', ')}
-      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')},
+      ${flagged.map((f, i) => (f ? `, (${q(`__t${i}`)} IS NULL AND ${q(`__s${i}`)}) AS ${f}` : '')).join('')}
+      ${text.map((i) => `, (${q(`__t${i}`)} IS DISTINCT FROM ${q(`__r${i}`)}) AS ${q(`__d${i}`)}`).join('')},
       __h
     FROM (SELECT ${casts.map((e, i) => `${e} AS ${q(`__t${i}`)}`).join(', ')}
-            ${flagged.map((f, i) => (f ? `, ${isPresent(q(cols[i]!))} AS ${q(`__s${i}`)}` : '')).join('')},
+            ${flagged.map((f, i) => (f ? `, ${isPresent(q(cols[i]!))} AS ${q(`__s${i}`)}` : '')).join('')}
+            ${text.map((i) => `, ${q(cols[i]!)} AS ${q(`__r${i}`)}`).join('')},
             hash(${cols.length > 0 ? cols.map(q).join(', ') : 'NULL'}) AS __h
           FROM ${from})`;
+}
+
+/** The indexes of the text columns: the ones whose values are cleaned (trimmed, blank to NULL). */
+function textColumns(cols: string[], typeOf: (column: string) => SilverType): number[] {
+  return cols.flatMap((c, i) => (typeOf(c) === 'VARCHAR' ? [i] : []));
+}
+
+/** For typedScanSql's `cleanCheck`: `dirty<i>`, how many values of text column i cleaning changed. */
+function cleanCounts(cols: string[], typeOf: (column: string) => SilverType): string[] {
+  return textColumns(cols, typeOf).map((i) => `count_if(${quoteIdent(`__d${i}`)})::BIGINT AS dirty${i}`);
 }
 
 /** The validity flag of each column of typedScanSql: `__v<i>` for a typed one, undefined for text. */
@@ -450,14 +469,13 @@ async function typedSource(
   const q = quoteIdent;
   if (fromCache && dataset.cacheParts) {
     // The raw-zone cache: every query reads only its columns, typed ones as cast when the cache
-    // was built, text ones cleaned as they are read (cheap next to a cast).
+    // was built, text ones cleaned as they are read (cheap next to a cast), until the statistics
+    // scan has found which need no cleaning (keepCleanText).
     const castOf = (c: string) => typedValue(dataset, c, typeOf(c));
     const scan = cacheScan(dataset.cacheParts);
     rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${scan}`)).n);
-    await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${typed} AS SELECT ${cols.map((c) => `${castOf(c)} AS ${q(c)}`).join(', ')}${absentTyped} FROM ${scan}`,
-    );
-    source = `(${typedScanSql(cols, typeOf, scan, castOf)})`;
+    await conn.run(cacheViewSql(dataset, typeOf, absentTyped, new Set()));
+    source = `(${typedScanSql(cols, typeOf, scan, castOf, true)})`;
     typedAs = 'cache';
   } else {
     rows = num((await one(conn, `SELECT count(*)::BIGINT AS n FROM ${raw}`)).n);
@@ -481,6 +499,46 @@ async function typedSource(
     }
   }
   return { rows, source, typedAs };
+}
+
+/**
+ * p_<name> over the raw-zone cache: typed columns as the cache holds them, text columns cleaned
+ * (trimmed, blank to NULL) as `prepare` cleans them, except the `clean` ones, read as they are.
+ */
+function cacheViewSql(
+  dataset: PreparedDataset,
+  typeOf: (c: string) => SilverType,
+  absentTyped: string,
+  clean: Set<string>,
+): string {
+  const q = quoteIdent;
+  const valueOf = (c: string) => (clean.has(c) ? q(c) : typedValue(dataset, c, typeOf(c)));
+  return `CREATE OR REPLACE TEMP VIEW ${q(`p_${dataset.name}`)} AS SELECT ${dataset.columns
+    .map((c) => `${valueOf(c)} AS ${q(c)}`)
+    .join(', ')}${absentTyped} FROM ${cacheScan(dataset.cacheParts!)}`;
+}
+
+/**
+ * Redefines p_<name> over the raw-zone cache with the text columns that no value of needs
+ * cleaning read as they are: cleaning such a column changes nothing, but costs every later query
+ * that reads it a third of a grouping, and hides its Parquet dictionary from a filter (the EDA's
+ * purchases: 1.85 s through the cleaning against 0.97 s without, 20M events). The statistics
+ * scan counted what cleaning changed (`dirty<i>`); a column with one padded or blank value keeps
+ * its cleaning.
+ */
+async function keepCleanText(
+  conn: DuckDBConnection,
+  dataset: PreparedDataset,
+  typeOf: (c: string) => SilverType,
+  absentTyped: string,
+  stats: Row,
+): Promise<void> {
+  const clean = new Set(
+    textColumns(dataset.columns, typeOf)
+      .filter((i) => num(stats[`dirty${i}`]) === 0)
+      .map((i) => dataset.columns[i]!),
+  );
+  if (clean.size > 0) await conn.run(cacheViewSql(dataset, typeOf, absentTyped, clean));
 }
 
 /** The figures a column's kind adds: numeric statistics and shape, date and time range and hours, text lengths. */
