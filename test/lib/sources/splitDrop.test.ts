@@ -66,3 +66,36 @@ describe('splitDrop: why a row is refused', () => {
     ]);
   });
 });
+
+describe("splitDrop: each date's file keeps the drop's row order", () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('when a date first appears with a few rows at the end of a 2,048-row chunk', async () => {
+    // 2,000 rows of one day, then 100 of the next: the first 48 of those share DuckDB's first
+    // chunk with the day before. Its partitioned COPY wrote them after the other 52.
+    const header = ['txn_id', 'txn_date', 'customer_id', 'product_id', 'quantity', 'unit_price', 'rating'];
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const lines = [
+      ...ids('A', 2000).map((id) => `${id},2026-08-01,C1,P1,1,2.50,`),
+      ...ids('B', 100).map((id) => `${id},2026-08-02,C1,P1,1,2.50,`),
+    ];
+    const file = path.join(tmp.dir, 'drop.csv');
+    writeFileSync(file, [header.join(','), ...lines].join('\n') + '\n');
+    const stagingDir = path.join(tmp.dir, 'staging');
+    mkdirSync(stagingDir);
+    const result = await withDuck({}, (conn) => splitDrop(conn, { file, header, stagingDir }));
+    const idsIn = (date: string) =>
+      (
+        parse(readFileSync(result.partitions.find((p) => p.date === date)!.file, 'utf8'), {
+          columns: true,
+        }) as { txn_id: string }[]
+      ).map((r) => r.txn_id);
+    expect(idsIn('2026-08-01')).toEqual(ids('A', 2000));
+    expect(idsIn('2026-08-02')).toEqual(ids('B', 100));
+    expect(result.partitions.map((p) => [p.date, p.records])).toEqual([
+      ['2026-08-01', 2000],
+      ['2026-08-02', 100],
+    ]);
+  });
+});
