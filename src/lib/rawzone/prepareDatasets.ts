@@ -183,13 +183,19 @@ async function viewOverCache(
     scanned.filter((c) => !isFilled(c)),
   );
   const nulls = absentColumns.map((c) => `, NULL::VARCHAR AS ${quoteIdent(c)}`).join('');
-  const hidden = [...scanned.filter(isFilled), ...(withSourceFile ? [] : ['__file', ...typed])].map(
-    quoteIdent,
-  );
+  // A part split from a group holds each row's position in it; one written straight from its
+  // files holds its rows in their order (ROW_IN_PART).
+  const positioned = scanned.includes(ROW_IN_PART);
+  const hidden = [
+    ...scanned.filter(isFilled),
+    ...(positioned ? [ROW_IN_PART] : []),
+    ...(withSourceFile ? [] : ['__file', ...typed]),
+  ].map(quoteIdent);
   const shown = hidden.length > 0 ? `* EXCLUDE (${hidden.join(', ')})` : '*';
+  const row = positioned ? `coalesce(${quoteIdent(ROW_IN_PART)}, file_row_number)` : 'file_row_number';
   await conn.run(
     `CREATE OR REPLACE TEMP VIEW ${view} AS
-     SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + file_row_number)::BIGINT AS __rowid FROM ${scan}`,
+     SELECT ${shown}${nulls}, (file_index * ${2 ** 32} + ${row})::BIGINT AS __rowid FROM ${scan}`,
   );
   return { cacheTyped: typed.map((c) => typedOf(c)!), absentColumns };
 }
@@ -609,7 +615,13 @@ async function buildParts(
         '__cache_build',
         group.flatMap((s) => s.list),
       );
-      await write(conn, group, 'SELECT * FROM __cache_build');
+      // Split into several parts, each row keeps its place in the load (the files' order, then
+      // their lines'): splitIntoParts numbers each part's rows by it.
+      await write(
+        conn,
+        group,
+        group.length > 1 ? 'SELECT *, rowid AS __load FROM __cache_build' : 'SELECT * FROM __cache_build',
+      );
       await conn.run('DROP TABLE __cache_build');
       built(group);
     }
@@ -621,14 +633,17 @@ async function buildParts(
 
 /**
  * Writes the parts of a group's partitions from `select` (its rows, `fileColumn` naming each
- * one's file) in one COPY … PARTITION_BY the index of the file's directory, into a build directory
- * beside the parts; each partition's file is then renamed to its part's name. One thread writes
- * them when `keepOrder`: with two, rows reach a partition's file in the order the threads happen
- * to run (as in ingest's split of a drop). The manifests' parts are joined by file name, so any
- * order does, and they keep every thread: `threads` is a setting of the whole database, and
- * setting it waits for the query prepare runs beside them on its other connection (0.6–0.9 s of a
- * medium prepare). A COPY per part, each filtering the whole group, cost 8 ms apiece: 0.7 s for
- * the 91 days of a small lake's clickstream.
+ * one's file, `__load` its place in the load) in one COPY … PARTITION_BY the index of the file's
+ * directory, into a build directory beside the parts; each partition's file is then renamed to its
+ * part's name. A partitioned COPY does not keep its input's order, even on one thread (the few
+ * rows a partition has in the 2,048-row chunk where it first appears could land after the next
+ * chunk's), so with `keepOrder` each row takes its position in its part (`__row`, from `__load`),
+ * which the view's read order uses in place of the row's place in the file (viewOverCache). The
+ * manifests' parts are joined by file name, so any order does. One thread writes them when
+ * `keepOrder`, as before; the manifests' keep every thread: `threads` is a setting of the whole
+ * database, and setting it waits for the query prepare runs beside them on its other connection
+ * (0.6–0.9 s of a medium prepare). A COPY per part, each filtering the whole group, cost 8 ms
+ * apiece: 0.7 s for the 91 days of a small lake's clickstream.
  */
 async function splitIntoParts(
   conn: DuckDBConnection,
@@ -643,8 +658,11 @@ async function splitIntoParts(
   const dirs = group.map((s) => path.dirname(s.list[0]!));
   // Each file's directory, as DuckDB cuts it from the name the reader recorded.
   const index = `list_position([${dirs.map(quoteLiteral).join(', ')}], parse_dirpath(${quoteIdent(fileColumn)}, 'system'))`;
-  const copy = `COPY (SELECT *, ${index} AS __part FROM (${select})) TO ${quoteLiteral(build)}
-       (${CACHE_PARQUET}, PARTITION_BY (__part), WRITE_PARTITION_COLUMNS false)`;
+  const position = keepOrder
+    ? `, (row_number() OVER (PARTITION BY __part ORDER BY __load) - 1)::BIGINT AS ${ROW_IN_PART}`
+    : '';
+  const copy = `COPY (SELECT * EXCLUDE (__load)${position} FROM (SELECT *, ${index} AS __part FROM (${select})))
+       TO ${quoteLiteral(build)} (${CACHE_PARQUET}, PARTITION_BY (__part), WRITE_PARTITION_COLUMNS false)`;
   if (keepOrder) await withOneThread(conn, () => conn.run(copy));
   else await conn.run(copy);
   for (const [i, { part }] of group.entries()) {
@@ -719,5 +737,16 @@ function uniqueSuffix(): string {
  */
 const CACHE_PARQUET = 'FORMAT parquet, COMPRESSION snappy';
 
-/** Bumped when the cache's content changes meaning, so that old caches are rebuilt. */
-const CACHE_FORMAT = 'raw-text-v2';
+/**
+ * Bumped when the cache's content changes meaning, so that old caches are rebuilt. v3: parts
+ * split from a group carry each row's position (ROW_IN_PART); v2's could hold some rows out of
+ * their files' order.
+ */
+const CACHE_FORMAT = 'raw-text-v3';
+
+/**
+ * A part's column holding each row's position in it, in its files' order, when the part was split
+ * from a group (splitIntoParts); a part written straight from its files holds its rows in that
+ * order, and the column is absent.
+ */
+const ROW_IN_PART = '__row';

@@ -11,8 +11,9 @@ import type { Suite } from '../../../src/lib/quality/suiteSchema.js';
 import { makeTempDir } from '../../helpers/tempDir.js';
 
 // A partition of 256 KiB or more is written straight from its files, one COPY each; smaller ones
-// are loaded together and split into their parts by one single-threaded partitioned write. Both
-// must keep each part's rows in file order, then line order: prepare breaks ties by it.
+// are loaded together and split into their parts by one partitioned write, each row with its
+// position in its files. Both must read back in file order, then line order (the view's
+// __rowid): prepare breaks ties by it, and samples are the first failing rows in it.
 // With more connections (as an ingest builds them, one a core), the straight partitions are
 // written that many at a time, and must come out the same.
 describe.each([
@@ -25,6 +26,16 @@ describe.each([
     ['f', 'b', 'e', 'a', 'd', 'c'],
     8,
     600,
+    0,
+  ],
+  // The second partition's first 48 rows share DuckDB's first 2,048-row chunk with the first
+  // partition's 2,000: a partitioned COPY wrote them after its other rows, even on one thread.
+  [
+    'partitions of ~80 KB, loaded together and split, one starting at the end of a chunk',
+    3,
+    ['a'],
+    2_000,
+    0,
     0,
   ],
 ])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes, lanes) => {
