@@ -674,7 +674,7 @@ async function splitIntoParts(
       await writeCachePart(
         conn,
         written.length === 0
-          ? `(${select} WHERE false)`
+          ? `(SELECT * EXCLUDE (__load) FROM (${select}) WHERE false)`
           : `(SELECT * FROM read_parquet([${written
               .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]))
               .map((f) => quoteLiteral(path.join(dir, f)))

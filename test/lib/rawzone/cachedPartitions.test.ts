@@ -161,3 +161,35 @@ describe.each([
     expect(isWholeCachePart(file)).toBe(true);
   });
 });
+
+describe('the raw-zone cache: small partitions loaded together, one of them with no rows', () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('gives each its part, and the view only the data columns and the read order', async () => {
+    const suite: Suite = {
+      version: 1,
+      datasets: { events: { path: 'raw_zone/events/*/*.jsonl', columns: ['id', 'n'], checks: [] } },
+    };
+    const write = (dir: string, lines: string[]) => {
+      mkdirSync(path.join(tmp.dir, 'raw_zone', 'events', dir), { recursive: true });
+      writeFileSync(path.join(tmp.dir, 'raw_zone', 'events', dir, 'a.jsonl'), lines.join(''));
+    };
+    write('d1', ['{"id":"x","n":1}\n', '{"id":"y","n":2}\n']);
+    write('d2', []);
+    write('d3', ['{"id":"z","n":3}\n']);
+    const { columns, ids } = await withDuck({}, async (conn) => {
+      await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true);
+      return {
+        columns: (await conn.runAndReadAll('DESCRIBE ds_events')).getRowObjectsJS().map((r) => r.column_name),
+        ids: (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
+          .getRowObjectsJS()
+          .map((r) => r.id),
+      };
+    });
+    expect(columns).toEqual(['id', 'n', '__file', '__rowid']);
+    expect(ids).toEqual(['x', 'y', 'z']);
+    const parts = readdirSync(path.join(tmp.dir, '.recomart', 'cache', 'raw', 'events')).sort();
+    expect(parts.map((p) => p.split('.')[0])).toEqual(['d1', 'd2', 'd3']);
+  });
+});
