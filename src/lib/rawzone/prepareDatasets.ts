@@ -517,8 +517,9 @@ const GROUP_BYTES = 2 ** 18;
  * Builds the stale partitions' parts. A partition of GROUP_BYTES or more is written straight from
  * its files through `relation` when there is one (and its files are at most `filesPerRead`), else
  * loaded into a table first. Smaller ones are loaded together, up to GROUP_BYTES, and the group is
- * split into its parts in one write (COPY … PARTITION_BY). With `keepOrder`, each part's rows are
- * in the order of its files, then of their lines.
+ * split into its parts in one write (COPY … PARTITION_BY). With `keepOrder`, each part's rows read
+ * back in the order of its files, then of their lines: a part written straight holds them so, a
+ * split one numbers them (splitIntoParts).
  */
 async function buildParts(
   conn: DuckDBConnection,

@@ -79,7 +79,7 @@ const REASON_SQL = `
 
 /**
  * Splits one landing drop by transaction date, entirely in DuckDB: one scan of
- * the CSV into a typed check, one COPY … PARTITION_BY for the good rows, one
+ * the CSV into a typed check, one COPY per date for the good rows, one
  * COPY for the rejects. Rows with the wrong number of fields are caught by the
  * CSV reader (store_rejects); rows without a usable id, date or quantity by
  * SQL. Columns are matched by header name, so reordered and extra columns work.
