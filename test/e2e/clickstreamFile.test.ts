@@ -65,16 +65,14 @@ describe('ingest clickstream --from-file (the Kafka pipeline without a broker)',
       (e) => e.isDirectory() && !e.name.startsWith('_'),
     ).length;
     expect(days).toBeGreaterThanOrEqual(3);
-    const during = Number(/raw-zone cache: (\d+) partitions parsed while ingesting/.exec(r.stderr)?.[1]);
-    const atEnd = /raw-zone cache: (\d+) of (\d+) partitions parsed \(clickstream\)/.exec(r.stderr);
+    const during = Number(/raw-zone cache: (\d+) parts parsed while ingesting/.exec(r.stderr)?.[1]);
+    const atEnd = /raw-zone cache: (\d+) of (\d+) parts parsed \(clickstream\)/.exec(r.stderr);
     expect(during).toBeGreaterThan(0);
     expect(Number(atEnd?.[2])).toBe(days);
     // A day parsed early and touched again by a late event is parsed again at the end: never fewer.
     expect(during + Number(atEnd?.[1])).toBeGreaterThanOrEqual(days);
     const v = runCli(['validate', '-v', '--dataset', 'clickstream'], { cwd: root });
-    expect(v.stderr).toMatch(
-      new RegExp(`clickstream: loaded in \\d+ ms \\(0 of ${days} partitions parsed\\)`),
-    );
+    expect(v.stderr).toMatch(new RegExp(`clickstream: loaded in \\d+ ms \\(0 of ${days} parts parsed\\)`));
   });
 
   it('writes every valid event once, partitioned by event hour, and quarantines the rest with reasons', () => {

@@ -249,17 +249,17 @@ describe('a lake whose raw-zone cache is gone (an older version, or deleted)', (
       timeout: 120_000,
     });
     expect(tty.status).toBe(0);
-    // The bar as drawn, frame by frame: it counts up to every transactions partition.
-    const frames = [...tty.stdout.matchAll(/(\d+)\/(\d+) partitions parsed \| transactions/g)];
+    // The bar as drawn, frame by frame: it counts up to every transactions file's part.
+    const frames = [...tty.stdout.matchAll(/(\d+)\/(\d+) parts parsed \| transactions/g)];
     expect(frames.length).toBeGreaterThan(0);
     const total = frames.at(-1)![2]!;
     expect(frames.at(-1)![1]).toBe(total);
     // Converted once: the next prepare, in a pipe, parses nothing and draws no bar.
     const piped = runCli(['prepare', '-v'], { cwd: root });
     expect(piped.status).toBe(0);
-    expect(piped.stderr).not.toContain('partitions parsed |');
+    expect(piped.stderr).not.toContain('parts parsed |');
     expect(piped.stderr).toMatch(
-      new RegExp(`transactions: loaded in \\d+ ms \\(0 of ${total} partitions parsed\\)`),
+      new RegExp(`transactions: loaded in \\d+ ms \\(0 of ${total} parts parsed\\)`),
     );
   });
 });

@@ -304,7 +304,7 @@ describe('the manifest check hashes only what changed since ingest', () => {
   it('parses nothing on the first validate after ingest: ingest built the cache, and the checks agree with one built by validate', () => {
     const first = runCli(['validate', '-v', '--as-of', AS_OF, '--json'], { cwd: root });
     const parsed = (stderr: string, dataset: string) =>
-      new RegExp(`${dataset}: loaded in \\d+ ms \\((\\d+) of (\\d+) partitions parsed\\)`)
+      new RegExp(`${dataset}: loaded in \\d+ ms \\((\\d+) of (\\d+) parts parsed\\)`)
         .exec(stderr)
         ?.slice(1)
         .map(Number);
@@ -312,14 +312,19 @@ describe('the manifest check hashes only what changed since ingest', () => {
       readdirSync(path.join(root, 'raw_zone', d), { withFileTypes: true }).filter(
         (e) => e.isDirectory() && !e.name.startsWith('_'),
       ).length;
-    const days = dirs('transactions');
-    expect(days).toBeGreaterThan(15);
-    expect(parsed(first.stderr, 'transactions')).toEqual([0, days]);
+    // A transactions part per raw file (the day's files of several drops each have their own), a
+    // clickstream part per day.
+    const files = readdirSync(path.join(root, 'raw_zone/transactions'), { recursive: true }).filter((f) =>
+      String(f).endsWith('.csv'),
+    ).length;
+    expect(files).toBeGreaterThan(dirs('transactions'));
+    expect(dirs('transactions')).toBeGreaterThan(15);
+    expect(parsed(first.stderr, 'transactions')).toEqual([0, files]);
     expect(parsed(first.stderr, 'clickstream')).toEqual([0, dirs('clickstream')]);
     // The same checks, counts and samples from a cache validate builds itself.
     rmSync(path.join(root, '.recomart/cache/raw'), { recursive: true });
     const rebuilt = runCli(['validate', '-v', '--as-of', AS_OF, '--json'], { cwd: root });
-    expect(parsed(rebuilt.stderr, 'transactions')).toEqual([days, days]);
+    expect(parsed(rebuilt.stderr, 'transactions')).toEqual([files, files]);
     const results = (r: { stdout: string }) =>
       // The volume check's note compares with the run before, which the first run lacked.
       (JSON.parse(r.stdout) as ValidationRun).checks.map((c) =>

@@ -21,7 +21,7 @@ export function cacheProgressBar(ctx: CommandContext): {
       if (!bar) {
         bar = new cliProgress.SingleBar(
           {
-            format: 'raw-zone cache {bar} {value}/{total} partitions parsed | {dataset}',
+            format: 'raw-zone cache {bar} {value}/{total} parts parsed | {dataset}',
             stream: process.stderr,
             clearOnComplete: true,
             hideCursor: true,

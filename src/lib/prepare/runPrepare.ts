@@ -102,7 +102,7 @@ async function build(
     undefined,
     (name, ms, parsed) =>
       ctx.logger.debug(
-        `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} partitions parsed)` : ''}`,
+        `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} parts parsed)` : ''}`,
       ),
     true,
     onCacheProgress,

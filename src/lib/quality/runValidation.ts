@@ -57,7 +57,7 @@ export async function runValidation(ctx: RunContext, options: ValidateOptions = 
       options.datasets,
       (name, ms, parsed) =>
         ctx.logger.debug(
-          `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} partitions parsed)` : ''}`,
+          `${name}: loaded in ${ms} ms${parsed ? ` (${parsed.built} of ${parsed.partitions} parts parsed)` : ''}`,
         ),
       false,
       options.onCacheProgress,

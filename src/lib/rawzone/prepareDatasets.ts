@@ -271,11 +271,12 @@ export async function rawCacheParts(
       root,
       name,
       files,
-      `${isJson ? JSON.stringify(ds.columns) : 'csv'}\n${JSON.stringify(Object.entries(types).sort())}`,
+      rawSchemaKey(suite, name, isJson),
       (table, list) => loadRawText(conn, ds, table, list),
       {
         kind: 'raw',
         fileColumn: '__file',
+        unit: rawCacheUnit(isJson),
         types,
         // Straight from the files to the parts, in one pass per partition.
         relation: (list) => rawRelation(list, ds.columns),
@@ -291,6 +292,80 @@ export async function rawCacheParts(
 }
 
 /**
+ * What one raw-zone cache part holds: a CSV dataset's raw file (ingest writes each transactions
+ * file's part from the rows it split, so a day's files from several drops each have their own), a
+ * JSON dataset's partition directory (a day of hourly clickstream files: a part per file would be
+ * thousands of tiny ones).
+ */
+function rawCacheUnit(isJson: boolean): 'dir' | 'file' {
+  return isJson ? 'dir' : 'file';
+}
+
+/** What a dataset's raw-zone cache parts depend on besides their files: its fields and types. */
+function rawSchemaKey(suite: Suite, name: string, isJson: boolean): string {
+  const types = silverTypesFor(name, suite);
+  return `${isJson ? JSON.stringify(suite.datasets[name]!.columns) : 'csv'}\n${JSON.stringify(Object.entries(types).sort())}`;
+}
+
+/**
+ * The raw-zone cache part that the readers of `dataset` (a CSV one) will look for, for the raw
+ * `file` (absolute, as the dataset's glob lists it) of this size and mtime: ingest writes it while
+ * it still holds the file's rows (writeRawCachePart), and the first reader finds it current.
+ */
+export function rawCachePartFor(
+  root: string,
+  suite: Suite,
+  dataset: string,
+  file: string,
+  stats: { size: number; mtimeMs: number },
+): string {
+  return partPath(
+    path.join(root, '.recomart', 'cache', 'raw', dataset),
+    root,
+    rawSchemaKey(suite, dataset, false),
+    unitName(file, 'file'),
+    [fileSignature(file, stats)],
+  );
+}
+
+/**
+ * Writes a raw file's cache part from `rows` (a query giving the file's columns as text, as the
+ * reader would read them, and `__file`, in the file's order), each typed column of the dataset's
+ * suite cast beside its text, as the readers build it.
+ */
+export async function writeRawCachePart(
+  conn: DuckDBConnection,
+  suite: Suite,
+  dataset: string,
+  rows: string,
+  part: string,
+): Promise<void> {
+  await mkdir(path.dirname(part), { recursive: true });
+  const select = await withTypedColumns(conn, rows, silverTypesFor(dataset, suite));
+  await writeCachePart(conn, `(${select})`, part);
+}
+
+/**
+ * `rows` with each column of a silver type other than text also cast to it, beside its text (read
+ * by typedValue): cast once, where the text is written anyway, and read by profile and prepare (a
+ * second typed copy of the raw zone, profile's own, made its first run after a full ingest a
+ * third slower than its later ones).
+ */
+async function withTypedColumns(
+  conn: DuckDBConnection,
+  rows: string,
+  types: Record<string, SilverType>,
+): Promise<string> {
+  const typed = (await conn.runAndReadAll(`DESCRIBE ${rows}`))
+    .getRowObjectsJS()
+    .map((r) => String(r.column_name))
+    .filter((c) => (types[c] ?? 'VARCHAR') !== 'VARCHAR')
+    .map((c) => `, ${castExpression(c, types[c]!)} AS ${quoteIdent(typedCacheColumn(c))}`)
+    .join('');
+  return `SELECT *${typed} FROM (${rows})`;
+}
+
+/**
  * A DuckDB table per dataset, loaded once from the files its path matches, every
  * column read as text (typing is what the checks test). Datasets without files are left out:
  * validation works on whatever has been ingested so far.
@@ -300,7 +375,7 @@ export async function prepareDatasets(
   root: string,
   suite: Suite,
   only?: string[],
-  /** After each dataset: its load time and, when it is read through the cache, partitions parsed of all. */
+  /** After each dataset: its load time and, when it is read through the cache, parts parsed of all. */
   onLoaded?: (name: string, ms: number, parsed?: { built: number; partitions: number }) => void,
   /** Keep `__file`, the file each row came from, and the typed cache columns: `prepare` reads them. */
   withSourceFile = false,
@@ -404,18 +479,17 @@ function referencedBy(suite: Suite, name: string): string[] {
 
 /**
  * The raw zone as text (and, with `cache.types`, its typed columns cast), cached as one Parquet
- * file per partition directory in
- * .recomart/cache/raw/<dataset>/ (or the manifests, in .recomart/cache/manifests/), named by a digest of the directory's file
- * names, sizes and mtimes (committed raw files never change, so a new or
- * replaced file changes the digest). A run re-reads only the partitions that
- * changed since the last one: validate, profile and prepare then scan
- * Parquet instead of parsing thousands of JSON and CSV files each.
+ * file per unit (a partition directory, or with `cache.unit` 'file' a file) in
+ * .recomart/cache/raw/<dataset>/ (or the manifests, in .recomart/cache/manifests/), named by a
+ * digest of the unit's file names, sizes and mtimes (committed raw files never change, so a new
+ * or replaced file changes the digest). A run re-reads only the units that changed since the
+ * last one: validate, profile and prepare then scan Parquet instead of parsing thousands of JSON
+ * and CSV files each.
  *
- * A partition of GROUP_BYTES or more is written straight from its files (through
- * `cache.relation`, when given). Smaller stale partitions are loaded together, up to GROUP_BYTES
- * of files, and split into their parts in one write, by `fileColumn` (the column `loadInto` fills
- * with each row's file). Built one by one, each cost 18 ms in fixed costs: 1.7 s for the
- * manifests of 91 days.
+ * A unit of GROUP_BYTES or more is written straight from its files (through `cache.relation`,
+ * when given). Smaller stale units are loaded together, up to GROUP_BYTES of files, and split
+ * into their parts in one write, by `fileColumn` (the column `loadInto` fills with each row's
+ * file). Built one by one, each cost 18 ms in fixed costs: 1.7 s for the manifests of 91 days.
  * Each part keeps its rows in the order of its file list, then of each file: `prepare` breaks
  * ties by that order.
  */
@@ -431,6 +505,8 @@ export async function cachedPartitions(
     kind: 'raw' | 'manifests';
     /** The column of `loadInto`'s table that holds each row's file, as listed. */
     fileColumn: string;
+    /** A part per partition directory (default) or per file. */
+    unit?: 'dir' | 'file';
     /**
      * Silver types of columns: each part also holds every such column it has, other than text,
      * cast (read by typedValue). `schemaKey` must cover them.
@@ -459,24 +535,20 @@ export async function cachedPartitions(
   await mkdir(cacheDir, { recursive: true });
   // Synchronous: 4,800 stats take 20 ms this way and 100 ms through the thread pool.
   const stats = files.map((f) => statSync(f));
-  const byDir = new Map<string, { list: string[]; bytes: number; sig: string[] }>();
+  const unit = cache.unit ?? 'dir';
+  const byUnit = new Map<string, { list: string[]; bytes: number; sig: string[] }>();
   files.forEach((f, i) => {
-    const dir = path.dirname(f);
-    const entry = byDir.get(dir) ?? { list: [], bytes: 0, sig: [] };
+    const key = unit === 'dir' ? path.dirname(f) : f;
+    const entry = byUnit.get(key) ?? { list: [], bytes: 0, sig: [] };
     entry.list.push(f);
     entry.bytes += stats[i]!.size;
-    entry.sig.push(`${path.basename(f)}\t${stats[i]!.size}\t${stats[i]!.mtimeMs}`);
-    byDir.set(dir, entry);
+    entry.sig.push(fileSignature(f, stats[i]!));
+    byUnit.set(key, entry);
   });
   const parts: string[] = [];
   const stale: { part: string; list: string[]; bytes: number }[] = [];
-  for (const [dir, { list, bytes, sig }] of byDir) {
-    const digest = createHash('md5')
-      .update(`${CACHE_FORMAT}\n${root}\n${schemaKey}\n`)
-      .update(sig.join('\n'))
-      .digest('hex')
-      .slice(0, 16);
-    const part = path.join(cacheDir, `${path.basename(dir)}.${digest}.parquet`);
+  for (const [key, { list, bytes, sig }] of byUnit) {
+    const part = partPath(cacheDir, root, schemaKey, unitName(key, unit), sig);
     if (!isWholeCachePart(part)) stale.push({ part, list, bytes });
     parts.push(part);
   }
@@ -489,6 +561,26 @@ export async function cachedPartitions(
     });
   if (cache.sweep !== false) await removeOldParts(cacheDir, parts);
   return parts;
+}
+
+/** A file as a cache part's digest covers it: committed raw files never change in place. */
+function fileSignature(file: string, stats: { size: number; mtimeMs: number }): string {
+  return `${path.basename(file)}\t${stats.size}\t${stats.mtimeMs}`;
+}
+
+/** What a part is named after: its partition directory, and with a part per file, the file. */
+function unitName(key: string, unit: 'dir' | 'file'): string {
+  return unit === 'dir' ? path.basename(key) : `${path.basename(path.dirname(key))}.${path.basename(key)}`;
+}
+
+/** A part's file: named after its unit and a digest of its files' signatures and what it holds. */
+function partPath(cacheDir: string, root: string, schemaKey: string, name: string, sig: string[]): string {
+  const digest = createHash('md5')
+    .update(`${CACHE_FORMAT}\n${root}\n${schemaKey}\n`)
+    .update(sig.join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  return path.join(cacheDir, `${name}.${digest}.parquet`);
 }
 
 /**
@@ -528,6 +620,7 @@ async function buildParts(
   loadInto: (table: string, list: string[]) => Promise<void>,
   options: {
     fileColumn: string;
+    unit?: 'dir' | 'file';
     keepOrder: boolean;
     types: Record<string, SilverType>;
     relation?: (list: string[]) => string;
@@ -562,18 +655,9 @@ async function buildParts(
     options.onProgress?.(done, stale.length);
   };
   const write = async (on: DuckDBConnection, group: typeof stale, rows: string) => {
-    // Each typed column beside its text: cast once here, where the text is written anyway, and
-    // read by profile and prepare (a second typed copy of the raw zone, profile's own, made its
-    // first run after a full ingest a third slower than its later ones).
-    const typed = (await on.runAndReadAll(`DESCRIBE ${rows}`))
-      .getRowObjectsJS()
-      .map((r) => String(r.column_name))
-      .filter((c) => (options.types[c] ?? 'VARCHAR') !== 'VARCHAR')
-      .map((c) => `, ${castExpression(c, options.types[c]!)} AS ${quoteIdent(typedCacheColumn(c))}`)
-      .join('');
-    const select = `SELECT *${typed} FROM (${rows})`;
+    const select = await withTypedColumns(on, rows, options.types);
     if (group.length === 1) await writeCachePart(on, `(${select})`, group[0]!.part);
-    else await splitIntoParts(on, cacheDir, group, select, options.fileColumn, options.keepOrder);
+    else await splitIntoParts(on, cacheDir, group, select, options, options.keepOrder);
   };
   const direct = (group: typeof stale) =>
     options.relation !== undefined &&
@@ -633,10 +717,10 @@ async function buildParts(
 }
 
 /**
- * Writes the parts of a group's partitions from `select` (its rows, `fileColumn` naming each
- * one's file, `__load` its place in the load) in one COPY … PARTITION_BY the index of the file's
- * directory, into a build directory beside the parts; each partition's file is then renamed to its
- * part's name. A partitioned COPY does not keep its input's order, even on one thread (the few
+ * Writes the parts of a group's units (partitions or files) from `select` (its rows, `fileColumn`
+ * naming each one's file, `__load` its place in the load) in one COPY … PARTITION_BY the index of
+ * the file (or its directory), into a build directory beside the parts; each unit's file is then
+ * renamed to its part's name. A partitioned COPY does not keep its input's order, even on one thread (the few
  * rows a partition has in the 2,048-row chunk where it first appears could land after the next
  * chunk's), so with `keepOrder` each row takes its position in its part (`__row`, from `__load`),
  * which the view's read order uses in place of the row's place in the file (viewOverCache). The
@@ -651,14 +735,18 @@ async function splitIntoParts(
   cacheDir: string,
   group: { part: string; list: string[] }[],
   select: string,
-  fileColumn: string,
+  { fileColumn, unit = 'dir' }: { fileColumn: string; unit?: 'dir' | 'file' },
   keepOrder: boolean,
 ): Promise<void> {
   const build = path.join(cacheDir, `.build.tmp-${uniqueSuffix()}`);
   await rm(build, { recursive: true, force: true });
-  const dirs = group.map((s) => path.dirname(s.list[0]!));
-  // Each file's directory, as DuckDB cuts it from the name the reader recorded.
-  const index = `list_position([${dirs.map(quoteLiteral).join(', ')}], parse_dirpath(${quoteIdent(fileColumn)}, 'system'))`;
+  const file = quoteIdent(fileColumn);
+  // Each row's part: its file's, or its file's directory, as DuckDB cuts it from the name the
+  // reader recorded.
+  const index =
+    unit === 'file'
+      ? `list_position([${group.map((s) => quoteLiteral(s.list[0]!)).join(', ')}], ${file})`
+      : `list_position([${group.map((s) => quoteLiteral(path.dirname(s.list[0]!))).join(', ')}], parse_dirpath(${file}, 'system'))`;
   const position = keepOrder
     ? `, (row_number() OVER (PARTITION BY __part ORDER BY __load) - 1)::BIGINT AS ${ROW_IN_PART}`
     : '';
@@ -741,9 +829,9 @@ const CACHE_PARQUET = 'FORMAT parquet, COMPRESSION snappy';
 /**
  * Bumped when the cache's content changes meaning, so that old caches are rebuilt. v3: parts
  * split from a group carry each row's position (ROW_IN_PART); v2's could hold some rows out of
- * their files' order.
+ * their files' order. v4: a CSV dataset's part is one raw file's, not its partition's.
  */
-const CACHE_FORMAT = 'raw-text-v3';
+const CACHE_FORMAT = 'raw-text-v4';
 
 /**
  * A part's column holding each row's position in it, in its files' order, when the part was split

@@ -53,7 +53,7 @@ export async function warmRawCache(ctx: RunContext, dir: string): Promise<WarmRe
     result.ms = Date.now() - started;
     if (result.datasets.length > 0)
       ctx.logger.info(
-        `raw-zone cache: ${result.built} of ${result.partitions} partitions parsed (${result.datasets.join(', ')}) in ${result.ms} ms`,
+        `raw-zone cache: ${result.built} of ${result.partitions} parts parsed (${result.datasets.join(', ')}) in ${result.ms} ms`,
         {
           datasets: result.datasets,
           built: result.built,
@@ -117,8 +117,7 @@ export class RawCacheWarmer {
   /** Waits for the parsing under way, then brings the whole cache up to date (warmRawCache). */
   async finish(): Promise<WarmResult | undefined> {
     await this.close();
-    if (this.built > 0)
-      this.ctx.logger.debug(`raw-zone cache: ${this.built} partitions parsed while ingesting`);
+    if (this.built > 0) this.ctx.logger.debug(`raw-zone cache: ${this.built} parts parsed while ingesting`);
     return warmRawCache(this.ctx, this.dir);
   }
 
@@ -164,7 +163,7 @@ export class RawCacheWarmer {
 }
 
 /** The lake suite's datasets whose files lie under `dir`, each with a test of its path pattern. */
-function datasetsUnder(
+export function datasetsUnder(
   ctx: RunContext,
   dir: string,
 ): { suite: Suite; wanted: { name: string; pattern: string; matches: (file: string) => boolean }[] } {

@@ -38,129 +38,148 @@ describe.each([
     0,
     0,
   ],
-])('the raw-zone cache: %s', (_label, partitionCount, fileNames, rowsPerFile, padBytes, lanes) => {
-  const tmp = makeTempDir();
-  afterAll(() => tmp.cleanup());
-  const suite: Suite = {
-    version: 1,
-    datasets: { events: { path: 'raw_zone/events/*/*.jsonl', columns: ['id', 'n', 'pad'], checks: [] } },
-  };
-  const partitions = Array.from({ length: partitionCount }, (_, i) => `d${i + 1}`);
-  const files = fileNames.map((f) => `${f}.jsonl`);
-  const pad = 'x'.repeat(padBytes);
-  for (const p of partitions)
-    for (const f of files) {
-      mkdirSync(path.join(tmp.dir, 'raw_zone', 'events', p), { recursive: true });
-      const lines = Array.from({ length: rowsPerFile }, (_, n) =>
-        JSON.stringify({ id: `${p}/${f}/${n}`, n, pad }),
-      );
-      writeFileSync(path.join(tmp.dir, 'raw_zone', 'events', p, f), lines.join('\n') + '\n');
-    }
-  const cacheDir = path.join(tmp.dir, '.recomart', 'cache', 'raw', 'events');
-  /** What the progress callback was told, since the last reset. */
-  let progress: [string, number, number][] = [];
-
-  /** Every row as "<partition>/<file>/<n>" in the read order prepare sees, and the connection's setting after. */
-  const readAll = () =>
-    withDuck({}, async (conn, connect) => {
-      // As prepare and profile set it: the parts must keep the files' order regardless.
-      await conn.run('SET preserve_insertion_order = false');
-      if (lanes > 0) {
-        const raw = (
-          await conn.runAndReadAll(`SELECT file FROM glob('${tmp.dir}/raw_zone/events/*/*.jsonl')`)
-        )
-          .getRowObjectsJS()
-          .map((r) => String(r.file))
-          .sort();
-        let opened = 0;
-        const threads = async () =>
-          (await conn.runAndReadAll(`SELECT current_setting('threads') AS t`)).getRowObjectsJS()[0]!.t;
-        const threadsBefore = await threads();
-        await rawCacheParts(conn, tmp.dir, suite, 'events', raw, {
-          connect: () => {
-            opened++;
-            return connect();
-          },
-          lanes,
-          onProgress: (done, total) => progress.push(['events', done, total]),
-        });
-        // `lanes` at a time, or as many as there are to build when fewer: a connection each.
-        expect(opened).toBe(Math.min(lanes, progress.at(-1)![2]) - 1);
-        // The lanes run on one DuckDB thread each; the database gets its threads back after.
-        expect(await threads()).toEqual(threadsBefore);
+  // A CSV dataset's part is one file's (ingest writes each transactions file's from its drop): the
+  // same, file by file.
+  ['CSV files of ~1.6 MB, a part per file, each written straight', 2, ['b', 'a'], 1_500, 480, 2, 'csv'],
+  ['CSV files of ~30 KB, a part per file, loaded together and split', 3, ['c', 'a', 'b'], 8, 600, 0, 'csv'],
+] as [string, number, string[], number, number, number, ('jsonl' | 'csv')?][])(
+  'the raw-zone cache: %s',
+  (_label, partitionCount, fileNames, rowsPerFile, padBytes, lanes, format = 'jsonl') => {
+    const tmp = makeTempDir();
+    afterAll(() => tmp.cleanup());
+    const suite: Suite = {
+      version: 1,
+      datasets: {
+        events:
+          format === 'csv'
+            ? { path: 'raw_zone/events/*/*.csv', checks: [] }
+            : { path: 'raw_zone/events/*/*.jsonl', columns: ['id', 'n', 'pad'], checks: [] },
+      },
+    };
+    const partitions = Array.from({ length: partitionCount }, (_, i) => `d${i + 1}`);
+    const files = fileNames.map((f) => `${f}.${format}`);
+    const pad = 'x'.repeat(padBytes);
+    const line = (row: { id: string; n: number; pad: string }) =>
+      format === 'csv' ? `${row.id},${row.n},${row.pad}` : JSON.stringify(row);
+    for (const p of partitions)
+      for (const f of files) {
+        mkdirSync(path.join(tmp.dir, 'raw_zone', 'events', p), { recursive: true });
+        const lines = Array.from({ length: rowsPerFile }, (_, n) => line({ id: `${p}/${f}/${n}`, n, pad }));
+        if (format === 'csv') lines.unshift('id,n,pad');
+        writeFileSync(path.join(tmp.dir, 'raw_zone', 'events', p, f), lines.join('\n') + '\n');
       }
-      await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true, (dataset, done, total) =>
-        progress.push([dataset, done, total]),
+    // What a part is named after: a partition, or (CSV) a partition's file.
+    const units =
+      format === 'csv' ? partitions.flatMap((p) => [...files].sort().map((f) => `${p}.${f}`)) : partitions;
+    const unitOf = (part: string) => part.replace(/\.[0-9a-f]{16}\.parquet$/, '');
+    const cacheDir = path.join(tmp.dir, '.recomart', 'cache', 'raw', 'events');
+    /** What the progress callback was told, since the last reset. */
+    let progress: [string, number, number][] = [];
+
+    /** Every row as "<partition>/<file>/<n>" in the read order prepare sees, and the connection's setting after. */
+    const readAll = () =>
+      withDuck({}, async (conn, connect) => {
+        // As prepare and profile set it: the parts must keep the files' order regardless.
+        await conn.run('SET preserve_insertion_order = false');
+        if (lanes > 0) {
+          const raw = (
+            await conn.runAndReadAll(`SELECT file FROM glob('${tmp.dir}/raw_zone/events/*/*.${format}')`)
+          )
+            .getRowObjectsJS()
+            .map((r) => String(r.file))
+            .sort();
+          let opened = 0;
+          const threads = async () =>
+            (await conn.runAndReadAll(`SELECT current_setting('threads') AS t`)).getRowObjectsJS()[0]!.t;
+          const threadsBefore = await threads();
+          await rawCacheParts(conn, tmp.dir, suite, 'events', raw, {
+            connect: () => {
+              opened++;
+              return connect();
+            },
+            lanes,
+            onProgress: (done, total) => progress.push(['events', done, total]),
+          });
+          // `lanes` at a time, or as many as there are to build when fewer: a connection each.
+          expect(opened).toBe(Math.min(lanes, progress.at(-1)![2]) - 1);
+          // The lanes run on one DuckDB thread each; the database gets its threads back after.
+          expect(await threads()).toEqual(threadsBefore);
+        }
+        await prepareDatasets(conn, tmp.dir, suite, undefined, undefined, true, (dataset, done, total) =>
+          progress.push([dataset, done, total]),
+        );
+        const ids = (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
+          .getRowObjectsJS()
+          .map((r) => String(r.id));
+        const files = (await conn.runAndReadAll('SELECT DISTINCT __file FROM ds_events'))
+          .getRowObjectsJS()
+          .map((r) => path.relative(tmp.dir, String(r.__file)))
+          .sort();
+        const setting = (
+          await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
+        ).getRowObjectsJS()[0]!.p;
+        return { ids, files, setting };
+      });
+    const expected = (appended: string[] = []) =>
+      partitions.flatMap((p) =>
+        [...files]
+          .sort()
+          .flatMap((f) => [
+            ...Array.from({ length: rowsPerFile }, (_, n) => `${p}/${f}/${n}`),
+            ...appended.filter((id) => id.startsWith(`${p}/${f}/`)),
+          ]),
       );
-      const ids = (await conn.runAndReadAll('SELECT id FROM ds_events ORDER BY __rowid'))
-        .getRowObjectsJS()
-        .map((r) => String(r.id));
-      const files = (await conn.runAndReadAll('SELECT DISTINCT __file FROM ds_events'))
-        .getRowObjectsJS()
-        .map((r) => path.relative(tmp.dir, String(r.__file)))
-        .sort();
-      const setting = (
-        await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
-      ).getRowObjectsJS()[0]!.p;
-      return { ids, files, setting };
+
+    it('writes one part per partition (CSV: per file), each in file order and row order', async () => {
+      progress = [];
+      const r = await readAll();
+      // Told as it goes (the progress bar of a lake converted once), ending with every part.
+      expect(progress[0]).toEqual(['events', 0, units.length]);
+      expect(progress.at(-1)).toEqual(['events', units.length, units.length]);
+      expect(progress.map(([, done]) => done)).toEqual(
+        [...progress.map(([, done]) => done)].sort((a, b) => a - b),
+      );
+      expect(r.ids).toEqual(expected());
+      expect(r.files).toEqual(
+        partitions.flatMap((p) => [...files].sort().map((f) => path.join('raw_zone', 'events', p, f))),
+      );
+      expect(r.setting).toBe(false);
+      const parts = readdirSync(cacheDir).sort();
+      expect(parts.map(unitOf)).toEqual(units);
+      expect(parts.every((p) => /\.[0-9a-f]{16}\.parquet$/.test(p))).toBe(true);
     });
-  const expected = (appended: string[] = []) =>
-    partitions.flatMap((p) =>
-      [...files]
-        .sort()
-        .flatMap((f) => [
-          ...Array.from({ length: rowsPerFile }, (_, n) => `${p}/${f}/${n}`),
-          ...appended.filter((id) => id.startsWith(`${p}/${f}/`)),
-        ]),
-    );
 
-  it('writes one part per partition, each in file order and row order', async () => {
-    progress = [];
-    const r = await readAll();
-    // Told as it goes (the progress bar of a lake converted once), ending with every partition.
-    expect(progress[0]).toEqual(['events', 0, partitionCount]);
-    expect(progress.at(-1)).toEqual(['events', partitionCount, partitionCount]);
-    expect(progress.map(([, done]) => done)).toEqual(
-      [...progress.map(([, done]) => done)].sort((a, b) => a - b),
-    );
-    expect(r.ids).toEqual(expected());
-    expect(r.files).toEqual(
-      partitions.flatMap((p) => [...files].sort().map((f) => path.join('raw_zone', 'events', p, f))),
-    );
-    expect(r.setting).toBe(false);
-    const parts = readdirSync(cacheDir).sort();
-    expect(parts.map((p) => p.split('.')[0])).toEqual(partitions);
-    expect(parts.every((p) => /^d\d\.[0-9a-f]{16}\.parquet$/.test(p))).toBe(true);
-  });
+    it('rebuilds only the partition (CSV: the file) that changed', async () => {
+      progress = [];
+      const before = new Map(readdirSync(cacheDir).map((p) => [p, statSync(path.join(cacheDir, p)).mtimeMs]));
+      const changed = `d2/a.${format}`;
+      appendFileSync(
+        path.join(tmp.dir, 'raw_zone', 'events', changed),
+        line({ id: `${changed}/late`, n: -1, pad }) + '\n',
+      );
+      const r = await readAll();
+      expect(r.ids).toEqual(expected([`${changed}/late`]));
+      const after = readdirSync(cacheDir).sort();
+      const unit = format === 'csv' ? 'd2.a.csv' : 'd2';
+      // The old part stays for ten minutes, for a reader that listed it a moment ago.
+      expect(after.filter((p) => unitOf(p) === unit)).toHaveLength(2);
+      for (const p of after.filter((p) => unitOf(p) !== unit))
+        expect(statSync(path.join(cacheDir, p)).mtimeMs).toBe(before.get(p));
+      expect(after.filter((p) => !before.has(p)).map(unitOf)).toEqual([unit]);
+      expect(progress.at(-1)).toEqual(['events', 1, 1]);
+    });
 
-  it('rebuilds only the partition whose files changed', async () => {
-    progress = [];
-    const before = new Map(readdirSync(cacheDir).map((p) => [p, statSync(path.join(cacheDir, p)).mtimeMs]));
-    appendFileSync(
-      path.join(tmp.dir, 'raw_zone', 'events', 'd2', 'a.jsonl'),
-      JSON.stringify({ id: 'd2/a.jsonl/late', n: -1, pad }) + '\n',
-    );
-    const r = await readAll();
-    expect(r.ids).toEqual(expected(['d2/a.jsonl/late']));
-    const after = readdirSync(cacheDir).sort();
-    // The old d2 part stays for ten minutes, for a reader that listed it a moment ago.
-    expect(after.filter((p) => p.startsWith('d2.'))).toHaveLength(2);
-    for (const p of after.filter((p) => !p.startsWith('d2.')))
-      expect(statSync(path.join(cacheDir, p)).mtimeMs).toBe(before.get(p));
-    expect(after.filter((p) => !before.has(p))).toEqual([expect.stringMatching(/^d2\./)]);
-    expect(progress.at(-1)).toEqual(['events', 1, 1]);
-  });
-
-  it('builds again a part damaged from outside (cut short), and reads the same rows', async () => {
-    const d3 = readdirSync(cacheDir).find((p) => p.startsWith('d3.'))!;
-    const file = path.join(cacheDir, d3);
-    truncateSync(file, Math.floor(statSync(file).size / 2));
-    expect(isWholeCachePart(file)).toBe(false);
-    const r = await readAll();
-    expect(r.ids).toEqual(expected(['d2/a.jsonl/late']));
-    expect(isWholeCachePart(file)).toBe(true);
-  });
-});
+    it('builds again a part damaged from outside (cut short), and reads the same rows', async () => {
+      const d3 = readdirSync(cacheDir).find((p) => p.startsWith('d3.') || p.startsWith('d1.'))!;
+      const file = path.join(cacheDir, d3);
+      truncateSync(file, Math.floor(statSync(file).size / 2));
+      expect(isWholeCachePart(file)).toBe(false);
+      const r = await readAll();
+      expect(r.ids).toEqual(expected([`d2/a.${format}/late`]));
+      expect(isWholeCachePart(file)).toBe(true);
+    });
+  },
+);
 
 describe('the raw-zone cache: small partitions loaded together, one of them with no rows', () => {
   const tmp = makeTempDir();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { datasetCatalog, requiredColumns } from '../../datasets/datasetCatalog.js';
@@ -13,8 +13,11 @@ import { freePath, moveFile, sealWrittenFile, shortName } from '../../lake/moveF
 import type { RunContext } from '../../runContext.js';
 import { dialectDetails, headerProblem, readCsvHead } from '../readCsvHeader.js';
 import type { CommitLog, CommitRecord } from './commitLog.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { READY_SUFFIX, type LandingFile } from './landingScan.js';
-import { splitDrop, type SplitDropResult } from './splitDrop.js';
+import { partitionRowsAsRead, splitDrop, type SplitDropResult } from './splitDrop.js';
+import { rawCachePartFor, writeRawCachePart } from '../../rawzone/prepareDatasets.js';
+import type { Suite } from '../../quality/suiteSchema.js';
 
 export type DropStatus = 'ingested' | 'duplicate' | 'rejected' | 'archive_completed';
 
@@ -56,6 +59,27 @@ export interface PreparedDrop {
   split?: SplitDropResult;
   started: number;
   splitMs: number;
+  /**
+   * The raw-zone cache parts of the drop's partition files, written from the split's rows after
+   * the split returned (beside the commit and the next drop's split), for the files named after
+   * `sourceName`; undefined when they were not written. Never rejects: the cache is derived data.
+   */
+  cacheParts?: Promise<{ sourceName: string; parts: string[] } | undefined>;
+}
+
+/** The lake suite's CSV dataset whose files are the transactions partitions, to cache them for. */
+export interface TransactionsCache {
+  suite: Suite;
+  dataset: string;
+  matches: (file: string) => boolean;
+}
+
+/** Where to write a drop's raw-zone cache parts, and how. */
+export interface DropCache extends TransactionsCache {
+  /** The name the drop's files will be published under (sourceNameFor, as of now). */
+  sourceNameFor: (stem: string, md5: string) => string;
+  /** Whether another drop is split beside the parts: they then keep to one DuckDB thread. */
+  beside: boolean;
 }
 
 /**
@@ -64,7 +88,11 @@ export interface PreparedDrop {
  * on DuckDB's threads). Touches nothing in the lake, so it can run while the
  * previous file is being committed.
  */
-export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<PreparedDrop> {
+export async function prepareDrop(
+  ctx: RunContext,
+  drop: LandingFile,
+  cache?: DropCache,
+): Promise<PreparedDrop> {
   const started = Date.now();
   const mapping = ctx.config.sources.transactions ?? {};
   const head = await readCsvHead(drop.path, mapping);
@@ -76,11 +104,16 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   const hashing = fileStats(drop.path, formatOf(drop.name) ?? 'csv');
-  const splitting =
+  // The split, then on the same connection (its table of the drop's rows is still there) the
+  // cache parts of its partition files: the drop is prepared once the split returns.
+  let splitReturned: (split: SplitDropResult) => void = () => undefined;
+  let returned = false;
+  const splitDone = new Promise<SplitDropResult>((resolve) => (splitReturned = resolve));
+  const job =
     missing.length > 0
-      ? Promise.resolve(undefined)
-      : withDuck(duckOptionsFor(ctx), (conn) =>
-          splitDrop(conn, {
+      ? undefined
+      : withDuck(duckOptionsFor(ctx), async (conn) => {
+          const result = await splitDrop(conn, {
             file: drop.path,
             header,
             stagingDir: staging,
@@ -89,8 +122,32 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
             encoding: mapping.encoding,
             rename: mapping.rename,
             dateFormat: mapping.date_format,
-          }),
-        );
+          });
+          // Before the commit renames them: a part is named after its file's size and mtime.
+          const stats = result.partitions.map((p) => statSync(p.file));
+          returned = true;
+          splitReturned(result);
+          if (!cache) return undefined;
+          const sourceName = cache.sourceNameFor(safeName(stemOf(drop.name)), (await hashing).md5);
+          return { sourceName, parts: await writeCacheParts(ctx, conn, cache, result, stats, sourceName) };
+        });
+  const splitting = job
+    ? Promise.race([
+        splitDone,
+        job.then(() => {
+          throw new Error('the split ended without a result');
+        }),
+      ])
+    : Promise.resolve(undefined);
+  const cacheParts = job?.catch((error: unknown) => {
+    // The split's own failure is the drop's, reported below.
+    if (returned)
+      ctx.logger.warn(
+        `${drop.name}: raw-zone cache parts not written (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); the next validate builds them`,
+        { file: drop.name, outcome: 'warning' },
+      );
+    return undefined;
+  });
   // A drop DuckDB cannot read is the drop's fault: it is quarantined with the reader's reason and
   // the run goes on with the next. A full or read-only disk is the machine's: the run fails (exit 3).
   let unreadable: string | undefined;
@@ -114,7 +171,50 @@ export async function prepareDrop(ctx: RunContext, drop: LandingFile): Promise<P
     split,
     started,
     splitMs: Date.now() - started,
+    cacheParts,
   };
+}
+
+/** The name a drop's partition files are published under: its stem, or with its md5 when taken. */
+export function sourceNameFor(log: CommitLog, stem: string, md5: string): string {
+  return log.nameTaken(stem, md5) ? `${stem}~${md5.slice(0, 8)}` : stem;
+}
+
+/** Where a drop's partition file of `date` is published. */
+function partitionTarget(ctx: RunContext, date: string, sourceName: string): string {
+  return path.join(ctx.paths.transactions, date, `ingested_${sourceName}.csv`);
+}
+
+/**
+ * Writes the raw-zone cache part of each of a split drop's partition files, from the rows the
+ * split holds, as the readers would build it from the published file: the drop is parsed once.
+ * On one DuckDB thread when the next drop's split runs beside it (`beside`); the last drop's have
+ * the cores to themselves.
+ */
+async function writeCacheParts(
+  ctx: RunContext,
+  conn: DuckDBConnection,
+  cache: DropCache,
+  split: SplitDropResult,
+  stats: { size: number; mtimeMs: number }[],
+  sourceName: string,
+): Promise<string[]> {
+  if (cache.beside) await conn.run('SET threads = 1');
+  const parts: string[] = [];
+  for (const [i, p] of split.partitions.entries()) {
+    const target = partitionTarget(ctx, p.date, sourceName);
+    if (!cache.matches(target)) continue;
+    const part = rawCachePartFor(ctx.paths.root, cache.suite, cache.dataset, target, stats[i]!);
+    await writeRawCachePart(
+      conn,
+      cache.suite,
+      cache.dataset,
+      partitionRowsAsRead(split, p.date, target),
+      part,
+    );
+    parts.push(part);
+  }
+  return parts;
 }
 
 /**
@@ -153,11 +253,8 @@ export async function commitDrop(
   failpoint('transactions:after-stage');
   const tPublish = Date.now();
   const stem = safeName(stemOf(drop.name));
-  const sourceName = log.nameTaken(stem, source.md5) ? `${stem}~${source.md5.slice(0, 8)}` : stem;
-  const targets = split.partitions.map((p) => ({
-    ...p,
-    target: path.join(ctx.paths.transactions, p.date, `ingested_${sourceName}.csv`),
-  }));
+  const sourceName = sourceNameFor(log, stem, source.md5);
+  const targets = split.partitions.map((p) => ({ ...p, target: partitionTarget(ctx, p.date, sourceName) }));
   const today = ctx.now().toISOString().slice(0, 10);
   const quarantineTarget = split.rejectsFile
     ? path.join(ctx.paths.quarantine, 'transactions', today, `${sourceName}.rejects.csv`)

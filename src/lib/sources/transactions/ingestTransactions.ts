@@ -5,8 +5,15 @@ import { acquireLock, type Lock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
 import type { RunContext } from '../../runContext.js';
 import { CommitLog } from './commitLog.js';
-import { warmRawCache } from '../../rawzone/warmRawCache.js';
-import { commitDrop, prepareDrop, type DropResult, type PreparedDrop } from './ingestDrop.js';
+import { datasetsUnder, warmRawCache } from '../../rawzone/warmRawCache.js';
+import {
+  commitDrop,
+  prepareDrop,
+  sourceNameFor,
+  type DropResult,
+  type PreparedDrop,
+  type TransactionsCache,
+} from './ingestDrop.js';
 import { scanLanding, sweepOrphanMarkers, type LandingFile } from './landingScan.js';
 
 export interface IngestTransactionsOptions {
@@ -95,28 +102,45 @@ export class TransactionsSession {
       Date.now(),
     );
     const files: DropResult[] = [];
-    // A two-stage pipeline: file i+1 is read and split into staging while file i is committed.
-    // Commits stay strictly one after another, in order.
+    const cache = scan.ready.length > 0 ? transactionsCache(this.ctx) : undefined;
+    // A pipeline: file i+1 is read and split into staging while file i is committed and its
+    // raw-zone cache parts are written from its split. Commits stay strictly one after another,
+    // in order.
     const prepare = (i: number): Promise<PreparedDrop> | undefined => {
       const file = scan.ready[i];
       if (!file) return undefined;
-      const p = prepareDrop(this.ctx, file);
+      const p = prepareDrop(
+        this.ctx,
+        file,
+        cache && {
+          ...cache,
+          sourceNameFor: (stem, md5) => sourceNameFor(this.log, stem, md5),
+          beside: i + 1 < scan.ready.length,
+        },
+      );
       p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection warning
       return p;
     };
     let next = prepare(0);
+    // The cache parts being written, of the drops already committed: one drop's at a time behind
+    // the split under way, so that two drops' never compete with it for the cores.
+    const writing: Promise<void>[] = [];
     try {
       for (const [index, file] of scan.ready.entries()) {
         options.onFile?.({ phase: 'start', file, index, total: scan.ready.length });
         const prepared = await next!;
+        await writing.at(-1);
         next = prepare(index + 1);
         const result = await commitDrop(this.ctx, this.log, prepared);
+        writing.push(keepCacheParts(prepared, result.status === 'ingested' ? this.log : undefined));
         logDrop(this.ctx, result);
         files.push(result);
         options.onFile?.({ phase: 'done', file, index, total: scan.ready.length, result });
       }
+      await Promise.all(writing);
     } catch (error) {
       await next?.catch(() => undefined); // never leave a DuckDB split running behind a failure
+      await Promise.all(writing);
       // Staged splits of a failed run (a full disk, most often) are removed now, not at the next
       // successful run: this session holds the transactions lock, so they are all its own.
       await rm(path.join(this.ctx.paths.root, '.recomart', 'staging', 'transactions'), {
@@ -125,7 +149,8 @@ export class TransactionsSession {
       }).catch(() => undefined);
       throw error;
     }
-    // Parse what was committed into the raw-zone cache now, once: validate, profile and prepare
+    // What the drops' own parts did not cover (a part that failed, a lake whose suite changed
+    // types since) is parsed into the raw-zone cache now, once: validate, profile and prepare
     // then read typed columns and parse nothing (a failure here only warns).
     if (files.some((f) => f.status === 'ingested')) await warmRawCache(this.ctx, this.ctx.paths.transactions);
     for (const w of scan.waiting) {
@@ -227,4 +252,33 @@ function logDrop(ctx: RunContext, r: DropResult): void {
       ctx.logger.info(`${r.file}: was committed by an interrupted run; archived as ${r.moved_to}`, meta);
       break;
   }
+}
+
+/**
+ * The lake suite's CSV dataset of the transactions partitions, whose raw-zone cache parts ingest
+ * writes from each drop's split; undefined when the suite has none (or cannot be read: the cache
+ * is derived data, and warmRawCache says why).
+ */
+function transactionsCache(ctx: RunContext): TransactionsCache | undefined {
+  try {
+    const { suite, wanted } = datasetsUnder(ctx, ctx.paths.transactions);
+    const found = wanted.find((w) => w.pattern.endsWith('.csv'));
+    return found && { suite, dataset: found.name, matches: found.matches };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits for a drop's cache parts, and deletes them unless the drop was committed under the name
+ * they were written for (a duplicate, a drop refused, or one whose name another commit of this
+ * run took meanwhile). A reader would never pick such a part: its name is its file's size and
+ * mtime.
+ */
+async function keepCacheParts(prepared: PreparedDrop, log: CommitLog | undefined): Promise<void> {
+  const written = await prepared.cacheParts;
+  if (!written) return;
+  const committedAs = log?.get(prepared.source.md5)?.source_name;
+  if (committedAs === written.sourceName) return;
+  await Promise.all(written.parts.map((p) => rm(p, { force: true })));
 }

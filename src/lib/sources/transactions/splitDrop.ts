@@ -36,6 +36,13 @@ export interface SplitDropResult {
   filledColumns: string[];
   rowsIngested: number;
   rowsRejected: number;
+  /** The partition files' columns, in order: their header. */
+  columns: string[];
+  /**
+   * The query of a date's rows as its partition file holds them (text, in the drop's order), over
+   * the split's table: on the connection that split the drop, until it closes.
+   */
+  rowsOf: (date: string) => string;
   /** Staged rejects CSV (line, reason, the row's fields, raw_line), when any row was rejected. */
   rejectsFile?: string;
   rejectReasons: Record<string, number>;
@@ -130,6 +137,8 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
   // day, then 100 of the next: that day's file began at its 49th row), so that the last line of
   // a key in the drop need not be the last in the raw zone, which prepare's deduplication keeps.
   // It was slower too: 190 against 150 ms for a store drop of 604k rows over 7 days.
+  const rowsOf = (date: string) =>
+    `SELECT ${goodCols} FROM src WHERE __reason IS NULL AND __date = DATE ${quoteLiteral(date)}`;
   const counts = await conn.runAndReadAll(`
     SELECT __date::VARCHAR AS d, count(*)::BIGINT AS n FROM src WHERE __reason IS NULL GROUP BY 1 ORDER BY 1`);
   const partitions: StagedPartition[] = [];
@@ -139,9 +148,7 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
       const dir = path.join(options.stagingDir, 'good', `__date=${date}`);
       await mkdir(dir, { recursive: true });
       const file = path.join(dir, 'part.csv');
-      await conn.run(`
-        COPY (SELECT ${goodCols} FROM src WHERE __reason IS NULL AND __date = DATE ${quoteLiteral(date)})
-        TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
+      await conn.run(`COPY (${rowsOf(date)}) TO ${quoteLiteral(file)} (FORMAT csv, HEADER true)`);
       partitions.push({ date, file, records: Number(row.n) });
     }
   });
@@ -170,7 +177,22 @@ export async function splitDrop(conn: DuckDBConnection, options: SplitDropOption
     rowsRejected,
     rejectsFile,
     rejectReasons,
+    columns: outputColumns,
+    rowsOf,
   };
+}
+
+/**
+ * The rows of a date's partition file as DuckDB's CSV reader reads that file back: the reader of
+ * the raw zone (`rawRelation`), named by its header as that reader names them (readColumnNames),
+ * with `file` as each row's `__file`. The values need no change: writing a file and reading it
+ * back changes only an empty string (written "", read as NULL), and the drop's reader has already
+ * read every "" as NULL.
+ */
+export function partitionRowsAsRead(split: SplitDropResult, date: string, file: string): string {
+  const names = readColumnNames(split.columns);
+  const columns = split.columns.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(names[i]!)}`).join(', ');
+  return `SELECT ${columns}, ${quoteLiteral(file)} AS __file FROM (${split.rowsOf(date)})`;
 }
 
 /**
