@@ -4,6 +4,8 @@ import path from 'node:path';
 import { datasetCatalog, requiredColumns } from '../../datasets/datasetCatalog.js';
 import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
 import { withDuck } from '../../duck/withDuck.js';
+import type { DuckTurns } from '../../duck/duckTurns.js';
+import { withOneThread } from '../../duck/withOneThread.js';
 import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
 import { fileStats, formatOf } from '../../lake/fileStats.js';
@@ -91,8 +93,14 @@ export interface DropCache extends TransactionsCache {
 export async function prepareDrop(
   ctx: RunContext,
   drop: LandingFile,
-  cache?: DropCache,
+  options: {
+    /** Where to write the drop's raw-zone cache parts; none are written without. */
+    cache?: DropCache;
+    /** The DuckDB instances the pass's drops take by turns; else the drop opens its own. */
+    ducks?: DuckTurns;
+  } = {},
 ): Promise<PreparedDrop> {
+  const { cache, ducks } = options;
   const started = Date.now();
   const mapping = ctx.config.sources.transactions ?? {};
   const head = await readCsvHead(drop.path, mapping);
@@ -106,13 +114,15 @@ export async function prepareDrop(
   const hashing = fileStats(drop.path, formatOf(drop.name) ?? 'csv');
   // The split, then on the same connection (its table of the drop's rows is still there) the
   // cache parts of its partition files: the drop is prepared once the split returns.
+  const onDuck = <T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> =>
+    ducks ? ducks.run(work) : withDuck(duckOptionsFor(ctx), work);
   let splitReturned: (split: SplitDropResult) => void = () => undefined;
   let returned = false;
   const splitDone = new Promise<SplitDropResult>((resolve) => (splitReturned = resolve));
   const job =
     missing.length > 0
       ? undefined
-      : withDuck(duckOptionsFor(ctx), async (conn) => {
+      : onDuck(async (conn) => {
           const result = await splitDrop(conn, {
             file: drop.path,
             header,
@@ -199,22 +209,24 @@ async function writeCacheParts(
   stats: { size: number; mtimeMs: number }[],
   sourceName: string,
 ): Promise<string[]> {
-  if (cache.beside) await conn.run('SET threads = 1');
-  const parts: string[] = [];
-  for (const [i, p] of split.partitions.entries()) {
-    const target = partitionTarget(ctx, p.date, sourceName);
-    if (!cache.matches(target)) continue;
-    const part = rawCachePartFor(ctx.paths.root, cache.suite, cache.dataset, target, stats[i]!);
-    await writeRawCachePart(
-      conn,
-      cache.suite,
-      cache.dataset,
-      partitionRowsAsRead(split, p.date, target),
-      part,
-    );
-    parts.push(part);
-  }
-  return parts;
+  const write = async () => {
+    const parts: string[] = [];
+    for (const [i, p] of split.partitions.entries()) {
+      const target = partitionTarget(ctx, p.date, sourceName);
+      if (!cache.matches(target)) continue;
+      const part = rawCachePartFor(ctx.paths.root, cache.suite, cache.dataset, target, stats[i]!);
+      await writeRawCachePart(
+        conn,
+        cache.suite,
+        cache.dataset,
+        partitionRowsAsRead(split, p.date, target),
+        part,
+      );
+      parts.push(part);
+    }
+    return parts;
+  };
+  return cache.beside ? withOneThread(conn, write) : write();
 }
 
 /**

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Outcome } from '../../errors/exitCode.js';
 import { acquireLock, type Lock } from '../../lake/lock.js';
 import { removeStaleTemps } from '../../lake/removeStaleTemps.js';
+import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
+import { DuckTurns } from '../../duck/duckTurns.js';
 import type { RunContext } from '../../runContext.js';
 import { CommitLog } from './commitLog.js';
 import { datasetsUnder, warmRawCache } from '../../rawzone/warmRawCache.js';
@@ -103,21 +105,22 @@ export class TransactionsSession {
     );
     const files: DropResult[] = [];
     const cache = scan.ready.length > 0 ? transactionsCache(this.ctx) : undefined;
+    // Two instances: a drop's split on one while the drop before writes its parts on the other.
+    const ducks = new DuckTurns(duckOptionsFor(this.ctx), 2);
     // A pipeline: file i+1 is read and split into staging while file i is committed and its
     // raw-zone cache parts are written from its split. Commits stay strictly one after another,
     // in order.
     const prepare = (i: number): Promise<PreparedDrop> | undefined => {
       const file = scan.ready[i];
       if (!file) return undefined;
-      const p = prepareDrop(
-        this.ctx,
-        file,
-        cache && {
+      const p = prepareDrop(this.ctx, file, {
+        cache: cache && {
           ...cache,
           sourceNameFor: (stem, md5) => sourceNameFor(this.log, stem, md5),
           beside: i + 1 < scan.ready.length,
         },
-      );
+        ducks,
+      });
       p.catch(() => undefined); // awaited below; this only stops an unhandled-rejection warning
       return p;
     };
@@ -141,6 +144,7 @@ export class TransactionsSession {
     } catch (error) {
       await next?.catch(() => undefined); // never leave a DuckDB split running behind a failure
       await Promise.all(writing);
+      await ducks.close();
       // Staged splits of a failed run (a full disk, most often) are removed now, not at the next
       // successful run: this session holds the transactions lock, so they are all its own.
       await rm(path.join(this.ctx.paths.root, '.recomart', 'staging', 'transactions'), {
@@ -149,6 +153,7 @@ export class TransactionsSession {
       }).catch(() => undefined);
       throw error;
     }
+    await ducks.close();
     // What the drops' own parts did not cover (a part that failed, a lake whose suite changed
     // types since) is parsed into the raw-zone cache now, once: validate, profile and prepare
     // then read typed columns and parse nothing (a failure here only warns).
