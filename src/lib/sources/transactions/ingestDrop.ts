@@ -5,7 +5,6 @@ import { datasetCatalog, requiredColumns } from '../../datasets/datasetCatalog.j
 import { duckOptionsFor } from '../../duck/duckOptionsFor.js';
 import { withDuck } from '../../duck/withDuck.js';
 import type { DuckTurns } from '../../duck/duckTurns.js';
-import { withOneThread } from '../../duck/withOneThread.js';
 import { fsyncDir, writeFileAtomic } from '../../lake/atomicWrite.js';
 import { failpoint } from '../../lake/failpoint.js';
 import { fileStats, formatOf } from '../../lake/fileStats.js';
@@ -80,8 +79,8 @@ export interface TransactionsCache {
 export interface DropCache extends TransactionsCache {
   /** The name the drop's files will be published under (sourceNameFor, as of now). */
   sourceNameFor: (stem: string, md5: string) => string;
-  /** Whether another drop is split beside the parts: they then keep to one DuckDB thread. */
-  beside: boolean;
+  /** DuckDB threads for the parts: half the cores while the next drop is split beside them. */
+  threads: number;
 }
 
 /**
@@ -98,6 +97,8 @@ export async function prepareDrop(
     cache?: DropCache;
     /** The DuckDB instances the pass's drops take by turns; else the drop opens its own. */
     ducks?: DuckTurns;
+    /** DuckDB threads for the split: half the cores while the drop before writes its parts. */
+    threads?: number;
   } = {},
 ): Promise<PreparedDrop> {
   const { cache, ducks } = options;
@@ -123,6 +124,7 @@ export async function prepareDrop(
     missing.length > 0
       ? undefined
       : onDuck(async (conn) => {
+          if (options.threads) await conn.run(`SET threads = ${options.threads}`);
           const result = await splitDrop(conn, {
             file: drop.path,
             header,
@@ -198,8 +200,8 @@ function partitionTarget(ctx: RunContext, date: string, sourceName: string): str
 /**
  * Writes the raw-zone cache part of each of a split drop's partition files, from the rows the
  * split holds, as the readers would build it from the published file: the drop is parsed once.
- * On one DuckDB thread when the next drop's split runs beside it (`beside`); the last drop's have
- * the cores to themselves.
+ * On `cache.threads` DuckDB threads: half the cores while the next drop's split runs beside them,
+ * all of them for the last drop's.
  */
 async function writeCacheParts(
   ctx: RunContext,
@@ -226,7 +228,8 @@ async function writeCacheParts(
     }
     return parts;
   };
-  return cache.beside ? withOneThread(conn, write) : write();
+  await conn.run(`SET threads = ${cache.threads}`);
+  return write();
 }
 
 /**
