@@ -155,7 +155,7 @@ export async function prepareDrop(
     // The split's own failure is the drop's, reported below.
     if (returned)
       ctx.logger.warn(
-        `${drop.name}: raw-zone cache parts not written (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); the next validate builds them`,
+        `${drop.name}: raw-zone cache parts not written (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ingest parses them at the end of the pass`,
         { file: drop.name, outcome: 'warning' },
       );
     return undefined;
@@ -211,25 +211,22 @@ async function writeCacheParts(
   stats: { size: number; mtimeMs: number }[],
   sourceName: string,
 ): Promise<string[]> {
-  const write = async () => {
-    const parts: string[] = [];
-    for (const [i, p] of split.partitions.entries()) {
-      const target = partitionTarget(ctx, p.date, sourceName);
-      if (!cache.matches(target)) continue;
-      const part = rawCachePartFor(ctx.paths.root, cache.suite, cache.dataset, target, stats[i]!);
-      await writeRawCachePart(
-        conn,
-        cache.suite,
-        cache.dataset,
-        partitionRowsAsRead(split, p.date, target),
-        part,
-      );
-      parts.push(part);
-    }
-    return parts;
-  };
   await conn.run(`SET threads = ${cache.threads}`);
-  return write();
+  const parts: string[] = [];
+  for (const [i, p] of split.partitions.entries()) {
+    const target = partitionTarget(ctx, p.date, sourceName);
+    if (!cache.matches(target)) continue;
+    const part = rawCachePartFor(ctx.paths.root, cache.suite, cache.dataset, target, stats[i]!);
+    await writeRawCachePart(
+      conn,
+      cache.suite,
+      cache.dataset,
+      partitionRowsAsRead(split, p.date, target),
+      part,
+    );
+    parts.push(part);
+  }
+  return parts;
 }
 
 /**
