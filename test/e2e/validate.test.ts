@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DefectLedgerDoc } from '../../data_simulator/defectLedger.js';
 import { runValidation } from '../../src/lib/quality/runValidation.js';
@@ -383,5 +383,32 @@ describe('the manifest check hashes only what changed since ingest', () => {
     expect(JSON.parse(v.stdout).issues).toEqual([
       expect.objectContaining({ kind: 'checksum_mismatch', path: path.join('raw_zone/transactions', rel) }),
     ]);
+  });
+
+  it('reads a file rows of too few and too many fields were appended to, and fails it', () => {
+    const dir = path.join(root, 'raw_zone/transactions');
+    const rel = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()[4]!;
+    const date = rel.split('/')[0]!;
+    // Ingest writes every row with the header's fields: these two came from somewhere else.
+    appendFileSync(path.join(dir, rel), `SHORT1,${date},C1,P1\nLONG1,${date},C1,P1,1,2.00,5,extra\n`);
+    const r = runCli(['validate', '-v', '--dataset', 'transactions', '--json'], { cwd: root });
+    // Before, DuckDB's sniffer gave up on the file: an internal error, exit 3, no check run.
+    expect(r.stderr).not.toMatch(/internal error|sniffing/);
+    expect(r.status).toBe(1);
+    const manifest = manifestOf(r);
+    expect(manifest).toMatchObject({ status: 'fail' });
+    for (const kind of ['size_mismatch', 'count_mismatch', 'checksum_mismatch'])
+      expect(manifest?.note).toContain(`${path.basename(rel)}: ${kind}`);
+    // The rows are there to check: the short one's missing quantity is a failing row.
+    const checks = (JSON.parse(r.stdout) as ValidationRun).checks;
+    expect(
+      checks.find((c) => c.dataset === 'transactions' && c.check === 'missing(quantity)'),
+    ).toMatchObject({
+      status: 'fail',
+      failing: 1,
+    });
   });
 });

@@ -27,7 +27,11 @@ async function jsonFilesPerRead(conn: DuckDBConnection): Promise<number> {
 
 /**
  * DuckDB's reader of raw files as text: JSON lines with the suite's `columns`, or CSV with a
- * header (union by name). `source` is a glob pattern or a list of files.
+ * header (union by name). `source` is a glob pattern or a list of files. Read by name, a row with
+ * fewer fields than its header (a raw file edited after ingest: ingest writes none) has the rest
+ * NULL, and one with more reads as an extra column, where DuckDB's sniffer gave up on the file
+ * ("Error when sniffing file"), naming none: the checks still run, and the `manifest` check
+ * names the file that changed.
  */
 export function rawTextReader(
   source: string | string[],
@@ -48,7 +52,7 @@ export function rawTextReader(
           ? `auto_detect = false, columns = {${readColumnNames(csvHeader)
               .map((c) => `${quoteLiteral(c)}: 'VARCHAR'`)
               .join(', ')}}`
-          : 'all_varchar = true, union_by_name = true'
+          : 'all_varchar = true, union_by_name = true, null_padding = true'
       }, delim = ',', quote = '"', escape = '"'${filename ? ', filename = true' : ''})`;
 }
 
