@@ -404,11 +404,11 @@ describe('the manifest check hashes only what changed since ingest', () => {
       expect(manifest?.note).toContain(`${path.basename(rel)}: ${kind}`);
     // The rows are there to check: the short one's missing quantity is a failing row.
     const checks = (JSON.parse(r.stdout) as ValidationRun).checks;
-    expect(
-      checks.find((c) => c.dataset === 'transactions' && c.check === 'missing(quantity)'),
-    ).toMatchObject({
-      status: 'fail',
-      failing: 1,
-    });
+    expect(checks.find((c) => c.dataset === 'transactions' && c.check === 'missing(quantity)')).toMatchObject(
+      {
+        status: 'fail',
+        failing: 1,
+      },
+    );
   });
 });
