@@ -383,6 +383,11 @@ describe('the manifest check hashes only what changed since ingest', () => {
     expect(JSON.parse(v.stdout).issues).toEqual([
       expect.objectContaining({ kind: 'checksum_mismatch', path: path.join('raw_zone/transactions', rel) }),
     ]);
+    // Given back its bytes (a new mtime), it is hashed once more and matches.
+    writeFileSync(file, text);
+    const restored = runCli(['validate', '-v', '--dataset', 'transactions', '--json'], { cwd: root });
+    expect(hashed(restored.stderr, 'transactions')).toMatchObject({ hashed: 1 });
+    expect(manifestOf(restored)).toMatchObject({ status: 'pass', failing: 0 });
   });
 
   it('reads a file rows of too few and too many fields were appended to, and fails it', () => {
@@ -399,7 +404,8 @@ describe('the manifest check hashes only what changed since ingest', () => {
     expect(r.stderr).not.toMatch(/internal error|sniffing/);
     expect(r.status).toBe(1);
     const manifest = manifestOf(r);
-    expect(manifest).toMatchObject({ status: 'fail' });
+    // Its three mismatches are one failing file; the note names each.
+    expect(manifest).toMatchObject({ status: 'fail', failing: 1 });
     for (const kind of ['size_mismatch', 'count_mismatch', 'checksum_mismatch'])
       expect(manifest?.note).toContain(`${path.basename(rel)}: ${kind}`);
     // The rows are there to check: the short one's missing quantity is a failing row.

@@ -70,6 +70,8 @@ export const manifestCheck = defineCheck<Record<string, never>>({
           : {};
         const ok: Record<string, string> = {};
         const problems: string[] = [];
+        // The failing rows are files: one whose size, count and checksum all moved is one file.
+        const failingFiles = new Set<string>();
         let recorded = 0;
         const toHash: { file: string; rel: string; before: string | undefined }[] = [];
         for (const file of dataset.files) {
@@ -88,7 +90,10 @@ export const manifestCheck = defineCheck<Record<string, never>>({
         );
         results.forEach((r, i) => {
           const { file, rel, before } = toHash[i]!;
-          for (const issue of r.issues) problems.push(`${path.basename(issue.path)}: ${issue.kind}`);
+          for (const issue of r.issues) {
+            problems.push(`${path.basename(issue.path)}: ${issue.kind}`);
+            failingFiles.add(issue.path);
+          }
           // Not recorded as matching if it changed while it was hashed.
           if (r.issues.length === 0 && before !== undefined && fingerprint(file) === before) ok[rel] = before;
         });
@@ -99,7 +104,7 @@ export const manifestCheck = defineCheck<Record<string, never>>({
           `${dataset.name}: ${reread} of ${dataset.files.length} files hashed; ${recorded} as their ingest hashed them (${threads} thread${threads === 1 ? '' : 's'})`,
         );
         return {
-          failing: problems.length,
+          failing: failingFiles.size,
           total: dataset.files.length,
           observed: `${dataset.files.length} files`,
           note: problems.slice(0, 5).join('; ') || undefined,
