@@ -288,11 +288,16 @@ describe('the manifest check hashes only what changed since ingest', () => {
       (c) => c.dataset === 'transactions' && c.check === 'manifest',
     );
 
+  /** The transactions partition files, relative to raw_zone/transactions, sorted. */
+  const rawCsv = () =>
+    readdirSync(path.join(root, 'raw_zone/transactions'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.csv'))
+      .sort();
+
   it('hashes no file on the first validate after ingest, and none on the next', () => {
     const first = runCli(['validate', '-v', '--dataset', 'transactions', '--json'], { cwd: root });
-    const files = readdirSync(path.join(root, 'raw_zone/transactions'), { recursive: true }).filter((f) =>
-      String(f).endsWith('.csv'),
-    ).length;
+    const files = rawCsv().length;
     expect(files).toBeGreaterThan(20);
     expect(hashed(first.stderr, 'transactions')).toEqual({ hashed: 0, files, recorded: files });
     expect(manifestOf(first)).toMatchObject({ status: 'pass', failing: 0, total: files });
@@ -314,9 +319,7 @@ describe('the manifest check hashes only what changed since ingest', () => {
       ).length;
     // A transactions part per raw file (the day's files of several drops each have their own), a
     // clickstream part per day.
-    const files = readdirSync(path.join(root, 'raw_zone/transactions'), { recursive: true }).filter((f) =>
-      String(f).endsWith('.csv'),
-    ).length;
+    const files = rawCsv().length;
     expect(files).toBeGreaterThan(dirs('transactions'));
     expect(dirs('transactions')).toBeGreaterThan(15);
     expect(parsed(first.stderr, 'transactions')).toEqual([0, files]);
@@ -359,10 +362,7 @@ describe('the manifest check hashes only what changed since ingest', () => {
 
   it('hashes a file changed after ingest, and fails it: same size, new mtime', () => {
     const dir = path.join(root, 'raw_zone/transactions');
-    const rel = readdirSync(dir, { recursive: true })
-      .map(String)
-      .filter((f) => f.endsWith('.csv'))
-      .sort()[3]!;
+    const rel = rawCsv()[3]!;
     const file = path.join(dir, rel);
     const text = readFileSync(file, 'utf8');
     // One digit of a quantity, the size unchanged.
@@ -392,10 +392,7 @@ describe('the manifest check hashes only what changed since ingest', () => {
 
   it('reads a file rows of too few and too many fields were appended to, and fails it', () => {
     const dir = path.join(root, 'raw_zone/transactions');
-    const rel = readdirSync(dir, { recursive: true })
-      .map(String)
-      .filter((f) => f.endsWith('.csv'))
-      .sort()[4]!;
+    const rel = rawCsv()[4]!;
     const date = rel.split('/')[0]!;
     // Ingest writes every row with the header's fields: these two came from somewhere else.
     appendFileSync(path.join(dir, rel), `SHORT1,${date},C1,P1\nLONG1,${date},C1,P1,1,2.00,5,extra\n`);
