@@ -324,7 +324,7 @@ export function rawCachePartFor(
   stats: { size: number; mtimeMs: number },
 ): string {
   return partPath(
-    path.join(root, '.recomart', 'cache', 'raw', dataset),
+    cacheDirOf(root, 'raw', dataset),
     root,
     rawSchemaKey(suite, dataset, false),
     unitName(file, 'file'),
@@ -535,7 +535,7 @@ export async function cachedPartitions(
     lanes?: number;
   } = { kind: 'raw', fileColumn: '__file' },
 ): Promise<string[]> {
-  const cacheDir = path.join(root, '.recomart', 'cache', cache.kind, dataset);
+  const cacheDir = cacheDirOf(root, cache.kind, dataset);
   await mkdir(cacheDir, { recursive: true });
   // Synchronous: 4,800 stats take 20 ms this way and 100 ms through the thread pool.
   const stats = files.map((f) => statSync(f));
@@ -565,6 +565,11 @@ export async function cachedPartitions(
     });
   if (cache.sweep !== false) await removeOldParts(cacheDir, parts);
   return parts;
+}
+
+/** Where a dataset's parts of one kind lie. */
+function cacheDirOf(root: string, kind: 'raw' | 'manifests', dataset: string): string {
+  return path.join(root, '.recomart', 'cache', kind, dataset);
 }
 
 /** A file as a cache part's digest covers it: committed raw files never change in place. */
@@ -661,7 +666,7 @@ async function buildParts(
   const write = async (on: DuckDBConnection, group: typeof stale, rows: string) => {
     const select = await withTypedColumns(on, rows, options.types);
     if (group.length === 1) await writeCachePart(on, `(${select})`, group[0]!.part);
-    else await splitIntoParts(on, cacheDir, group, select, options, options.keepOrder);
+    else await splitIntoParts(on, cacheDir, group, select, options);
   };
   const direct = (group: typeof stale) =>
     options.relation !== undefined &&
@@ -724,23 +729,22 @@ async function buildParts(
  * Writes the parts of a group's units (partitions or files) from `select` (its rows, `fileColumn`
  * naming each one's file, `__load` its place in the load) in one COPY … PARTITION_BY the index of
  * the file (or its directory), into a build directory beside the parts; each unit's file is then
- * renamed to its part's name. A partitioned COPY does not keep its input's order, even on one thread (the few
- * rows a partition has in the 2,048-row chunk where it first appears could land after the next
- * chunk's), so with `keepOrder` each row takes its position in its part (`__row`, from `__load`),
- * which the view's read order uses in place of the row's place in the file (viewOverCache). The
- * manifests' parts are joined by file name, so any order does. One thread writes them when
- * `keepOrder`, as before; the manifests' keep every thread: `threads` is a setting of the whole
- * database, and setting it waits for the query prepare runs beside them on its other connection
- * (0.6–0.9 s of a medium prepare). A COPY per part, each filtering the whole group, cost 8 ms
- * apiece: 0.7 s for the 91 days of a small lake's clickstream.
+ * renamed to its part's name. A partitioned COPY does not keep its input's order, even on one
+ * thread (the few rows a partition has in the 2,048-row chunk where it first appears could land
+ * after the next chunk's), so with `keepOrder` each row takes its position in its part (`__row`,
+ * from `__load`), which the view's read order uses in place of the row's place in the file
+ * (viewOverCache). The manifests' parts are joined by file name, so any order does. One thread
+ * writes them when `keepOrder`, as before; the manifests' keep every thread: `threads` is a
+ * setting of the whole database, and setting it waits for the query prepare runs beside them on
+ * its other connection (0.6–0.9 s of a medium prepare). A COPY per part, each filtering the whole
+ * group, cost 8 ms apiece: 0.7 s for the 91 days of a small lake's clickstream.
  */
 async function splitIntoParts(
   conn: DuckDBConnection,
   cacheDir: string,
   group: { part: string; list: string[] }[],
   select: string,
-  { fileColumn, unit = 'dir' }: { fileColumn: string; unit?: 'dir' | 'file' },
-  keepOrder: boolean,
+  { fileColumn, unit = 'dir', keepOrder }: { fileColumn: string; unit?: 'dir' | 'file'; keepOrder: boolean },
 ): Promise<void> {
   const build = path.join(cacheDir, `.build.tmp-${uniqueSuffix()}`);
   await rm(build, { recursive: true, force: true });
