@@ -99,3 +99,28 @@ describe("splitDrop: each date's file keeps the drop's row order", () => {
     ]);
   });
 });
+
+describe('splitDrop: a torn row of a drop with CRLF line ends', () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('is quarantined as its own line, without the line break of the one before', async () => {
+    const file = path.join(tmp.dir, 'windows.csv');
+    const header = ['txn_id', 'txn_date', 'customer_id', 'product_id', 'quantity'];
+    writeFileSync(
+      file,
+      `${header.join(',')}\r\nA1,2026-08-01,C1,P1,1\r\nA2,2026-08-02,C2,P2\r\nA3,2026-08-02,C3,P3,3\r\n`,
+    );
+    const stagingDir = path.join(tmp.dir, 'staging');
+    mkdirSync(stagingDir);
+    const result = await withDuck({}, (conn) => splitDrop(conn, { file, header, stagingDir }));
+    expect(result.rowsIngested).toBe(2);
+    const rejects = parse(readFileSync(result.rejectsFile!, 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rejects.map((r) => ({ line: r.line, raw_line: r.raw_line }))).toEqual([
+      { line: '3', raw_line: 'A2,2026-08-02,C2,P2' },
+    ]);
+  });
+});

@@ -220,7 +220,9 @@ function rejectedRowsSql(outputColumns: string[]): string {
                                    WHEN 'TOO FEW COLUMNS' THEN 'wrong field count: too few fields'
                                    WHEN 'INVALID ENCODING' THEN 'invalid encoding: not UTF-8; if the file is latin-1, set sources.transactions.encoding: latin-1'
                                    ELSE lower(error_type::VARCHAR) || ': ' || error_message END AS reason,
-             ${outputColumns.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ')}, csv_line AS raw_line
+             ${outputColumns.map((c) => `NULL::VARCHAR AS ${quoteIdent(c)}`).join(', ')},
+             -- In a CRLF file the reader's line starts with the line feed of the one before.
+             trim(csv_line, chr(13) || chr(10)) AS raw_line
       FROM rejected
     )
     SELECT * FROM bad UNION ALL SELECT * FROM torn`;
