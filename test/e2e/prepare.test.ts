@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrepareRecord } from '../../src/lib/prepare/silverZone.js';
 import type { ValidationRun } from '../../src/lib/quality/validationResult.js';
@@ -23,8 +23,8 @@ const SIZES = [
   '15',
 ];
 
-function silverDigest(): Record<string, string> {
-  const zone = path.join(root, 'processed_zone');
+function silverDigest(lake = root): Record<string, string> {
+  const zone = path.join(lake, 'processed_zone');
   const out: Record<string, string> = {};
   for (const f of readdirSync(zone)
     .filter((x) => x.endsWith('.parquet'))
@@ -262,4 +262,34 @@ describe('a lake whose raw-zone cache is gone (an older version, or deleted)', (
       new RegExp(`transactions: loaded in \\d+ ms \\(0 of ${total} parts parsed\\)`),
     );
   });
+});
+
+describe('a lake moved to another directory', () => {
+  it("keeps its raw-zone cache, and prepare names each row's file where it lies now", () => {
+    // The cache's parts hold no path: each row's file is its place among its part's files.
+    expect(runCli(['validate', '-q'], { cwd: root }).status).toBeLessThan(2);
+    const moved = `${root}-moved`;
+    renameSync(root, moved);
+    try {
+      const r = runCli(['prepare', '-v'], { cwd: moved });
+      expect(r.status).toBe(0);
+      for (const dataset of ['transactions', 'clickstream'])
+        expect(r.stderr).toMatch(new RegExp(`${dataset}: loaded in \\d+ ms \\(0 of \\d+ parts parsed\\)`));
+      // The same silver: the channel (from each row's file) and the duplicates kept (the last
+      // file's) are as before.
+      expect(silverDigest(moved)).toEqual(cleanDigest);
+      const q = runCli(['query', '--json', 'SELECT DISTINCT source_file FROM excluded_transactions'], {
+        cwd: moved,
+      });
+      expect(q.status).toBe(0);
+      const files = (JSON.parse(q.stdout) as { source_file: string }[]).map((row) => row.source_file);
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        expect(file.startsWith(path.join(moved, 'raw_zone', 'transactions') + path.sep)).toBe(true);
+        expect(existsSync(file)).toBe(true);
+      }
+    } finally {
+      renameSync(moved, root);
+    }
+  }, 120_000);
 });
