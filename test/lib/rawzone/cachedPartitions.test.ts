@@ -115,10 +115,18 @@ describe.each([
           .getRowObjectsJS()
           .map((r) => path.relative(tmp.dir, String(r.__file)))
           .sort();
+        // Each row's file, as the view names it, is the one its id says it came from.
+        const misfiled = Number(
+          (
+            await conn.runAndReadAll(
+              `SELECT count(*) AS n FROM ds_events WHERE NOT ends_with(__file, '/' || regexp_extract(id, '^(.*)/[^/]+$', 1))`,
+            )
+          ).getRowObjectsJS()[0]!.n,
+        );
         const setting = (
           await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS p`)
         ).getRowObjectsJS()[0]!.p;
-        return { ids, files, setting };
+        return { ids, files, misfiled, setting };
       });
     const expected = (appended: string[] = []) =>
       partitions.flatMap((p) =>
@@ -140,6 +148,7 @@ describe.each([
         [...progress.map(([, done]) => done)].sort((a, b) => a - b),
       );
       expect(r.ids).toEqual(expected());
+      expect(r.misfiled).toBe(0);
       expect(r.files).toEqual(
         partitions.flatMap((p) => [...files].sort().map((f) => path.join('raw_zone', 'events', p, f))),
       );
@@ -159,6 +168,7 @@ describe.each([
       );
       const r = await readAll();
       expect(r.ids).toEqual(expected([`${changed}/late`]));
+      expect(r.misfiled).toBe(0);
       const after = readdirSync(cacheDir).sort();
       const unit = format === 'csv' ? 'd2.a.csv' : 'd2';
       // The old part stays for ten minutes, for a reader that listed it a moment ago.
