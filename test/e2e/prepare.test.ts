@@ -86,6 +86,24 @@ describe('prepare on simulated data with defects', () => {
     expect(cols.stdout).not.toMatch(/email/);
   });
 
+  it('query prints a DATE as its day in a table, CSV and JSON, and a timestamp as its instant', () => {
+    const sql = `SELECT min(txn_date) AS first_day, NULL::DATE AS none, TIMESTAMPTZ '2030-01-02 10:00:00+00' AS ts
+      FROM transactions`;
+    const json = runCli(['query', '--json', sql], { cwd: root });
+    expect(json.status).toBe(0);
+    const [row] = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(row).toEqual({
+      first_day: expect.stringMatching(/^2026-\d\d-\d\d$/),
+      none: null,
+      ts: '2030-01-02T10:00:00.000Z',
+    });
+    const csv = runCli(['query', '--csv', sql], { cwd: root });
+    expect(csv.stdout).toBe(`first_day,none,ts\n${String(row!.first_day)},,2030-01-02T10:00:00.000Z\n`);
+    const table = runCli(['query', sql], { cwd: root });
+    expect(table.stdout).toContain(String(row!.first_day));
+    expect(table.stdout).not.toContain(`${String(row!.first_day)}T`);
+  });
+
   it('records the raw inputs: every file with its manifest md5', () => {
     const txn = clean.datasets.find((d) => d.name === 'transactions')!;
     expect(txn.inputs.files_without_manifest).toBe(0);

@@ -400,7 +400,7 @@ export async function getFeatures(
     const reader = await conn.runAndReadAll(
       `SELECT * FROM read_parquet(${quoteLiteral(file)}, hive_partitioning = false)${where} ORDER BY ${view.order ?? view.keys.map(quoteIdent).join(', ')}${ids && ids.length > 0 ? '' : ` LIMIT ${Math.floor(limit)}`}`,
     );
-    return reader.getRowObjectsJS().map(jsonRow);
+    return reader.getRowObjectsJS().map((row) => jsonRow(row));
   });
 }
 

@@ -104,17 +104,18 @@ export async function runQuery(
         continue;
       }
       const result = await statement.stream().catch((error: unknown) => Promise.reject(failed(i, error)));
-      sink.columns(
-        result.columnNames(),
-        result.columnTypes().map((t) => t.toString()),
-      );
+      const names = result.columnNames();
+      const types = result.columnTypes().map((t) => t.toString());
+      sink.columns(names, types);
+      // A DATE is a day, not a midnight: 2026-08-01, where the driver gives 2026-08-01T00:00:00.000Z.
+      const dates = new Set(names.filter((_, c) => types[c] === 'DATE'));
       // Fetch errors are the query's; the sink's own (a closed stdout) pass through as they are.
       const batches = result.yieldRowObjectJs()[Symbol.asyncIterator]();
       for (;;) {
         const next = await batches.next().catch((error: unknown) => Promise.reject(failed(i, error)));
         if (next.done) break;
         rows += next.value.length;
-        if (!(await sink.rows(next.value.map((r) => jsonRow(r as Record<string, unknown>))))) break;
+        if (!(await sink.rows(next.value.map((r) => jsonRow(r as Record<string, unknown>, dates))))) break;
       }
     }
     return { rows, views };
