@@ -706,11 +706,12 @@ async function buildParts(
     const select = await withTypedColumns(on, rows, options.types);
     if (group.length > 1) await splitIntoParts(on, cacheDir, group, select, options);
     else if (options.kind !== 'raw') await writeCachePart(on, `(${select})`, group[0]!.part);
-    else {
-      const { list } = group[0]!;
-      const place = options.unit === 'file' ? '1' : `list_position(${fileList(list)}, __file)`;
-      await writeCachePart(on, `(${fileAsPlace(select, place)})`, group[0]!.part);
-    }
+    else
+      await writeCachePart(
+        on,
+        `(${fileAsPlace(select, placeAmong([group[0]!.list], options.unit ?? 'dir'))})`,
+        group[0]!.part,
+      );
   };
   const direct = (group: typeof stale) =>
     options.relation !== undefined &&
@@ -811,9 +812,11 @@ async function splitIntoParts(
       ? parted
       : fileAsPlace(
           parted,
-          unit === 'file'
-            ? '1'
-            : `list_position(list_extract([${group.map((s) => fileList(s.list)).join(', ')}], __part), __file)`,
+          placeAmong(
+            group.map((s) => s.list),
+            unit,
+            '__part',
+          ),
         );
   const position = keepOrder
     ? `, (row_number() OVER (PARTITION BY __part ORDER BY __load) - 1)::BIGINT AS ${ROW_IN_PART}`
@@ -920,6 +923,16 @@ const FILE_IN_PART = '__file_in_part';
 /** `rows` with each row's file (`__file`) as its place among the part's files (`place`: SQL). */
 function fileAsPlace(rows: string, place: string): string {
   return `SELECT * EXCLUDE (__file), (${place})::INTEGER AS ${FILE_IN_PART} FROM (${rows})`;
+}
+
+/**
+ * The SQL of a row's place among its part's files, from its file (`__file`): `lists` are the parts'
+ * files, and `part` the SQL of the row's part among them (from 1). A file's part holds one.
+ */
+function placeAmong(lists: string[][], unit: 'dir' | 'file', part = '1'): string {
+  return unit === 'file'
+    ? '1'
+    : `list_position(list_extract([${lists.map(fileList).join(', ')}], ${part}), __file)`;
 }
 
 /** A list of files as a DuckDB list literal. */
