@@ -41,6 +41,35 @@ function ownershipLog(root: string, topic: string): Ownership[] {
     }));
 }
 
+/**
+ * Waits until the process with this pid has logged taking a partition of the topic. A fixed sleep
+ * is not enough: a b started just after the last b was killed joins a rebalance that waits out the
+ * dead member's session, and under a loaded machine it can be killed before it is handed anything.
+ */
+async function untilTaken(root: string, topic: string, pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let text = '';
+    try {
+      text = readFileSync(path.join(root, 'logs/recomart.log'), 'utf8');
+    } catch {
+      // not written yet
+    }
+    // Only whole lines: the last one may be half written.
+    const taken = text
+      .split('\n')
+      .slice(0, -1)
+      .some((l) => {
+        const e = JSON.parse(l) as Record<string, unknown>;
+        return e.topic === topic && e.pid === pid && e.outcome === 'partition_taken';
+      });
+    if (taken) return;
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} took no partition of ${topic} in ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 /** Every committed clickstream file: the run that wrote it, its partition, when, how many events. */
 function writtenFiles(root: string): Written[] {
   const dir = path.join(root, 'raw_zone/clickstream');
@@ -98,7 +127,8 @@ describeKafka('consumers sharing a topic through one consumer group', () => {
       await sleep(2000);
       for (let i = 0; i < 4; i++) {
         b = startCli(args, { cwd: root }); // joins: the group rebalances, b takes partitions from a
-        await sleep(5000 + Math.floor(Math.random() * 2500));
+        await untilTaken(root, topic, b.pid!, 60_000);
+        await sleep(2500 + Math.floor(Math.random() * 2500)); // b writes for a while, then dies mid-batch
         b.kill('SIGKILL');
         await b.exited;
         killed.set(b.pid!, Date.now());
