@@ -66,12 +66,12 @@ export function checkBatch(
       );
       continue;
     }
-    const ms = check.time.getTime();
+    const ms = check.time;
     // The UTC hour since the epoch: a number, so the bucket's text is made once, not per event.
     const key = Math.floor(ms / 3_600_000);
     let b = buckets.get(key);
     if (!b) {
-      const iso = check.time.toISOString();
+      const iso = new Date(ms).toISOString();
       b = {
         date: iso.slice(0, 10),
         hour: iso.slice(11, 13),
