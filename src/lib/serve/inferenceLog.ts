@@ -52,8 +52,14 @@ export const INFERENCE_COLUMNS: Record<string, string> = {
 export class InferenceLog {
   private day = '';
   private stream?: WriteStream;
+  /** The earlier days' streams, ended at rotation and still flushing: `close` waits for them too. */
+  private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    /** Opens a day's file for appending (a test slows one down to show `close` waits for it). */
+    private readonly open: (file: string) => WriteStream = (file) => createWriteStream(file, { flags: 'a' }),
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -65,17 +71,24 @@ export class InferenceLog {
   write(record: InferenceRecord): void {
     const day = record.ts.slice(0, 10);
     if (day !== this.day) {
-      this.stream?.end();
-      this.stream = createWriteStream(this.fileFor(record.ts), { flags: 'a' });
+      const previous = this.stream;
+      if (previous) this.flushing = Promise.all([this.flushing, finish(previous)]).then(() => undefined);
+      this.stream = this.open(this.fileFor(record.ts));
       this.day = day;
     }
     this.stream!.write(JSON.stringify(record) + '\n');
   }
 
+  /** Flushes and closes every day's file this log has written, the rotated ones included. */
   async close(): Promise<void> {
     const stream = this.stream;
     this.stream = undefined;
     this.day = '';
-    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
+    await Promise.all([this.flushing, stream && finish(stream)]);
   }
+}
+
+/** Ends a stream; resolves once every line written to it is in its file. */
+function finish(stream: WriteStream): Promise<void> {
+  return new Promise<void>((resolve) => stream.end(() => resolve()));
 }
