@@ -89,6 +89,14 @@ describe('profile of the tiny lake', () => {
     expect(eda.per_item).toMatchObject({ entities: 3, max: 5, top20_share: 0.4545 });
     expect(eda.sparsity.overall).toMatchObject({ users: 2, items: 3, pairs: 4, sparsity: 0.33333333 });
     expect(eda.sparsity.catalog).toMatchObject({ users: 3, items: 4, pairs: 4 });
+    // Views e1, e2, e5, e6, e8; cart e3 (CUST001, P00002); purchases T1 twice, T2, T3, T4: every
+    // pair has a view and a purchase, only (CUST001, P00002) a cart.
+    expect(eda.funnel.events).toEqual({ view: 5, add_to_cart: 1, purchase: 5 });
+    expect(eda.sparsity.by_event_type).toEqual([
+      { event_type: 'view', users: 2, items: 3, pairs: 4, density: 0.66666667, sparsity: 0.33333333 },
+      { event_type: 'add_to_cart', users: 1, items: 1, pairs: 1, density: 1, sparsity: 0 },
+      { event_type: 'purchase', users: 2, items: 3, pairs: 4, density: 0.66666667, sparsity: 0.33333333 },
+    ]);
     expect(eda.funnel.sessions).toEqual({ total: 3, with_view: 3, with_cart: 1, with_purchase: 1 });
     expect(eda.funnel).toMatchObject({ view_to_cart: 0.3333, cart_to_purchase: 1, view_to_purchase: 0.3333 });
     expect(eda.ratings).toEqual([
